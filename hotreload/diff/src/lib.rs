@@ -1,0 +1,1 @@
+//! Morphdom-style HTML differ (work in progress).
