@@ -1,0 +1,104 @@
+//! What the server remembers about one client's copy of one component.
+
+use html5ever::QualName;
+
+use crate::differ::diff_indexed;
+use crate::index::Index;
+use crate::ops::Op;
+use crate::tree::{Fragment, body_context, parse_fragment_in};
+
+/// Default limit on tree depth accepted by [`ClientTree::update`].
+///
+/// Everything in this crate is iterative, so the limit is not about our stack: it bounds the
+/// size of op paths (a path is as long as the tree is deep) and matches no real page. Note
+/// that browsers flatten much deeper trees themselves (Blink stops nesting at 512 levels), so
+/// paths into such trees would not match the client's DOM anyway.
+pub const DEFAULT_MAX_DEPTH: usize = 16_384;
+
+/// Why an update was refused. The client tree is left unchanged.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum DiffError {
+    /// The new HTML nests deeper than the configured limit.
+    #[error("new HTML nests {depth} levels deep, more than the limit of {limit}")]
+    TooDeep {
+        /// Depth of the new tree.
+        depth: usize,
+        /// The limit.
+        limit: usize,
+    },
+}
+
+/// The tree one client currently has for one component, with its index cached, so each
+/// update parses and indexes only the new HTML.
+///
+/// ```
+/// use hotreload_diff::ClientTree;
+/// let mut client = ClientTree::new("<h1>Count: 6</h1>");
+/// let ops = client.update("<h1>Count: 7</h1>").unwrap();
+/// assert_eq!(ops[0].to_json(), r#"{"op":"text","path":[0,0],"text":"Count: 7"}"#);
+/// ```
+#[derive(Debug)]
+pub struct ClientTree {
+    tree: Fragment,
+    index: Index,
+    max_depth: usize,
+}
+
+impl ClientTree {
+    /// Starts from the HTML the client was sent, parsed in a `<body>` context.
+    pub fn new(html: &str) -> ClientTree {
+        ClientTree::with_context(html, body_context())
+    }
+
+    /// Starts from HTML parsed as the children of an element named `context` (the boundary
+    /// element's name, e.g. `tbody` when a component renders table rows).
+    pub fn with_context(html: &str, context: QualName) -> ClientTree {
+        ClientTree::from_fragment(parse_fragment_in(html, context))
+    }
+
+    /// Starts from an already parsed fragment.
+    pub fn from_fragment(tree: Fragment) -> ClientTree {
+        let index = Index::build(tree.root());
+        ClientTree {
+            tree,
+            index,
+            max_depth: DEFAULT_MAX_DEPTH,
+        }
+    }
+
+    /// Sets the depth limit for new HTML (default [`DEFAULT_MAX_DEPTH`]).
+    pub fn with_max_depth(mut self, max_depth: usize) -> ClientTree {
+        self.max_depth = max_depth;
+        self
+    }
+
+    /// The tree the client has now.
+    ///
+    /// Inside retained nested boundaries this holds the last *rendered* HTML, which may differ
+    /// from what the client shows there; that content belongs to the child's own tree.
+    pub fn tree(&self) -> &Fragment {
+        &self.tree
+    }
+
+    /// Diffs `new_html` against the client's tree, returns the ops to send, and remembers the
+    /// new tree as the client's. On error nothing changes.
+    pub fn update(&mut self, new_html: &str) -> Result<Vec<Op>, DiffError> {
+        let new_tree = parse_fragment_in(new_html, self.tree.context().clone());
+        self.update_with(new_tree)
+    }
+
+    /// Like [`ClientTree::update`] with an already parsed new tree (same context).
+    pub fn update_with(&mut self, new_tree: Fragment) -> Result<Vec<Op>, DiffError> {
+        let new_index = Index::build(new_tree.root());
+        if new_index.max_depth > self.max_depth {
+            return Err(DiffError::TooDeep {
+                depth: new_index.max_depth,
+                limit: self.max_depth,
+            });
+        }
+        let ops = diff_indexed(&self.index, &new_index, self.tree.context());
+        self.tree = new_tree;
+        self.index = new_index;
+        Ok(ops)
+    }
+}

@@ -1,0 +1,224 @@
+//! A flat, read-only index over an rcdom tree: what the differ needs per node, computed once.
+//!
+//! Nodes are stored in breadth-first order, so a node's children are a contiguous id range and
+//! every child has a larger id than its parent. Walking the ids backwards therefore visits
+//! children before parents, which gives subtree hashes and id sets without recursion.
+//!
+//! Per node: the rcdom handle, a 64-bit subtree hash (equal hashes mean "identical subtree,
+//! skip"), its kind (text, comment, element name), its key (`data-key`, else `id`; a
+//! boundary's key is its `data-live-view-id`), and its id set (keys found below it, capped,
+//! used to pair unkeyed parents whose keyed descendants match, as idiomorph does).
+//!
+//! The index for the client's current tree is kept by [`crate::ClientTree`] between updates,
+//! so each update only parses and indexes the new HTML.
+
+use std::hash::{DefaultHasher, Hash, Hasher};
+
+use html5ever::{LocalName, Namespace, ns};
+use markup5ever_rcdom::{Handle, NodeData};
+
+use crate::boundary::BOUNDARY_ATTR;
+use crate::tree::child_container;
+
+/// At most this many keys are remembered per node's id set (it only guides matching).
+const MAX_IDS: usize = 32;
+
+/// What kind of node this is, as far as matching cares: only nodes of the same kind can be
+/// morphed into each other.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub(crate) enum Kind {
+    Text,
+    Comment,
+    Element(Namespace, LocalName),
+    Other,
+}
+
+#[derive(Debug)]
+pub(crate) struct INode {
+    pub(crate) handle: Handle,
+    pub(crate) hash: u64,
+    pub(crate) kind: Kind,
+    pub(crate) key: Option<u64>,
+    pub(crate) boundary: bool,
+    /// First child id and child count (children are contiguous in BFS order).
+    pub(crate) first_child: u32,
+    pub(crate) child_count: u32,
+    ids_start: u32,
+    ids_len: u32,
+}
+
+/// The index of one tree.
+#[derive(Debug)]
+pub(crate) struct Index {
+    pub(crate) nodes: Vec<INode>,
+    ids: Vec<u64>,
+    /// Depth of the deepest node (the root's children are at depth 1).
+    pub(crate) max_depth: usize,
+}
+
+impl Index {
+    /// Indexes the tree under `root` (the root itself is node 0).
+    pub(crate) fn build(root: &Handle) -> Index {
+        let mut nodes = vec![new_inode(root.clone())];
+        let mut depths: Vec<u32> = vec![0];
+        let mut max_depth = 0usize;
+        let mut i = 0;
+        while i < nodes.len() {
+            if !nodes[i].boundary {
+                let container = child_container(&nodes[i].handle);
+                let children = container.children.borrow();
+                let first = nodes.len() as u32;
+                let depth = depths[i] + 1;
+                for child in children.iter() {
+                    nodes.push(new_inode(child.clone()));
+                    depths.push(depth);
+                }
+                if !children.is_empty() {
+                    max_depth = max_depth.max(depth as usize);
+                }
+                nodes[i].first_child = first;
+                nodes[i].child_count = children.len() as u32;
+            }
+            i += 1;
+        }
+
+        let mut ids: Vec<u64> = Vec::new();
+        let mut scratch: Vec<u64> = Vec::new();
+        for i in (0..nodes.len()).rev() {
+            let (first, count) = (nodes[i].first_child as usize, nodes[i].child_count as usize);
+            let mut h = DefaultHasher::new();
+            nodes[i].hash_own(&mut h);
+            scratch.clear();
+            for c in first..first + count {
+                h.write_u64(nodes[c].hash);
+                if let Some(k) = nodes[c].key {
+                    scratch.push(k);
+                }
+                let (s, l) = (nodes[c].ids_start as usize, nodes[c].ids_len as usize);
+                scratch.extend_from_slice(&ids[s..s + l]);
+            }
+            nodes[i].hash = h.finish();
+            if !scratch.is_empty() {
+                scratch.sort_unstable();
+                scratch.dedup();
+                scratch.truncate(MAX_IDS);
+                nodes[i].ids_start = ids.len() as u32;
+                nodes[i].ids_len = scratch.len() as u32;
+                ids.extend_from_slice(&scratch);
+            }
+        }
+        Index {
+            nodes,
+            ids,
+            max_depth,
+        }
+    }
+
+    /// The ids of `node`'s children.
+    pub(crate) fn children(&self, node: u32) -> std::ops::Range<u32> {
+        let n = &self.nodes[node as usize];
+        n.first_child..n.first_child + n.child_count
+    }
+
+    /// The id set of `node` (sorted keys of keyed descendants, capped).
+    pub(crate) fn ids(&self, node: u32) -> &[u64] {
+        let n = &self.nodes[node as usize];
+        &self.ids[n.ids_start as usize..(n.ids_start + n.ids_len) as usize]
+    }
+
+    pub(crate) fn node(&self, node: u32) -> &INode {
+        &self.nodes[node as usize]
+    }
+}
+
+impl INode {
+    /// Hashes what this node is, not counting its children.
+    fn hash_own(&self, h: &mut DefaultHasher) {
+        match &self.handle.data {
+            NodeData::Element {
+                name,
+                attrs,
+                template_contents,
+                ..
+            } => {
+                h.write_u8(1);
+                name.ns.hash(h);
+                name.local.hash(h);
+                if self.boundary {
+                    // A boundary is opaque: only its identity counts (its key).
+                    h.write_u64(self.key.unwrap_or(0));
+                    return;
+                }
+                h.write_u8(template_contents.borrow().is_some() as u8);
+                // Attribute order does not matter: combine per-attribute hashes commutatively.
+                let mut sum = 0u64;
+                let attrs = attrs.borrow();
+                for a in attrs.iter() {
+                    let mut ah = DefaultHasher::new();
+                    a.name.ns.hash(&mut ah);
+                    a.name.local.hash(&mut ah);
+                    a.value.hash(&mut ah);
+                    sum = sum.wrapping_add(ah.finish());
+                }
+                h.write_usize(attrs.len());
+                h.write_u64(sum);
+            }
+            NodeData::Text { contents } => {
+                h.write_u8(2);
+                contents.borrow().hash(h);
+            }
+            NodeData::Comment { contents } => {
+                h.write_u8(3);
+                contents.hash(h);
+            }
+            _ => h.write_u8(4),
+        }
+    }
+}
+
+fn new_inode(handle: Handle) -> INode {
+    let (kind, key, boundary) = match &handle.data {
+        NodeData::Element { name, attrs, .. } => {
+            let mut boundary = None;
+            let mut data_key = None;
+            let mut id = None;
+            for a in attrs.borrow().iter() {
+                if a.name.ns != ns!() {
+                    continue;
+                }
+                match &*a.name.local {
+                    BOUNDARY_ATTR => boundary = Some(key_hash(b'b', &a.value)),
+                    "data-key" => data_key = Some(key_hash(b'k', &a.value)),
+                    "id" => id = Some(key_hash(b'k', &a.value)),
+                    _ => {}
+                }
+            }
+            (
+                Kind::Element(name.ns.clone(), name.local.clone()),
+                boundary.or(data_key).or(id),
+                boundary.is_some(),
+            )
+        }
+        NodeData::Text { .. } => (Kind::Text, None, false),
+        NodeData::Comment { .. } => (Kind::Comment, None, false),
+        _ => (Kind::Other, None, false),
+    };
+    INode {
+        handle,
+        hash: 0,
+        kind,
+        key,
+        boundary,
+        first_child: 0,
+        child_count: 0,
+        ids_start: 0,
+        ids_len: 0,
+    }
+}
+
+fn key_hash(tag: u8, value: &str) -> u64 {
+    let mut h = DefaultHasher::new();
+    h.write_u8(tag);
+    value.hash(&mut h);
+    h.finish()
+}

@@ -1,0 +1,236 @@
+//! Parsing HTML fragments into `markup5ever_rcdom` trees and serializing nodes back to HTML.
+//!
+//! Everything here is iterative: a 10 000-level-deep tree must not overflow a 2 MiB test
+//! thread stack, and neither html5ever's tree builder, rcdom's `Drop` nor these walkers
+//! recurse per level.
+
+use std::cell::RefCell;
+use std::io;
+
+use html5ever::serialize::{Serialize, SerializeOpts, Serializer, TraversalScope};
+use html5ever::tendril::TendrilSink;
+use html5ever::{Attribute, LocalName, Namespace, QualName, local_name, ns};
+use markup5ever_rcdom::{Handle, Node, NodeData, RcDom};
+
+/// A parsed HTML fragment: the inner HTML of one component boundary.
+///
+/// The fragment is parsed the way a browser parses `element.innerHTML = html` for a context
+/// element (default `<body>`), so `<tr>` gets an implied `<tbody>`, `<p>` is auto-closed,
+/// `<svg>` children land in the SVG namespace and `<template>` contents are kept.
+///
+/// [`Fragment::root`] is a synthetic `<html>` element (what html5ever produces for fragment
+/// parsing); its children are the fragment's top-level nodes. Op paths start from it: the
+/// empty path `[]` is the root itself, `[0]` its first child.
+pub struct Fragment {
+    root: Handle,
+    context: QualName,
+}
+
+impl std::fmt::Debug for Fragment {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Fragment")
+            .field("context", &self.context.local)
+            .field("html", &self.to_html())
+            .finish()
+    }
+}
+
+impl Fragment {
+    /// The synthetic root element whose children are the fragment's nodes.
+    pub fn root(&self) -> &Handle {
+        &self.root
+    }
+
+    /// The context element the fragment was parsed for (`body` unless told otherwise).
+    pub fn context(&self) -> &QualName {
+        &self.context
+    }
+
+    /// Serializes the fragment back to HTML (its inner HTML, as `element.innerHTML` would).
+    pub fn to_html(&self) -> String {
+        serialize_children(&self.root, &self.context)
+    }
+
+    /// The top-level nodes of the fragment.
+    pub fn children(&self) -> Vec<Handle> {
+        self.root.children.borrow().clone()
+    }
+}
+
+/// The `<body>` context name, the default for [`parse_fragment`].
+pub fn body_context() -> QualName {
+    QualName::new(None, ns!(html), local_name!("body"))
+}
+
+/// Parses `html` as the inner HTML of a `<body>` element.
+pub fn parse_fragment(html: &str) -> Fragment {
+    parse_fragment_in(html, body_context())
+}
+
+/// Parses `html` as the inner HTML of an element named `context` (e.g. `tbody` for rows).
+pub fn parse_fragment_in(html: &str, context: QualName) -> Fragment {
+    let root = parse_into_root(html, &context, Vec::new());
+    Fragment { root, context }
+}
+
+/// Parses bytes as a `<body>` fragment, decoding invalid UTF-8 lossily (U+FFFD).
+///
+/// Returns the fragment and whether the input had to be decoded lossily, so callers can warn.
+pub fn parse_fragment_bytes(bytes: &[u8]) -> (Fragment, bool) {
+    let text = String::from_utf8_lossy(bytes);
+    let lossy = matches!(text, std::borrow::Cow::Owned(_));
+    (parse_fragment(&text), lossy)
+}
+
+/// Parses `html` in `context` and returns the synthetic root holding the result.
+fn parse_into_root(html: &str, context: &QualName, context_attrs: Vec<Attribute>) -> Handle {
+    let dom: RcDom = html5ever::parse_fragment(
+        RcDom::default(),
+        html5ever::ParseOpts::default(),
+        context.clone(),
+        context_attrs,
+        true,
+    )
+    .one(html);
+    // html5ever's fragment algorithm puts the nodes under a single `<html>` root element.
+    let first = dom.document.children.borrow().first().cloned();
+    let root = match first {
+        Some(root) => root,
+        None => Node::new(NodeData::Element {
+            name: QualName::new(None, ns!(html), local_name!("html")),
+            attrs: RefCell::new(Vec::new()),
+            template_contents: RefCell::new(None),
+            mathml_annotation_xml_integration_point: false,
+        }),
+    };
+    // Detach from the document so the document can be dropped on its own.
+    dom.document.children.borrow_mut().clear();
+    root.parent.set(None);
+    root
+}
+
+/// Parses `html` as children of an element named `context` with `context_attrs`, returning
+/// the resulting nodes detached from any parent. Used by the applier for inserts.
+pub(crate) fn parse_nodes(
+    html: &str,
+    context: &QualName,
+    context_attrs: Vec<Attribute>,
+) -> Vec<Handle> {
+    let root = parse_into_root(html, context, context_attrs);
+    let nodes = std::mem::take(&mut *root.children.borrow_mut());
+    for node in &nodes {
+        node.parent.set(None);
+    }
+    nodes
+}
+
+/// The node whose `children` vector holds `node`'s child nodes: the template contents for a
+/// `<template>` element, the node itself otherwise.
+///
+/// Ops address `<template>` contents as if they were the template's children (in the browser,
+/// `template.content.childNodes`).
+pub(crate) fn child_container(node: &Handle) -> Handle {
+    if let NodeData::Element {
+        template_contents, ..
+    } = &node.data
+        && let Some(contents) = template_contents.borrow().as_ref()
+    {
+        return contents.clone();
+    }
+    node.clone()
+}
+
+/// The element name of `node`, if it is an element.
+pub(crate) fn element_name(node: &Handle) -> Option<&QualName> {
+    match &node.data {
+        NodeData::Element { name, .. } => Some(name),
+        _ => None,
+    }
+}
+
+/// Serializes the children of `parent` (an element named `parent_name`) to HTML.
+pub(crate) fn serialize_children(parent: &Handle, parent_name: &QualName) -> String {
+    let nodes = child_container(parent).children.borrow().clone();
+    serialize_nodes(&nodes, parent_name)
+}
+
+/// Serializes a run of sibling nodes whose parent is named `parent_name` to HTML.
+///
+/// The parent name matters: text under `<script>`/`<style>` is written raw, elsewhere escaped.
+pub(crate) fn serialize_nodes(nodes: &[Handle], parent_name: &QualName) -> String {
+    let mut out = Vec::new();
+    let opts = SerializeOpts {
+        scripting_enabled: true,
+        traversal_scope: TraversalScope::ChildrenOnly(Some(parent_name.clone())),
+        create_missing_parent: true,
+    };
+    let run = NodeRun(nodes);
+    // Writing to a Vec cannot fail; an error here would be a serializer bug. Keep what was
+    // written rather than panic.
+    let _ = html5ever::serialize(&mut out, &run, opts);
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+/// A run of sibling nodes that html5ever can serialize, including `<template>` contents
+/// (rcdom's own serializer skips them), walked with an explicit stack.
+struct NodeRun<'a>(&'a [Handle]);
+
+enum SerOp {
+    Open(Handle),
+    Close(QualName),
+}
+
+impl Serialize for NodeRun<'_> {
+    fn serialize<S: Serializer>(&self, ser: &mut S, _scope: TraversalScope) -> io::Result<()> {
+        let mut stack: Vec<SerOp> = self.0.iter().rev().cloned().map(SerOp::Open).collect();
+        while let Some(op) = stack.pop() {
+            match op {
+                SerOp::Open(node) => match &node.data {
+                    NodeData::Element { name, attrs, .. } => {
+                        ser.start_elem(
+                            name.clone(),
+                            attrs.borrow().iter().map(|a| (&a.name, &a.value[..])),
+                        )?;
+                        stack.push(SerOp::Close(name.clone()));
+                        let container = child_container(&node);
+                        for child in container.children.borrow().iter().rev() {
+                            stack.push(SerOp::Open(child.clone()));
+                        }
+                    }
+                    NodeData::Text { contents } => ser.write_text(&contents.borrow())?,
+                    NodeData::Comment { contents } => ser.write_comment(contents)?,
+                    NodeData::Doctype { name, .. } => ser.write_doctype(name)?,
+                    NodeData::ProcessingInstruction { target, contents } => {
+                        ser.write_processing_instruction(target, contents)?;
+                    }
+                    NodeData::Document => {}
+                },
+                SerOp::Close(name) => ser.end_elem(name)?,
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Builds a `QualName` for an attribute from its wire form: `name` as written (`xlink:href`)
+/// and its namespace URL, if any.
+pub(crate) fn attr_qualname(name: &str, ns: Option<&str>) -> QualName {
+    match ns {
+        None | Some("") => QualName::new(None, ns!(), LocalName::from(name)),
+        Some(url) => {
+            let (prefix, local) = match name.split_once(':') {
+                Some((p, l)) => (Some(html5ever::Prefix::from(p)), l),
+                None => (None, name),
+            };
+            QualName::new(prefix, Namespace::from(url), LocalName::from(local))
+        }
+    }
+}
+
+/// The wire form of an attribute name: `prefix:local` when it has a prefix.
+pub(crate) fn attr_wire_name(name: &QualName) -> String {
+    match &name.prefix {
+        Some(prefix) => format!("{}:{}", prefix, name.local),
+        None => name.local.to_string(),
+    }
+}
