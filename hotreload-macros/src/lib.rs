@@ -1,1 +1,22 @@
-//! stub
+//! Proc macros for [`hotreload`](https://docs.rs/hotreload). Use them through the `hotreload`
+//! crate, which re-exports them; generated code names `::hotreload` by absolute path.
+//!
+//! - `hot_reload_liveview! { ... }` (`template.rs` parses and checks, `generate.rs` emits): the
+//!   template macro. The syntax itself lives in `hotreload-syntax`, shared with the runtime
+//!   re-parser, so the running server reads an edited template exactly as this macro would.
+
+mod generate;
+
+use proc_macro::TokenStream;
+
+/// Compiles a JSX-like template to an `Html` value; see the `hotreload` crate docs for syntax.
+///
+/// The template is stamped with `file!()`, `line!()` and `column!()` of this call (plus an
+/// index for each nested `for`/`if`/`match` body), so the dev runtime can hot-swap its markup.
+#[proc_macro]
+pub fn hot_reload_liveview(input: TokenStream) -> TokenStream {
+    match hotreload_syntax::compile_tokens(input.into()) {
+        Ok(compiled) => generate::templates(&compiled).into(),
+        Err(error) => error.into_compile_error().into(),
+    }
+}

@@ -1,0 +1,265 @@
+//! Reading templates back out of a source file, as the running server sees an edit.
+//!
+//! The file is checked with `syn::parse_file`, then its tokens are scanned for invocations of
+//! the template macro by the last segment of their path (`hot_reload_liveview!`, or an alias
+//! the user configures), including invocations nested in other macros' arguments and in other
+//! templates' holes, which `syn`'s visitor would not enter. Each body is compiled with
+//! `hotreload-syntax`, the crate the macro itself uses.
+//!
+//! Keys: the macro stamps `line!()`/`column!()` of its invocation, i.e. of the first token of
+//! the macro path. proc-macro2 (with `span-locations`) reports the same position with a 0-based
+//! column, so the re-parser adds one. Both count columns in characters, not bytes.
+//!
+//! Results are plain owned data: proc-macro2's fallback keeps every parsed file in a
+//! thread-local source map, which this module frees after each file so a long dev session that
+//! re-parses on every save does not grow without bound.
+
+use hotreload_syntax::{CompiledTemplate, HoleTag};
+use proc_macro2::{Delimiter, Span, TokenStream, TokenTree};
+use std::str::FromStr;
+use thiserror::Error;
+
+/// The macro name the re-parser looks for by default.
+pub const MACRO_NAME: &str = "hot_reload_liveview";
+
+/// A position in a source file, 1-based line and column (characters).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Position {
+    /// 1-based line.
+    pub line: u32,
+    /// 1-based column, counted in characters.
+    pub column: u32,
+}
+
+impl Position {
+    fn of(span: Span) -> Self {
+        let start = span.start();
+        Position {
+            line: u32::try_from(start.line).unwrap_or(u32::MAX),
+            column: u32::try_from(start.column + 1).unwrap_or(u32::MAX),
+        }
+    }
+}
+
+impl std::fmt::Display for Position {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}:{}", self.line, self.column)
+    }
+}
+
+/// A source file that does not parse as Rust.
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+#[error("{position}: {message}")]
+pub struct SourceError {
+    /// Where the parser stopped.
+    pub position: Position,
+    /// The parser's message.
+    pub message: String,
+}
+
+/// Every template invocation found in one source file, in source order.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReparsedFile {
+    /// The invocations.
+    pub invocations: Vec<Invocation>,
+}
+
+/// One macro invocation.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Invocation {
+    /// Position of the first token of the macro path: the macro's `line!()`/`column!()`.
+    pub position: Position,
+    /// The macro name as written (last path segment).
+    pub macro_name: String,
+    /// The compiled templates (root first), or the template's syntax errors.
+    pub templates: Result<Vec<ReparsedTemplate>, Vec<SourceError>>,
+}
+
+/// One template (root or nested body) of an invocation, as owned data.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReparsedTemplate {
+    /// 0 for the root, then nested bodies depth-first.
+    pub index: u32,
+    /// Escaped statics, one more than holes.
+    pub statics: Vec<String>,
+    /// The holes in render order.
+    pub holes: Vec<ReparsedHole>,
+}
+
+/// One hole of a [`ReparsedTemplate`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReparsedHole {
+    /// Its kind.
+    pub tag: HoleTag,
+    /// Normalized expression text or block header: what it is matched by.
+    pub text: String,
+    /// Attribute name for attribute and event holes.
+    pub attribute: Option<String>,
+    /// Where the hole is.
+    pub position: Position,
+}
+
+/// Finds and compiles every invocation of `MACRO_NAME` or one of `aliases` in `source`.
+///
+/// Fails only if the file as a whole is not valid Rust; a template that does not parse is
+/// reported in its [`Invocation::templates`].
+pub fn reparse_source(source: &str, aliases: &[&str]) -> Result<ReparsedFile, SourceError> {
+    let result = reparse_inner(source, aliases);
+    // Every span from this parse has been turned into a Position by now.
+    proc_macro2::extra::invalidate_current_thread_spans();
+    result
+}
+
+fn reparse_inner(source: &str, aliases: &[&str]) -> Result<ReparsedFile, SourceError> {
+    if let Err(error) = syn::parse_file(source) {
+        return Err(SourceError {
+            position: Position::of(error.span()),
+            message: error.to_string(),
+        });
+    }
+    let tokens = TokenStream::from_str(source).map_err(|error| SourceError {
+        position: Position::of(error.span()),
+        message: error.to_string(),
+    })?;
+    let mut found = Vec::new();
+    scan(tokens, aliases, &mut found);
+    found.sort_by_key(|(position, _, _)| *position);
+    let invocations = found
+        .into_iter()
+        .map(|(position, macro_name, body)| Invocation {
+            position,
+            macro_name,
+            templates: compile_body(body),
+        })
+        .collect();
+    Ok(ReparsedFile { invocations })
+}
+
+/// Collects `(position, name, body)` of every invocation in `tokens`, recursing into groups.
+fn scan(tokens: TokenStream, aliases: &[&str], found: &mut Vec<(Position, String, TokenStream)>) {
+    let trees: Vec<TokenTree> = tokens.into_iter().collect();
+    for (i, tree) in trees.iter().enumerate() {
+        if let TokenTree::Group(group) = tree {
+            scan(group.stream(), aliases, found);
+            continue;
+        }
+        let TokenTree::Ident(ident) = tree else {
+            continue;
+        };
+        let name = ident.to_string();
+        if name != MACRO_NAME && !aliases.contains(&name.as_str()) {
+            continue;
+        }
+        let is_bang = matches!(trees.get(i + 1), Some(TokenTree::Punct(p)) if p.as_char() == '!');
+        let body = match trees.get(i + 2) {
+            Some(TokenTree::Group(g)) if g.delimiter() != Delimiter::None => g.stream(),
+            _ => continue,
+        };
+        if !is_bang {
+            continue;
+        }
+        let start = path_start(&trees, i);
+        found.push((Position::of(trees[start].span()), name, body));
+    }
+}
+
+/// Index of the first token of the path ending at `last`: walks back over `segment ::`.
+fn path_start(trees: &[TokenTree], last: usize) -> usize {
+    let is_colon =
+        |i: usize| matches!(trees.get(i), Some(TokenTree::Punct(p)) if p.as_char() == ':');
+    let mut start = last;
+    while start >= 2 && is_colon(start - 1) && is_colon(start - 2) {
+        if start >= 3 && matches!(trees[start - 3], TokenTree::Ident(_)) {
+            start -= 3;
+        } else {
+            // A leading `::`, as in `::hotreload::hot_reload_liveview!`.
+            start -= 2;
+            break;
+        }
+    }
+    start
+}
+
+fn compile_body(body: TokenStream) -> Result<Vec<ReparsedTemplate>, Vec<SourceError>> {
+    match hotreload_syntax::compile_tokens(body) {
+        Ok(compiled) => Ok(compiled.templates.iter().map(owned_template).collect()),
+        Err(error) => Err(error
+            .into_iter()
+            .map(|e| SourceError {
+                position: Position::of(e.span()),
+                message: e.to_string(),
+            })
+            .collect()),
+    }
+}
+
+fn owned_template(template: &CompiledTemplate) -> ReparsedTemplate {
+    ReparsedTemplate {
+        index: template.index,
+        statics: template.statics.clone(),
+        holes: template
+            .holes
+            .iter()
+            .map(|hole| ReparsedHole {
+                tag: hole.kind.tag(),
+                text: hole.text.clone(),
+                attribute: hole.kind.attribute_name().map(str::to_owned),
+                position: Position::of(hole.span),
+            })
+            .collect(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn finds_invocations_with_paths_nesting_and_aliases() {
+        let source = r#"
+fn a() -> Html { hot_reload_liveview! { <p>"a"</p> } }
+fn b() -> Html { ::hotreload::hot_reload_liveview!(<p>{x}</p>) }
+fn c() -> Vec<Html> { vec![hotreload::hot_reload_liveview!{ <i>{ y.iter().map(|z| hot_reload_liveview!{<b>{z}</b>}).collect::<Vec<_>>() }</i> }] }
+fn d() -> Html { view! { <br/> } }
+"#;
+        let file = reparse_source(source, &["view"]).unwrap();
+        let found: Vec<(u32, u32, &str)> = file
+            .invocations
+            .iter()
+            .map(|i| (i.position.line, i.position.column, i.macro_name.as_str()))
+            .collect();
+        assert_eq!(
+            found,
+            vec![
+                (2, 18, "hot_reload_liveview"),
+                (3, 18, "hot_reload_liveview"),
+                (4, 28, "hot_reload_liveview"),
+                (4, 83, "hot_reload_liveview"),
+                (5, 18, "view"),
+            ]
+        );
+        let b = file.invocations[1].templates.as_ref().unwrap();
+        assert_eq!(b[0].holes[0].text, "x");
+        assert_eq!(b[0].statics, vec!["<p>", "</p>"]);
+    }
+
+    #[test]
+    fn broken_file_and_broken_template_are_reported_with_positions() {
+        let error = reparse_source("fn main() {\n  let x = ;\n}", &[]).unwrap_err();
+        assert_eq!(error.position.line, 2);
+        let file =
+            reparse_source("fn f() { hot_reload_liveview! { <p>\"a\"</span> } }", &[]).unwrap();
+        let errors = file.invocations[0].templates.as_ref().unwrap_err();
+        assert!(
+            errors[0].message.contains("mismatched closing tag"),
+            "{errors:?}"
+        );
+        assert_eq!(
+            errors[0].position,
+            Position {
+                line: 1,
+                column: 41
+            }
+        );
+    }
+}

@@ -1,0 +1,318 @@
+//! The global template registry: which version of each template is live, and which live
+//! component instances rendered which templates.
+//!
+//! Every template registers itself on its first render (with hot reload active; release builds
+//! never get here). A hot swap installs a [`Layout`] for a [`TemplateId`]; the next render of
+//! that template anywhere uses it. Swaps may arrive before the template's first render (an
+//! `if` branch nobody has seen yet): the layout waits in the entry and is checked against the
+//! compiled holes when the template registers.
+//!
+//! Each entry keeps a version counter (bumped by every swap and revert) and a short history, so
+//! a swap whose renders fail can be [reverted](Registry::revert) to the last good version.
+
+use crate::template::compiled::{HoleMeta, Template};
+use crate::template::id::TemplateId;
+use crate::template::layout::{Layout, LayoutError};
+use crate::template::scope::InstanceId;
+use dashmap::DashMap;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, LazyLock, OnceLock, PoisonError, RwLock};
+use thiserror::Error;
+
+/// How many earlier versions an entry remembers for [`Registry::revert`].
+const HISTORY: usize = 16;
+
+/// Errors from registry operations.
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+pub enum RegistryError {
+    /// The layout does not fit the compiled template.
+    #[error("cannot swap template {id}: {source}")]
+    Layout {
+        /// The template.
+        id: TemplateId,
+        /// What does not fit.
+        source: LayoutError,
+    },
+    /// Revert asked for, but the template runs its compiled version.
+    #[error("template {id} has no earlier version to revert to")]
+    NothingToRevert {
+        /// The template.
+        id: TemplateId,
+    },
+    /// The id names no template the registry has heard of.
+    #[error("unknown template {id}")]
+    UnknownTemplate {
+        /// The template.
+        id: TemplateId,
+    },
+}
+
+/// The process-wide registry used by rendering.
+pub fn registry() -> &'static Registry {
+    static REGISTRY: LazyLock<Registry> = LazyLock::new(Registry::new);
+    &REGISTRY
+}
+
+/// Templates by id, and templates by instance.
+#[derive(Debug, Default)]
+pub struct Registry {
+    templates: DashMap<TemplateId, Arc<Entry>>,
+    instances: DashMap<InstanceId, Vec<TemplateId>>,
+}
+
+/// One template's live state.
+#[derive(Debug)]
+pub struct Entry {
+    id: TemplateId,
+    compiled: OnceLock<&'static Template>,
+    /// Fast check on the render path: is a swapped layout active?
+    swapped: AtomicBool,
+    versions: RwLock<Versions>,
+}
+
+#[derive(Debug, Default)]
+struct Versions {
+    version: u64,
+    /// `None` means the compiled layout.
+    active: Option<Arc<Layout>>,
+    /// Earlier values of `active`, oldest first.
+    history: Vec<Option<Arc<Layout>>>,
+}
+
+/// A snapshot of one template's state, for tools and the stats endpoint.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TemplateInfo {
+    /// The key.
+    pub id: TemplateId,
+    /// Bumped by every swap and revert; 0 = never changed.
+    pub version: u64,
+    /// Whether a hot-swapped layout is live.
+    pub swapped: bool,
+    /// Whether the compiled template has rendered (and so registered) in this process.
+    pub rendered: bool,
+    /// The compiled holes, once registered.
+    pub holes: Option<&'static [HoleMeta]>,
+}
+
+impl Entry {
+    fn new(id: TemplateId) -> Self {
+        Entry {
+            id,
+            compiled: OnceLock::new(),
+            swapped: AtomicBool::new(false),
+            versions: RwLock::new(Versions::default()),
+        }
+    }
+
+    /// The key.
+    pub fn id(&self) -> &TemplateId {
+        &self.id
+    }
+
+    /// The active hot-swapped layout, if any: one atomic load when there is none.
+    #[inline]
+    pub(crate) fn swapped_layout(&self) -> Option<Arc<Layout>> {
+        if !self.swapped.load(Ordering::Acquire) {
+            return None;
+        }
+        self.read().active.clone()
+    }
+
+    fn read(&self) -> std::sync::RwLockReadGuard<'_, Versions> {
+        // A panic while holding the lock cannot leave `Versions` half-updated (every update is
+        // a few assignments), so a poisoned lock is still consistent.
+        self.versions.read().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    fn write(&self) -> std::sync::RwLockWriteGuard<'_, Versions> {
+        self.versions
+            .write()
+            .unwrap_or_else(PoisonError::into_inner)
+    }
+
+    fn info(&self) -> TemplateInfo {
+        let versions = self.read();
+        TemplateInfo {
+            id: self.id.clone(),
+            version: versions.version,
+            swapped: versions.active.is_some(),
+            rendered: self.compiled.get().is_some(),
+            holes: self.compiled.get().map(|t| t.holes()),
+        }
+    }
+
+    fn check(&self, layout: &Layout) -> Result<(), RegistryError> {
+        match self.compiled.get() {
+            Some(template) => {
+                layout
+                    .check_against(template.holes())
+                    .map_err(|source| RegistryError::Layout {
+                        id: self.id.clone(),
+                        source,
+                    })
+            }
+            None => Ok(()),
+        }
+    }
+
+    fn install(&self, versions: &mut Versions, active: Option<Arc<Layout>>) -> u64 {
+        let previous = std::mem::replace(&mut versions.active, active);
+        versions.history.push(previous);
+        if versions.history.len() > HISTORY {
+            versions.history.remove(0);
+        }
+        versions.version += 1;
+        self.swapped
+            .store(versions.active.is_some(), Ordering::Release);
+        versions.version
+    }
+}
+
+impl Registry {
+    /// An empty registry. Rendering uses the global one, [`registry()`].
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    fn entry(&self, id: &TemplateId) -> Arc<Entry> {
+        if let Some(entry) = self.templates.get(id) {
+            return Arc::clone(&entry);
+        }
+        Arc::clone(
+            &self
+                .templates
+                .entry(id.clone())
+                .or_insert_with(|| Arc::new(Entry::new(id.clone()))),
+        )
+    }
+
+    /// Registers a compiled template (on its first render). A layout swapped in before this
+    /// point is checked now and dropped, with a warning, if it does not fit.
+    pub(crate) fn register(&self, template: &'static Template) -> Arc<Entry> {
+        let entry = self.entry(&template.location().id());
+        if entry.compiled.set(template).is_ok() {
+            let mut versions = entry.write();
+            if let Some(active) = versions.active.clone() {
+                if let Err(error) = entry.check(&active) {
+                    tracing::warn!(%error, "hotreload: dropping a swapped layout that does not fit");
+                    entry.install(&mut versions, None);
+                }
+            }
+        }
+        entry
+    }
+
+    /// Makes `layout` the live version of `id`; returns the new version number.
+    pub fn swap(&self, id: &TemplateId, layout: Layout) -> Result<u64, RegistryError> {
+        let entry = self.entry(id);
+        entry.check(&layout)?;
+        let mut versions = entry.write();
+        Ok(entry.install(&mut versions, Some(Arc::new(layout))))
+    }
+
+    /// Goes back to the version before the current one (ultimately the compiled template);
+    /// returns the new version number.
+    pub fn revert(&self, id: &TemplateId) -> Result<u64, RegistryError> {
+        let Some(entry) = self.templates.get(id).map(|e| Arc::clone(&e)) else {
+            return Err(RegistryError::UnknownTemplate { id: id.clone() });
+        };
+        let mut versions = entry.write();
+        let Some(previous) = versions.history.pop() else {
+            return Err(RegistryError::NothingToRevert { id: id.clone() });
+        };
+        versions.active = previous;
+        versions.version += 1;
+        entry
+            .swapped
+            .store(versions.active.is_some(), Ordering::Release);
+        Ok(versions.version)
+    }
+
+    /// Goes back to the compiled template, forgetting the history; returns the new version.
+    pub fn reset(&self, id: &TemplateId) -> Result<u64, RegistryError> {
+        let Some(entry) = self.templates.get(id).map(|e| Arc::clone(&e)) else {
+            return Err(RegistryError::UnknownTemplate { id: id.clone() });
+        };
+        let mut versions = entry.write();
+        let version = entry.install(&mut versions, None);
+        versions.history.clear();
+        Ok(version)
+    }
+
+    /// The state of one template.
+    pub fn get(&self, id: &TemplateId) -> Option<TemplateInfo> {
+        self.templates.get(id).map(|e| e.info())
+    }
+
+    /// The active layout of a template: the swapped one, or the compiled one once registered.
+    pub fn layout(&self, id: &TemplateId) -> Option<Layout> {
+        let entry = self.templates.get(id)?;
+        if let Some(active) = entry.read().active.clone() {
+            return Some((*active).clone());
+        }
+        entry.compiled.get().map(|t| t.compiled_layout())
+    }
+
+    /// Every known template, sorted by id.
+    pub fn templates(&self) -> Vec<TemplateInfo> {
+        let mut all: Vec<TemplateInfo> = self.templates.iter().map(|e| e.info()).collect();
+        all.sort_by(|a, b| a.id.cmp(&b.id));
+        all
+    }
+
+    /// Known templates whose normalised `file!()` path is `file`, sorted by id.
+    pub fn templates_in_file(&self, file: &str) -> Vec<TemplateInfo> {
+        let file = crate::template::id::normalize_path(file);
+        let mut found: Vec<TemplateInfo> = self
+            .templates
+            .iter()
+            .filter(|e| e.id.file() == file)
+            .map(|e| e.info())
+            .collect();
+        found.sort_by(|a, b| a.id.cmp(&b.id));
+        found
+    }
+
+    /// Records the templates an instance's latest render used (replacing the previous set).
+    pub fn record_instance(&self, instance: InstanceId, templates: Vec<TemplateId>) {
+        self.instances.insert(instance, templates);
+    }
+
+    /// Instances whose latest render used template `id`, sorted.
+    pub fn instances_using(&self, id: &TemplateId) -> Vec<InstanceId> {
+        let mut found: Vec<InstanceId> = self
+            .instances
+            .iter()
+            .filter(|e| e.value().contains(id))
+            .map(|e| *e.key())
+            .collect();
+        found.sort_unstable();
+        found
+    }
+
+    /// Instances whose latest render used any template from source file `file`, sorted.
+    pub fn instances_using_file(&self, file: &str) -> Vec<InstanceId> {
+        let file = crate::template::id::normalize_path(file);
+        let mut found: Vec<InstanceId> = self
+            .instances
+            .iter()
+            .filter(|e| e.value().iter().any(|t| t.file() == file))
+            .map(|e| *e.key())
+            .collect();
+        found.sort_unstable();
+        found
+    }
+
+    /// The templates an instance's latest render used.
+    pub fn templates_of(&self, instance: InstanceId) -> Vec<TemplateId> {
+        self.instances
+            .get(&instance)
+            .map(|e| e.value().clone())
+            .unwrap_or_default()
+    }
+
+    /// Forgets an instance (it unmounted).
+    pub fn forget_instance(&self, instance: InstanceId) {
+        self.instances.remove(&instance);
+    }
+}

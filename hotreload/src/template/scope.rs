@@ -1,0 +1,100 @@
+//! Which templates a component instance renders.
+//!
+//! The LiveView runtime wraps each instance's `render()` in a [`RenderScope`]. While it is
+//! open, every template rendered on this thread is noted (cheaply: a pointer comparison against
+//! the few templates seen so far), and [`RenderScope::finish`] hands the set to the registry.
+//! A hot swap then knows exactly which instances to re-render.
+//!
+//! Only active with [`HOT_RELOAD`](crate::template::HOT_RELOAD); otherwise scopes record nothing.
+
+use crate::template::compiled::HOT_RELOAD;
+use crate::template::id::TemplateId;
+use crate::template::registry::{Entry, registry};
+use std::cell::RefCell;
+use std::sync::Arc;
+
+/// A live component instance's id, unique within the process.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
+)]
+pub struct InstanceId(pub u64);
+
+impl std::fmt::Display for InstanceId {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}", self.0)
+    }
+}
+
+thread_local! {
+    static RECORDING: RefCell<Option<Vec<Arc<Entry>>>> = const { RefCell::new(None) };
+}
+
+/// Notes that `entry`'s template is being rendered, if a scope is open on this thread.
+#[inline]
+pub(crate) fn record(entry: &Arc<Entry>) {
+    RECORDING.with(|recording| {
+        if let Ok(mut recording) = recording.try_borrow_mut() {
+            if let Some(seen) = recording.as_mut() {
+                if !seen.iter().any(|e| Arc::ptr_eq(e, entry)) {
+                    seen.push(Arc::clone(entry));
+                }
+            }
+        }
+    });
+}
+
+/// Records the templates rendered on this thread until [`finish`](Self::finish) or drop.
+///
+/// Scopes nest: an inner scope (a child component rendered inline) records its own set, and
+/// the outer one resumes afterwards.
+#[derive(Debug)]
+pub struct RenderScope {
+    instance: InstanceId,
+    outer: Option<Vec<Arc<Entry>>>,
+    done: bool,
+}
+
+impl RenderScope {
+    /// Opens a scope for `instance` on this thread.
+    pub fn enter(instance: InstanceId) -> Self {
+        let outer = if HOT_RELOAD {
+            RECORDING.with(|r| r.borrow_mut().replace(Vec::new()))
+        } else {
+            None
+        };
+        RenderScope {
+            instance,
+            outer,
+            done: false,
+        }
+    }
+
+    /// Closes the scope, stores the set in the registry and returns it.
+    pub fn finish(mut self) -> Vec<TemplateId> {
+        self.close()
+    }
+
+    fn close(&mut self) -> Vec<TemplateId> {
+        if self.done || !HOT_RELOAD {
+            self.done = true;
+            return Vec::new();
+        }
+        self.done = true;
+        let outer = self.outer.take();
+        let seen = RECORDING.with(|r| std::mem::replace(&mut *r.borrow_mut(), outer));
+        let ids: Vec<TemplateId> = seen
+            .unwrap_or_default()
+            .iter()
+            .map(|e| e.id().clone())
+            .collect();
+        registry().record_instance(self.instance, ids.clone());
+        ids
+    }
+}
+
+impl Drop for RenderScope {
+    fn drop(&mut self) {
+        // A render that panicked still leaves the thread's recording state as it found it.
+        self.close();
+    }
+}
