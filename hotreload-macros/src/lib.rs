@@ -17,6 +17,11 @@ use proc_macro::TokenStream;
 pub fn hot_reload_liveview(input: TokenStream) -> TokenStream {
     match hotreload_syntax::compile_tokens(input.into()) {
         Ok(compiled) => generate::templates(&compiled).into(),
-        Err(error) => error.into_compile_error().into(),
+        Err(error) => {
+            // Several errors become several `compile_error!`s; a block keeps them valid as an
+            // expression, and the `Html` tail keeps the types right, so only our messages show.
+            let errors = error.into_compile_error();
+            quote::quote!({ #errors ::hotreload::Html::default() }).into()
+        }
     }
 }

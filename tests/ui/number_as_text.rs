@@ -1,0 +1,5 @@
+use hotreload::hot_reload_liveview;
+
+fn main() {
+    let _ = hot_reload_liveview! { <p>42</p> };
+}
