@@ -11,6 +11,7 @@ use html5ever::tendril::StrTendril;
 use html5ever::{Attribute, QualName};
 use markup5ever_rcdom::{Handle, Node, NodeData};
 
+use crate::insert::context_for;
 use crate::ops::Op;
 use crate::tree::{Fragment, attr_qualname, child_container, element_name, parse_nodes};
 
@@ -52,6 +53,14 @@ pub enum ApplyError {
         index: u32,
         /// Number of children.
         len: usize,
+    },
+    /// An insert names a `ctx` other than `template`, `svg` or `math`.
+    #[error("op #{op}: unknown parsing context {ctx:?}")]
+    UnknownContext {
+        /// Index of the failing op.
+        op: usize,
+        /// The context given.
+        ctx: String,
     },
     /// `remove`/`replace` on the empty path: the boundary root cannot be removed.
     #[error("op #{op}: cannot remove or replace the fragment root")]
@@ -124,10 +133,24 @@ fn apply_one(fragment: &Fragment, op_index: usize, op: &Op) -> Result<(), ApplyE
                 .retain(|a| !(a.name.ns == qn.ns && a.name.local == qn.local));
             Ok(())
         }
-        Op::Insert { index, html, .. } => {
+        Op::Insert {
+            index, html, ctx, ..
+        } => {
             let parent = resolve(fragment, op_index, path)?;
-            let (context, context_attrs) = parse_context(fragment, &parent)
-                .ok_or_else(|| wrong_kind(op_index, path, "an element", &parent))?;
+            let (context, context_attrs) = match ctx {
+                None => parse_context(fragment, &parent)
+                    .ok_or_else(|| wrong_kind(op_index, path, "an element", &parent))?,
+                Some(ctx) => (
+                    context_for(ctx).ok_or_else(|| ApplyError::UnknownContext {
+                        op: op_index,
+                        ctx: ctx.clone(),
+                    })?,
+                    Vec::new(),
+                ),
+            };
+            if element_name(&parent).is_none() {
+                return Err(wrong_kind(op_index, path, "an element", &parent));
+            }
             let container = child_container(&parent);
             let len = container.children.borrow().len();
             if *index as usize > len {

@@ -13,7 +13,7 @@
 //! - comment: `<!--"text"-->`
 //!
 //! With [`CanonicalOptions::opaque_boundaries`], the inside of every component boundary
-//! (`data-live-view-id`) is replaced by `…`, which is how the diff invariant is stated for
+//! (`data-live-view-id`) is replaced by `…` and its attributes other than the id are left out, which is how the diff invariant is stated for
 //! nested components (see [`crate::boundary`]).
 
 use std::fmt::Write as _;
@@ -21,7 +21,7 @@ use std::fmt::Write as _;
 use html5ever::{QualName, ns};
 use markup5ever_rcdom::{Handle, NodeData};
 
-use crate::boundary::boundary_id;
+use crate::boundary::{BOUNDARY_ATTR, boundary_id};
 use crate::tree::{Fragment, child_container};
 
 /// Options for [`canonical_with`].
@@ -63,9 +63,14 @@ pub fn canonical_nodes(nodes: &[Handle], opts: CanonicalOptions) -> String {
                     let tag = element_tag(name);
                     out.push('<');
                     out.push_str(&tag);
+                    let opaque = opts.opaque_boundaries && boundary_id(&node).is_some();
                     let mut list: Vec<(String, String)> = attrs
                         .borrow()
                         .iter()
+                        // An opaque boundary shows only its id: the child owns the rest.
+                        .filter(|a| {
+                            !opaque || (a.name.ns == ns!() && &*a.name.local == BOUNDARY_ATTR)
+                        })
                         .map(|a| (attr_tag(&a.name), a.value.to_string()))
                         .collect();
                     list.sort();
@@ -77,7 +82,7 @@ pub fn canonical_nodes(nodes: &[Handle], opts: CanonicalOptions) -> String {
                     }
                     out.push('>');
                     stack.push(Step::Close(tag));
-                    if opts.opaque_boundaries && boundary_id(&node).is_some() {
+                    if opaque {
                         out.push('…');
                         continue;
                     }

@@ -13,10 +13,11 @@
 //!   replaces in increasing index order. After that the parent's child list is final, so the
 //!   pairs are pushed with their final index and morphed later.
 
-use html5ever::{QualName, local_name, ns};
+use html5ever::{Attribute, QualName, local_name, ns};
 use markup5ever_rcdom::{Handle, NodeData};
 
 use crate::index::{Index, Kind};
+use crate::insert::{Target, emit_insert};
 use crate::matching::{longest_increasing, match_children};
 use crate::ops::{Op, Path};
 use crate::tree::{Fragment, attr_wire_name, element_name, serialize_nodes};
@@ -177,8 +178,16 @@ fn reconcile(
     }
 
     // Inserts and replaces, in increasing index order; then queue the pairs to morph.
-    let new_handle = |j: usize| new.node(news.start + j as u32).handle.clone();
     let is_text = |j: usize| new.node(news.start + j as u32).kind == Kind::Text;
+    let target = |paths: &[(u32, u32)]| Target {
+        path: build_path(paths, path),
+        name: parent_name.clone(),
+        attrs: if path == ROOT {
+            Vec::new()
+        } else {
+            element_attrs(&new.node(new_parent).handle)
+        },
+    };
     let mut j = 0;
     while j < n {
         match m.new_to_old[j] {
@@ -188,21 +197,26 @@ fn reconcile(
                 {
                     end += 1;
                 }
-                let nodes: Vec<Handle> = (j..end).map(new_handle).collect();
-                ops.push(Op::Insert {
-                    path: pp(paths),
-                    index: j as u32,
-                    html: serialize_nodes(&nodes, parent_name),
-                });
+                let ids: Vec<u32> = (j..end).map(|k| news.start + k as u32).collect();
+                emit_insert(new, target(paths), j, &ids, ops);
                 j = end;
             }
             Some(_) if m.replace[j] => {
+                let id = news.start + j as u32;
+                let html = serialize_nodes(&[new.node(id).handle.clone()], parent_name);
                 let mut p = pp(paths);
                 p.push(j as u32);
-                ops.push(Op::Replace {
-                    path: p,
-                    html: serialize_nodes(&[new_handle(j)], parent_name),
-                });
+                // A replace is a remove plus an insert at the same index; send it as one op
+                // when the HTML survives the round trip.
+                let mut probe = Vec::new();
+                emit_insert(new, target(paths), j, &[id], &mut probe);
+                match probe.as_slice() {
+                    [Op::Insert { .. }] => ops.push(Op::Replace { path: p, html }),
+                    _ => {
+                        ops.push(Op::Remove { path: p });
+                        ops.extend(probe);
+                    }
+                }
                 j += 1;
             }
             Some(i) => {
@@ -215,6 +229,13 @@ fn reconcile(
                 j += 1;
             }
         }
+    }
+}
+
+fn element_attrs(node: &Handle) -> Vec<Attribute> {
+    match &node.data {
+        NodeData::Element { attrs, .. } => attrs.borrow().clone(),
+        _ => Vec::new(),
     }
 }
 

@@ -59,6 +59,7 @@ pub mod canonical;
 mod client_tree;
 mod differ;
 mod index;
+mod insert;
 mod matching;
 pub mod ops;
 pub mod tree;

@@ -19,7 +19,7 @@
 //! | `text` | `path`, `text`, `prop`? | set the data of the text or comment node at `path` |
 //! | `attr` | `path`, `name`, `value`, `ns`?, `prop`? | set attribute `name` (namespace URL `ns`) |
 //! | `rmattr` | `path`, `name`, `ns`?, `prop`? | remove that attribute |
-//! | `insert` | `path`, `index`, `html` | parse `html` with the element at `path` as context, insert the resulting nodes so the first is child number `index` |
+//! | `insert` | `path`, `index`, `html`, `ctx`? | parse `html` with the element at `path` as context (or, if `ctx` is set, a detached `<template>`, `<svg>` or `<math>` element), insert the resulting nodes so the first is child number `index` |
 //! | `remove` | `path` | remove the node at `path` |
 //! | `move` | `path`, `from`, `to` | take child `from` of the element at `path` out, then insert it so it becomes child number `to` (index counted after the removal) |
 //! | `replace` | `path`, `html` | parse `html` with the parent of `path` as context and put the nodes in place of the node at `path` |
@@ -42,6 +42,7 @@
 //! {"op":"attr","path":[2],"name":"value","value":"hi","prop":true}
 //! {"op":"rmattr","path":[0],"name":"hidden"}
 //! {"op":"insert","path":[0,1],"index":3,"html":"<tr><td>new</td></tr>"}
+//! {"op":"insert","path":[0],"index":0,"html":"<select></select>","ctx":"template"}
 //! {"op":"remove","path":[0,4]}
 //! {"op":"move","path":[0],"from":5,"to":0}
 //! {"op":"replace","path":[3],"html":"<section>x</section>"}
@@ -106,6 +107,11 @@ pub enum Op {
         index: u32,
         /// Serialized HTML of the new node(s).
         html: String,
+        /// Parse `html` in this context instead of the parent: `"template"`, `"svg"` or
+        /// `"math"`. Only set for an empty element the parent context would not accept
+        /// (e.g. a `<select>` the parser nested in a `<select>` through table fixups).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        ctx: Option<String>,
     },
     /// Remove the node at `path`.
     Remove {
@@ -222,6 +228,13 @@ mod tests {
                 path: vec![0, 1],
                 index: 3,
                 html: "<tr><td>new</td></tr>".into(),
+                ctx: None,
+            },
+            Op::Insert {
+                path: vec![0],
+                index: 0,
+                html: "<select></select>".into(),
+                ctx: Some("template".into()),
             },
             Op::Remove { path: vec![0, 4] },
             Op::Move {
@@ -247,6 +260,7 @@ mod tests {
                 r#"{"op":"attr","path":[2],"name":"value","value":"hi","prop":true}"#,
                 r#"{"op":"rmattr","path":[0],"name":"hidden"}"#,
                 r#"{"op":"insert","path":[0,1],"index":3,"html":"<tr><td>new</td></tr>"}"#,
+                r#"{"op":"insert","path":[0],"index":0,"html":"<select></select>","ctx":"template"}"#,
                 r#"{"op":"remove","path":[0,4]}"#,
                 r#"{"op":"move","path":[0],"from":5,"to":0}"#,
                 r#"{"op":"replace","path":[3],"html":"<section>x</section>"}"#,

@@ -83,7 +83,11 @@ pub fn parse_fragment_bytes(bytes: &[u8]) -> (Fragment, bool) {
 }
 
 /// Parses `html` in `context` and returns the synthetic root holding the result.
-fn parse_into_root(html: &str, context: &QualName, context_attrs: Vec<Attribute>) -> Handle {
+pub(crate) fn parse_into_root(
+    html: &str,
+    context: &QualName,
+    context_attrs: Vec<Attribute>,
+) -> Handle {
     let dom: RcDom = html5ever::parse_fragment(
         RcDom::default(),
         html5ever::ParseOpts::default(),
@@ -193,6 +197,11 @@ impl Serialize for NodeRun<'_> {
                         )?;
                         stack.push(SerOp::Close(name.clone()));
                         let container = child_container(&node);
+                        if starts_with_newline_sensitive_text(name, &container) {
+                            // The parser drops one newline right after <pre>, <textarea> and
+                            // <listing>; write an extra one so a leading newline survives.
+                            ser.write_text("\n")?;
+                        }
                         for child in container.children.borrow().iter().rev() {
                             stack.push(SerOp::Open(child.clone()));
                         }
@@ -209,6 +218,22 @@ impl Serialize for NodeRun<'_> {
             }
         }
         Ok(())
+    }
+}
+
+/// Whether `name` is `pre`/`textarea`/`listing` and its first child is text starting with LF.
+fn starts_with_newline_sensitive_text(name: &QualName, container: &Handle) -> bool {
+    if name.ns != ns!(html)
+        || !matches!(
+            name.local,
+            local_name!("pre") | local_name!("textarea") | local_name!("listing")
+        )
+    {
+        return false;
+    }
+    match container.children.borrow().first().map(|c| &c.data) {
+        Some(NodeData::Text { contents }) => contents.borrow().starts_with('\n'),
+        _ => false,
     }
 }
 

@@ -1,0 +1,462 @@
+//! Property tests of the diff invariant: `apply(diff(a, b), a)` is structurally `b`
+//! (except inside retained nested component boundaries, which keep `a`'s content).
+//!
+//! Trees are generated as a small model, rendered to HTML (sometimes with malformed bits
+//! mixed in) and parsed, so `a` and `b` are exactly what html5ever builds. `b` is usually a
+//! mutation of `a` (edits, moves, reorders, swaps) so the diffs are interesting.
+//!
+//! Case counts below add up to more than 10 000. `PROPTEST_CASES=N` runs N cases per property.
+
+use hotreload_diff::markup5ever_rcdom::{Handle, NodeData};
+use hotreload_diff::{
+    BOUNDARY_ATTR, CanonicalOptions, ClientTree, Fragment, apply, boundary_id, canonical,
+    canonical_with, diff, ops, parse_fragment,
+};
+use proptest::prelude::*;
+use proptest::test_runner::Config;
+
+/// A tree model rendered to HTML.
+#[derive(Clone, Debug)]
+enum N {
+    Text(String),
+    Comment(String),
+    /// Raw markup pasted as is (possibly malformed).
+    Raw(&'static str),
+    El(&'static str, Vec<(&'static str, String)>, Vec<N>),
+}
+
+fn render(nodes: &[N], raw_text: bool, out: &mut String) {
+    for n in nodes {
+        match n {
+            N::Text(t) if raw_text => out.push_str(t),
+            N::Text(t) => out.push_str(&t.replace('&', "&amp;").replace('<', "&lt;")),
+            N::Comment(c) => {
+                out.push_str("<!--");
+                out.push_str(c);
+                out.push_str("-->");
+            }
+            N::Raw(r) => out.push_str(r),
+            N::El(tag, attrs, kids) => {
+                out.push('<');
+                out.push_str(tag);
+                for (k, v) in attrs {
+                    out.push(' ');
+                    out.push_str(k);
+                    out.push_str("=\"");
+                    out.push_str(&v.replace('&', "&amp;").replace('"', "&quot;"));
+                    out.push('"');
+                }
+                out.push('>');
+                let raw = matches!(*tag, "script" | "style");
+                if raw {
+                    // Raw text elements: only text inside, never a closing tag.
+                    for k in kids {
+                        if let N::Text(t) = k {
+                            out.push_str(t);
+                        }
+                    }
+                } else {
+                    render(kids, false, out);
+                }
+                out.push_str("</");
+                out.push_str(tag);
+                out.push('>');
+            }
+        }
+    }
+}
+
+fn html(nodes: &[N]) -> String {
+    let mut s = String::new();
+    render(nodes, false, &mut s);
+    s
+}
+
+/// What a generator draws from.
+#[derive(Clone, Copy)]
+struct Pool {
+    tags: &'static [&'static str],
+    attrs: &'static [(&'static str, &'static [&'static str])],
+    texts: &'static [&'static str],
+    raws: &'static [&'static str],
+}
+
+const GENERIC: Pool = Pool {
+    tags: &[
+        "div", "span", "p", "ul", "li", "li", "b", "i", "a", "section", "em", "pre", "button",
+    ],
+    attrs: &[
+        ("class", &["x", "y", "x y"]),
+        ("id", &["k1", "k2", "k3", "k4", "k5"]),
+        ("data-key", &["1", "2", "3", "4", "5", "6"]),
+        ("title", &["t", "ü & \"q\""]),
+        ("hidden", &[""]),
+    ],
+    texts: &[
+        "a", "b", "hello", " ", "\n  ", "x<y&z", "Count: 7", "\u{a0}nb", "\nlead",
+    ],
+    raws: &[
+        "<p>",
+        "</div>",
+        "<b><i>x</b>",
+        "</p>",
+        "<li>",
+        "<br>",
+        "&amp;&lt;&#x41;&bogus;",
+    ],
+};
+
+const TABLES_FORMS: Pool = Pool {
+    tags: &[
+        "table", "tr", "td", "th", "tbody", "thead", "caption", "form", "input", "select",
+        "option", "textarea", "label", "div", "p", "fieldset",
+    ],
+    attrs: &[
+        ("value", &["", "v1", "v 2"]),
+        ("checked", &[""]),
+        ("selected", &[""]),
+        ("type", &["text", "checkbox", "radio"]),
+        ("name", &["n1", "n2"]),
+        ("id", &["r1", "r2", "r3"]),
+        ("data-key", &["1", "2", "3", "4"]),
+        ("colspan", &["2"]),
+    ],
+    texts: &["cell", " ", "\n", "typed text", "\nx", "1"],
+    raws: &["<tr>", "<td>", "</table>", "<table>", "</tr>", "<option>o"],
+};
+
+const SVG_TEMPLATE: Pool = Pool {
+    tags: &[
+        "svg",
+        "g",
+        "circle",
+        "rect",
+        "a",
+        "text",
+        "foreignObject",
+        "template",
+        "div",
+        "span",
+        "math",
+        "mi",
+        "script",
+        "style",
+        "title",
+    ],
+    attrs: &[
+        ("xlink:href", &["#a", "#b"]),
+        ("viewBox", &["0 0 1 1", "0 0 2 2"]),
+        ("fill", &["red", "blue"]),
+        ("id", &["s1", "s2", "s3"]),
+        ("xml:lang", &["en"]),
+        ("class", &["c"]),
+    ],
+    texts: &["t", "a<b", " ", "x && y", "\n"],
+    raws: &["<svg>", "</svg>", "<p>", "<template>", "<![CDATA[x]]>"],
+};
+
+fn leaf(pool: Pool) -> BoxedStrategy<N> {
+    prop_oneof![
+        6 => proptest::sample::select(pool.texts).prop_map(|t| N::Text(t.to_owned())),
+        1 => proptest::sample::select(&["c", "d", ""][..]).prop_map(|c| N::Comment(c.to_owned())),
+        1 => proptest::sample::select(pool.raws).prop_map(N::Raw),
+    ]
+    .boxed()
+}
+
+fn attrs(pool: Pool) -> BoxedStrategy<Vec<(&'static str, String)>> {
+    proptest::collection::vec(
+        proptest::sample::select(pool.attrs).prop_flat_map(|(name, values)| {
+            proptest::sample::select(values).prop_map(move |v| (name, v.to_owned()))
+        }),
+        0..3,
+    )
+    .prop_map(|mut list| {
+        // Duplicate attribute names: the parser keeps the first; keep the model honest.
+        let mut seen = Vec::new();
+        list.retain(|(k, _)| {
+            let fresh = !seen.contains(k);
+            seen.push(*k);
+            fresh
+        });
+        list
+    })
+    .boxed()
+}
+
+fn tree(pool: Pool, boundaries: bool) -> BoxedStrategy<N> {
+    leaf(pool)
+        .prop_recursive(4, 40, 6, move |inner| {
+            let el = (
+                proptest::sample::select(pool.tags),
+                attrs(pool),
+                proptest::collection::vec(inner.clone(), 0..6),
+            )
+                .prop_map(|(t, a, k)| N::El(t, a, k));
+            if boundaries {
+                let boundary = (
+                    proptest::sample::select(&["lv1", "lv2", "lv3", "lv4"][..]),
+                    proptest::sample::select(&["div", "section", "span"][..]),
+                    proptest::collection::vec(inner, 0..3),
+                )
+                    .prop_map(|(id, tag, kids)| {
+                        N::El(tag, vec![(BOUNDARY_ATTR, id.to_owned())], kids)
+                    });
+                prop_oneof![3 => el, 1 => boundary].boxed()
+            } else {
+                el.boxed()
+            }
+        })
+        .boxed()
+}
+
+fn forest(pool: Pool, boundaries: bool) -> BoxedStrategy<Vec<N>> {
+    proptest::collection::vec(tree(pool, boundaries), 0..5).boxed()
+}
+
+/// One edit: (what, which node, argument).
+type Edit = (u8, u16, u16);
+
+fn count(nodes: &[N]) -> usize {
+    nodes
+        .iter()
+        .map(|n| match n {
+            N::El(_, _, kids) => 1 + count(kids),
+            _ => 1,
+        })
+        .sum()
+}
+
+/// Runs `f` on the `k`-th node's child list (the top level counts as node 0).
+fn with_nth_kids(nodes: &mut Vec<N>, k: &mut usize, f: &mut dyn FnMut(&mut Vec<N>)) -> bool {
+    if *k == 0 {
+        f(nodes);
+        return true;
+    }
+    *k -= 1;
+    for n in nodes.iter_mut() {
+        if let N::El(_, _, kids) = n {
+            if with_nth_kids(kids, k, f) {
+                return true;
+            }
+        } else if *k == 0 {
+            return false;
+        } else {
+            *k -= 1;
+        }
+    }
+    false
+}
+
+fn mutate(mut nodes: Vec<N>, edits: &[Edit], subs: &[N], pool: Pool) -> Vec<N> {
+    for (i, &(what, which, arg)) in edits.iter().enumerate() {
+        let total = count(&nodes) + 1;
+        let mut k = which as usize % total;
+        let arg = arg as usize;
+        let sub = subs
+            .get(i % subs.len().max(1))
+            .cloned()
+            .unwrap_or(N::Text("s".into()));
+        with_nth_kids(&mut nodes, &mut k, &mut |kids: &mut Vec<N>| {
+            edit(kids, what, arg, sub.clone(), pool)
+        });
+    }
+    nodes
+}
+
+fn edit(kids: &mut Vec<N>, what: u8, arg: usize, sub: N, pool: Pool) {
+    let len = kids.len();
+    match what % 10 {
+        0 if len > 0 => match &mut kids[arg % len] {
+            N::Text(t) => *t = format!("{t}!"),
+            N::Comment(c) => c.push('~'),
+            N::El(_, attrs, _) => attrs.retain(|(k, _)| *k == BOUNDARY_ATTR),
+            N::Raw(_) => {}
+        },
+        1 if len > 0 => {
+            if let N::El(_, attrs, _) = &mut kids[arg % len] {
+                let (name, values) = pool.attrs[arg % pool.attrs.len()];
+                match attrs.iter().position(|(k, _)| *k == name) {
+                    Some(p) => {
+                        attrs.remove(p);
+                    }
+                    None => attrs.push((name, values[arg % values.len()].to_owned())),
+                }
+            }
+        }
+        2 => kids.reverse(),
+        3 if len > 0 => kids.rotate_left(arg % len),
+        4 if len > 0 => {
+            kids.remove(arg % len);
+        }
+        5 => kids.insert(arg % (len + 1), sub),
+        6 if len > 0 => kids[arg % len] = sub,
+        7 if len > 0 => {
+            let slot = &mut kids[arg % len];
+            *slot = match slot {
+                N::Text(t) => N::El("span", vec![], vec![N::Text(t.clone())]),
+                _ => N::Text("swapped".into()),
+            };
+        }
+        8 if len > 0 => {
+            if let N::El(tag, _, _) = &mut kids[arg % len] {
+                *tag = pool.tags[arg % pool.tags.len()];
+            }
+        }
+        9 if len > 1 => kids.swap(arg % len, (arg / 7) % len),
+        _ => {}
+    }
+}
+
+fn pair(pool: Pool, boundaries: bool) -> BoxedStrategy<(String, String)> {
+    let mutated = (
+        forest(pool, boundaries),
+        proptest::collection::vec((0u8..10, any::<u16>(), any::<u16>()), 1..6),
+        proptest::collection::vec(tree(pool, boundaries), 1..3),
+    )
+        .prop_map(move |(a, edits, subs)| {
+            let b = mutate(a.clone(), &edits, &subs, pool);
+            (html(&a), html(&b))
+        });
+    let independent = (forest(pool, boundaries), forest(pool, boundaries))
+        .prop_map(|(a, b)| (html(&a), html(&b)));
+    prop_oneof![3 => mutated, 1 => independent].boxed()
+}
+
+/// Checks the invariant for one pair, also through the JSON wire format.
+fn check(a_html: &str, b_html: &str) -> Result<(), TestCaseError> {
+    let a = parse_fragment(a_html);
+    let b = parse_fragment(b_html);
+    let ops = diff(&a, &b);
+    let wire = ops::ops_to_json(&ops);
+    let decoded = ops::ops_from_json(&wire).map_err(|e| TestCaseError::fail(e.to_string()))?;
+    prop_assert_eq!(&decoded, &ops);
+    let mut result = parse_fragment(a_html);
+    apply(&mut result, &decoded).map_err(|e| TestCaseError::fail(format!("{e}\nops: {wire}")))?;
+    check_result(&a, &b, &result, &wire)
+}
+
+/// `result` equals `b`, except retained boundaries, whose content must be `a`'s.
+fn check_result(
+    a: &Fragment,
+    b: &Fragment,
+    result: &Fragment,
+    wire: &str,
+) -> Result<(), TestCaseError> {
+    let opaque = CanonicalOptions {
+        opaque_boundaries: true,
+    };
+    prop_assert_eq!(
+        canonical_with(result, opaque),
+        canonical_with(b, opaque),
+        "ops: {}",
+        wire
+    );
+    let got = boundaries(result);
+    let want = boundaries(b);
+    let before = boundaries(a);
+    prop_assert_eq!(got.len(), want.len());
+    for ((id, content), (_, wanted)) in got.iter().zip(&want) {
+        if content != wanted {
+            prop_assert!(
+                before.iter().any(|(i, c)| i == id && c == content),
+                "boundary {} has content from neither a nor b: {}\nops: {}",
+                id,
+                content,
+                wire
+            );
+        }
+    }
+    Ok(())
+}
+
+/// (id, canonical form of the whole boundary element) for every outermost boundary.
+fn boundaries(f: &Fragment) -> Vec<(String, String)> {
+    let mut out = Vec::new();
+    let mut stack: Vec<Handle> = f.children().into_iter().rev().collect();
+    while let Some(node) = stack.pop() {
+        if let Some(id) = boundary_id(&node) {
+            out.push((
+                id,
+                hotreload_diff::canonical::canonical_nodes(
+                    &[node.clone()],
+                    CanonicalOptions::default(),
+                ),
+            ));
+            continue;
+        }
+        let kids = match &node.data {
+            NodeData::Element {
+                template_contents, ..
+            } => match template_contents.borrow().as_ref() {
+                Some(t) => t.children.borrow().clone(),
+                None => node.children.borrow().clone(),
+            },
+            _ => Vec::new(),
+        };
+        stack.extend(kids.into_iter().rev());
+    }
+    out
+}
+
+fn config(cases: u32) -> Config {
+    let cases = std::env::var("PROPTEST_CASES")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(cases);
+    Config {
+        cases,
+        max_shrink_iters: 2_000,
+        ..Config::default()
+    }
+}
+
+proptest! {
+    #![proptest_config(config(3_000))]
+    #[test]
+    fn generic_lists_moves_and_swaps((a, b) in pair(GENERIC, false)) {
+        check(&a, &b)?;
+    }
+}
+
+proptest! {
+    #![proptest_config(config(2_000))]
+    #[test]
+    fn tables_and_forms((a, b) in pair(TABLES_FORMS, false)) {
+        check(&a, &b)?;
+    }
+}
+
+proptest! {
+    #![proptest_config(config(2_000))]
+    #[test]
+    fn svg_mathml_templates_raw_text((a, b) in pair(SVG_TEMPLATE, false)) {
+        check(&a, &b)?;
+    }
+}
+
+proptest! {
+    #![proptest_config(config(2_500))]
+    #[test]
+    fn nested_boundaries((a, b) in pair(GENERIC, true)) {
+        check(&a, &b)?;
+    }
+}
+
+proptest! {
+    #![proptest_config(config(1_000))]
+    #[test]
+    fn client_tree_sequence_of_updates(
+        trees in proptest::collection::vec(forest(GENERIC, false), 2..5)
+    ) {
+        let htmls: Vec<String> = trees.iter().map(|t| html(t)).collect();
+        let mut server = ClientTree::new(&htmls[0]);
+        let mut client = parse_fragment(&htmls[0]);
+        for next in &htmls[1..] {
+            let ops = server.update(next).map_err(|e| TestCaseError::fail(e.to_string()))?;
+            apply(&mut client, &ops).map_err(|e| TestCaseError::fail(e.to_string()))?;
+            prop_assert_eq!(canonical(&client), canonical(&parse_fragment(next)));
+            prop_assert_eq!(canonical(&client), canonical(server.tree()));
+        }
+    }
+}
