@@ -14,20 +14,27 @@ fn full_path() -> Html {
 }
 
 fn two_on_one_line() -> (Html, Html) {
-    (hot_reload_liveview! { <i>"a"</i> }, hotreload::hot_reload_liveview! { <b>"b"</b> })
+    (
+        hot_reload_liveview! { <i>"a"</i> },
+        hotreload::hot_reload_liveview! { <b>"b"</b> },
+    )
 }
 
 fn after_unicode() -> Html {
-    let _label = "ünïcödé → 🌍"; let html = hot_reload_liveview! { <p>"after unicode"</p> };
+    let _label = "ünïcödé → 🌍";
+    let html = hot_reload_liveview! { <p>"after unicode"</p> };
     html
 }
 
-fn	after_tab() -> Html {
-	hot_reload_liveview! { <p>"after a tab"</p> }
+fn after_tab() -> Html {
+    hot_reload_liveview! { <p>"after a tab"</p> }
 }
 
 fn inside_another_macro() -> Vec<Html> {
-    vec![hot_reload_liveview! { <p>"in vec!"</p> }, hot_reload_liveview! { <p>"second"</p> }]
+    vec![
+        hot_reload_liveview! { <p>"in vec!"</p> },
+        hot_reload_liveview! { <p>"second"</p> },
+    ]
 }
 
 fn nested_blocks(items: &[u32], flag: bool) -> Html {
@@ -88,7 +95,11 @@ fn macro_keys_equal_reparser_keys() {
         .map(|info| info.id)
         .collect();
 
-    assert_eq!(from_source.len(), 17, "every template in this file: {from_source:#?}");
+    assert_eq!(
+        from_source.len(),
+        17,
+        "every template in this file: {from_source:#?}"
+    );
     assert_eq!(from_macro, from_source);
 }
 

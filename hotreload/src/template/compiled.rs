@@ -178,7 +178,7 @@ where
     H: Fn(usize, &str, &mut String),
     F: FnOnce(&H, &mut String),
 {
-    if HOT_RELOAD {
+    if HOT_RELOAD && !bypass_registry() {
         let entry = template.entry();
         scope::record(entry);
         if let Some(layout) = entry.swapped_layout() {
@@ -187,6 +187,25 @@ where
         }
     }
     fast(&holes, out);
+}
+
+/// With the bench-only `registry-in-release` feature, lets a benchmark switch the registry path
+/// off and on within one run, so both are measured against the same baseline.
+#[cfg(feature = "registry-in-release")]
+static BYPASS_REGISTRY: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
+/// Bench-only (feature `registry-in-release`): render as release builds do, without the registry.
+#[cfg(feature = "registry-in-release")]
+pub fn set_bypass_registry(bypass: bool) {
+    BYPASS_REGISTRY.store(bypass, Ordering::Relaxed);
+}
+
+#[inline(always)]
+fn bypass_registry() -> bool {
+    #[cfg(feature = "registry-in-release")]
+    return BYPASS_REGISTRY.load(Ordering::Relaxed);
+    #[cfg(not(feature = "registry-in-release"))]
+    false
 }
 
 /// A buffer sized for `template`'s last render. Called by macro-generated code.

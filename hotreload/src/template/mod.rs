@@ -17,6 +17,8 @@ mod registry;
 mod render;
 mod scope;
 
+#[cfg(feature = "registry-in-release")]
+pub use compiled::set_bypass_registry;
 pub use compiled::{HOT_RELOAD, HoleKind, HoleMeta, Location, Template, buffer, finish, render};
 pub use escape::escape_into;
 pub use html::Html;

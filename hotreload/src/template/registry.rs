@@ -192,11 +192,11 @@ impl Registry {
         let entry = self.entry(&template.location().id());
         if entry.compiled.set(template).is_ok() {
             let mut versions = entry.write();
-            if let Some(active) = versions.active.clone() {
-                if let Err(error) = entry.check(&active) {
-                    tracing::warn!(%error, "hotreload: dropping a swapped layout that does not fit");
-                    entry.install(&mut versions, None);
-                }
+            if let Some(active) = versions.active.clone()
+                && let Err(error) = entry.check(&active)
+            {
+                tracing::warn!(%error, "hotreload: dropping a swapped layout that does not fit");
+                entry.install(&mut versions, None);
             }
         }
         entry

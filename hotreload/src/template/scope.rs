@@ -33,12 +33,11 @@ thread_local! {
 #[inline]
 pub(crate) fn record(entry: &Arc<Entry>) {
     RECORDING.with(|recording| {
-        if let Ok(mut recording) = recording.try_borrow_mut() {
-            if let Some(seen) = recording.as_mut() {
-                if !seen.iter().any(|e| Arc::ptr_eq(e, entry)) {
-                    seen.push(Arc::clone(entry));
-                }
-            }
+        if let Ok(mut recording) = recording.try_borrow_mut()
+            && let Some(seen) = recording.as_mut()
+            && !seen.iter().any(|e| Arc::ptr_eq(e, entry))
+        {
+            seen.push(Arc::clone(entry));
         }
     });
 }

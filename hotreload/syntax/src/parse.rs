@@ -123,13 +123,13 @@ fn parse_node(
     }
     if input.peek(LitStr) {
         let lit: LitStr = input.parse()?;
-        if let Some(p) = raw_text_parent {
-            if lit.value().to_ascii_lowercase().contains(&format!("</{p}")) {
-                errors.push(syn::Error::new(
-                    lit.span(),
-                    format!("text inside `<{p}>` must not contain `</{p}`"),
-                ));
-            }
+        if let Some(p) = raw_text_parent
+            && lit.value().to_ascii_lowercase().contains(&format!("</{p}"))
+        {
+            errors.push(syn::Error::new(
+                lit.span(),
+                format!("text inside `<{p}>` must not contain `</{p}`"),
+            ));
         }
         return Ok(Node::Text(Text {
             value: lit.value(),
@@ -294,15 +294,15 @@ fn parse_element(input: ParseStream<'_>, errors: &mut Errors) -> syn::Result<Ele
             let fork = input.fork();
             fork.parse::<Token![<]>()?;
             fork.parse::<Token![/]>()?;
-            if let Ok((closing, span)) = parse_name(&fork, "tag") {
-                if closing == element.name {
-                    return Err(syn::Error::new(
-                        span,
-                        format!(
-                            "`<{closing}>` is a void element: it has no closing tag (write `<{closing}>` or `<{closing}/>`)"
-                        ),
-                    ));
-                }
+            if let Ok((closing, span)) = parse_name(&fork, "tag")
+                && closing == element.name
+            {
+                return Err(syn::Error::new(
+                    span,
+                    format!(
+                        "`<{closing}>` is a void element: it has no closing tag (write `<{closing}>` or `<{closing}/>`)"
+                    ),
+                ));
             }
         }
         return Ok(element);
