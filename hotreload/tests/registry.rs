@@ -9,22 +9,30 @@ use hotreload::template::{
     InstanceId, Layout, LayoutError, LayoutHole, RegistryError, RenderScope, TemplateId, registry,
 };
 
-/// The id of the template invoked on `line` of this file (index 0).
+/// The id of the first template (index 0) invoked at or after `line` of this file; the
+/// helpers below return `line!()` from just before their macro call.
 fn id_on_line(line: u32) -> TemplateId {
     registry()
         .templates_in_file(file!())
         .into_iter()
         .map(|info| info.id)
-        .find(|id| id.line() == line && id.index() == 0)
+        .filter(|id| id.line() >= line && id.index() == 0)
+        .min_by_key(|id| id.line())
         .expect("template registered")
 }
 
 fn hole(compiled: usize) -> LayoutHole {
-    LayoutHole { compiled, attribute: None }
+    LayoutHole {
+        compiled,
+        attribute: None,
+    }
 }
 
 fn attribute(compiled: usize, name: &str) -> LayoutHole {
-    LayoutHole { compiled, attribute: Some(name.to_owned()) }
+    LayoutHole {
+        compiled,
+        attribute: Some(name.to_owned()),
+    }
 }
 
 fn statics(parts: &[&str]) -> Vec<String> {
@@ -32,7 +40,10 @@ fn statics(parts: &[&str]) -> Vec<String> {
 }
 
 fn counter(count: i64, id: &str) -> (u32, Html) {
-    (line!(), hot_reload_liveview! { <p id={id}>"Count: " {count}</p> })
+    (
+        line!(),
+        hot_reload_liveview! { <p id={id}>"Count: " {count}</p> },
+    )
 }
 
 #[test]
@@ -49,7 +60,10 @@ fn swap_reorders_duplicates_and_renames_then_reverts() {
     )
     .unwrap();
     assert_eq!(registry().swap(&id, layout).unwrap(), 1);
-    assert_eq!(counter(7, "c").1.as_str(), "<div data-id=\"c\"><b>7</b> is the count (7)</div>");
+    assert_eq!(
+        counter(7, "c").1.as_str(),
+        "<div data-id=\"c\"><b>7</b> is the count (7)</div>"
+    );
     let info = registry().get(&id).unwrap();
     assert!(info.swapped && info.version == 1);
 
@@ -60,7 +74,10 @@ fn swap_reorders_duplicates_and_renames_then_reverts() {
 
     // Revert walks back one version at a time, to the compiled template.
     assert_eq!(registry().revert(&id).unwrap(), 3);
-    assert_eq!(counter(9, "c").1.as_str(), "<div data-id=\"c\"><b>9</b> is the count (9)</div>");
+    assert_eq!(
+        counter(9, "c").1.as_str(),
+        "<div data-id=\"c\"><b>9</b> is the count (9)</div>"
+    );
     assert_eq!(registry().revert(&id).unwrap(), 4);
     assert_eq!(counter(9, "c").1.as_str(), "<p id=\"c\">Count: 9</p>");
     assert!(!registry().get(&id).unwrap().swapped);
@@ -81,23 +98,35 @@ fn layouts_that_do_not_fit_are_refused_and_change_nothing() {
     let unknown = Layout::new(statics(&["", ""]), vec![hole(9)]).unwrap();
     assert!(matches!(
         registry().swap(&id, unknown),
-        Err(RegistryError::Layout { source: LayoutError::UnknownHole { compiled: 9, .. }, .. })
+        Err(RegistryError::Layout {
+            source: LayoutError::UnknownHole { compiled: 9, .. },
+            ..
+        })
     ));
     // The attribute hole used in child position (no name) is refused.
     let misuse = Layout::new(statics(&["<p>", "</p>"]), vec![hole(0)]).unwrap();
     assert!(matches!(
         registry().swap(&id, misuse),
-        Err(RegistryError::Layout { source: LayoutError::KindMismatch { .. }, .. })
+        Err(RegistryError::Layout {
+            source: LayoutError::KindMismatch { .. },
+            ..
+        })
     ));
     // An attribute name that would break out of the tag is refused.
     let hostile = Layout::new(statics(&["<p", "></p>"]), vec![attribute(0, "x><script")]).unwrap();
     assert!(registry().swap(&id, hostile).is_err());
     assert_eq!(registry().get(&id).unwrap().version, 0);
-    assert_eq!(guarded("<y>").1.as_str(), "<a title=\"&lt;y&gt;\">&lt;y&gt;</a>");
+    assert_eq!(
+        guarded("<y>").1.as_str(),
+        "<a title=\"&lt;y&gt;\">&lt;y&gt;</a>"
+    );
 }
 
 fn late(flag: bool) -> (u32, Html) {
-    (line!(), hot_reload_liveview! { <div>{if flag { <em>"late branch"</em> }}</div> })
+    (
+        line!(),
+        hot_reload_liveview! { <div>{if flag { <em>"late branch"</em> }}</div> },
+    )
 }
 
 #[test]
@@ -109,12 +138,18 @@ fn a_swap_before_the_first_render_applies_when_it_renders() {
     assert!(registry().get(&branch).is_none());
     let layout = Layout::new(statics(&["<strong>swapped early</strong>"]), vec![]).unwrap();
     registry().swap(&branch, layout).unwrap();
-    assert_eq!(late(true).1.as_str(), "<div><strong>swapped early</strong></div>");
+    assert_eq!(
+        late(true).1.as_str(),
+        "<div><strong>swapped early</strong></div>"
+    );
     assert!(registry().get(&branch).unwrap().rendered);
 }
 
 fn late_and_wrong(flag: bool) -> (u32, Html) {
-    (line!(), hot_reload_liveview! { <div>{if flag { <em>"compiled"</em> }}</div> })
+    (
+        line!(),
+        hot_reload_liveview! { <div>{if flag { <em>"compiled"</em> }}</div> },
+    )
 }
 
 #[test]
@@ -124,12 +159,18 @@ fn an_early_swap_that_does_not_fit_is_dropped_at_first_render() {
     // Refers to a hole the branch does not have; cannot be checked until it registers.
     let layout = Layout::new(statics(&["<i>", "</i>"]), vec![hole(0)]).unwrap();
     registry().swap(&branch, layout).unwrap();
-    assert_eq!(late_and_wrong(true).1.as_str(), "<div><em>compiled</em></div>");
+    assert_eq!(
+        late_and_wrong(true).1.as_str(),
+        "<div><em>compiled</em></div>"
+    );
     assert!(!registry().get(&branch).unwrap().swapped);
 }
 
 fn rows(items: &[&str]) -> (u32, Html) {
-    (line!(), hot_reload_liveview! { <ul>{for item in items { <li>{item}</li> }}</ul> })
+    (
+        line!(),
+        hot_reload_liveview! { <ul>{for item in items { <li>{item}</li> }}</ul> },
+    )
 }
 
 #[test]
@@ -145,7 +186,10 @@ fn nested_bodies_swap_on_their_own() {
 }
 
 fn widget(n: u32) -> (u32, Html) {
-    (line!(), hot_reload_liveview! { <section>{for i in 0..n { <span>{i}</span> }}</section> })
+    (
+        line!(),
+        hot_reload_liveview! { <section>{for i in 0..n { <span>{i}</span> }}</section> },
+    )
 }
 
 fn other() -> (u32, Html) {
@@ -172,7 +216,10 @@ fn render_scopes_record_which_instance_used_which_template() {
     scope.finish();
     let other_id = id_on_line(other_line);
 
-    assert_eq!(registry().instances_using(&root), vec![first, InstanceId(9_003)]);
+    assert_eq!(
+        registry().instances_using(&root),
+        vec![first, InstanceId(9_003)]
+    );
     assert_eq!(registry().instances_using(&other_id), vec![second]);
     assert_eq!(registry().templates_of(second), vec![other_id]);
     assert!(registry().instances_using_file(file!()).contains(&first));
