@@ -20,7 +20,7 @@ use crate::index::{Index, Kind};
 use crate::insert::{Target, emit_insert};
 use crate::matching::{longest_increasing, match_children};
 use crate::ops::{Op, Path};
-use crate::tree::{Fragment, attr_wire_name, element_name, serialize_nodes};
+use crate::tree::{Fragment, attr_wire_name, element_name};
 
 /// Computes the ops that turn `old` into `new` (both fragments of the same component).
 pub fn diff(old: &Fragment, new: &Fragment) -> Vec<Op> {
@@ -155,9 +155,9 @@ fn reconcile(
             .filter(|&i| m.old_used[i as usize])
             .collect();
         let mut prev: Option<u32> = None;
-        for j in 0..n {
-            let Some(o) = m.new_to_old[j] else { continue };
-            if !keep[j] {
+        for (&matched, &kept) in m.new_to_old.iter().zip(&keep) {
+            let Some(o) = matched else { continue };
+            if !kept {
                 let from = current.iter().position(|&x| x == o).unwrap_or(0);
                 current.remove(from);
                 let to = match prev {
@@ -203,15 +203,21 @@ fn reconcile(
             }
             Some(_) if m.replace[j] => {
                 let id = news.start + j as u32;
-                let html = serialize_nodes(&[new.node(id).handle.clone()], parent_name);
                 let mut p = pp(paths);
                 p.push(j as u32);
                 // A replace is a remove plus an insert at the same index; send it as one op
                 // when the HTML survives the round trip.
                 let mut probe = Vec::new();
                 emit_insert(new, target(paths), j, &[id], &mut probe);
-                match probe.as_slice() {
-                    [Op::Insert { .. }] => ops.push(Op::Replace { path: p, html }),
+                match probe.as_mut_slice() {
+                    [
+                        Op::Insert {
+                            html, ctx: None, ..
+                        },
+                    ] => ops.push(Op::Replace {
+                        path: p,
+                        html: std::mem::take(html),
+                    }),
                     _ => {
                         ops.push(Op::Remove { path: p });
                         ops.extend(probe);

@@ -33,7 +33,6 @@ pub(crate) enum Kind {
     Other,
 }
 
-#[derive(Debug)]
 pub(crate) struct INode {
     pub(crate) handle: Handle,
     pub(crate) hash: u64,
@@ -48,12 +47,22 @@ pub(crate) struct INode {
 }
 
 /// The index of one tree.
-#[derive(Debug)]
 pub(crate) struct Index {
     pub(crate) nodes: Vec<INode>,
     ids: Vec<u64>,
     /// Depth of the deepest node (the root's children are at depth 1).
     pub(crate) max_depth: usize,
+}
+
+impl std::fmt::Debug for Index {
+    // Not derived: rcdom's `Debug` for a node recurses into its children, which would
+    // overflow the stack on a deep tree.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Index")
+            .field("nodes", &self.nodes.len())
+            .field("max_depth", &self.max_depth)
+            .finish()
+    }
 }
 
 impl Index {
@@ -89,12 +98,12 @@ impl Index {
             let mut h = DefaultHasher::new();
             nodes[i].hash_own(&mut h);
             scratch.clear();
-            for c in first..first + count {
-                h.write_u64(nodes[c].hash);
-                if let Some(k) = nodes[c].key {
+            for child in &nodes[first..first + count] {
+                h.write_u64(child.hash);
+                if let Some(k) = child.key {
                     scratch.push(k);
                 }
-                let (s, l) = (nodes[c].ids_start as usize, nodes[c].ids_len as usize);
+                let (s, l) = (child.ids_start as usize, child.ids_len as usize);
                 scratch.extend_from_slice(&ids[s..s + l]);
             }
             nodes[i].hash = h.finish();

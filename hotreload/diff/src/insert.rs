@@ -11,13 +11,12 @@
 //! builds them faithfully. Only the rare failing subtrees pay for the extra parse levels.
 
 use html5ever::{Attribute, QualName, local_name, ns};
-use markup5ever_rcdom::{Handle, Node, NodeData};
-use std::cell::RefCell;
+use markup5ever_rcdom::{Handle, NodeData};
 
 use crate::canonical::{CanonicalOptions, canonical_nodes};
 use crate::index::Index;
 use crate::ops::{Op, Path};
-use crate::tree::{child_container, parse_into_root, serialize_nodes};
+use crate::tree::{child_container, parse_into_root, serialize_nodes, shallow_copy};
 
 /// Where new nodes go: the parent's path, its name and attributes (the parsing context).
 pub(crate) struct Target {
@@ -72,7 +71,7 @@ pub(crate) fn emit_insert(
             });
             continue;
         };
-        let shell = shell_of(&node);
+        let shell = shallow_copy(&node);
         let shell_html = serialize_nodes(std::slice::from_ref(&shell), &target.name);
         // The parent context may refuse even the empty element (a <select> in a <select>);
         // then parse it in a neutral context for its namespace and insert the node as is.
@@ -135,27 +134,4 @@ fn survives_canonical(html: &str, target: &Target, node: &Handle) -> bool {
     let got = root.children.borrow().clone();
     let opts = CanonicalOptions::default();
     canonical_nodes(&got, opts) == canonical_nodes(std::slice::from_ref(node), opts)
-}
-
-/// A copy of element `node` without children (template contents emptied too).
-fn shell_of(node: &Handle) -> Handle {
-    match &node.data {
-        NodeData::Element {
-            name,
-            attrs,
-            template_contents,
-            mathml_annotation_xml_integration_point,
-        } => Node::new(NodeData::Element {
-            name: name.clone(),
-            attrs: RefCell::new(attrs.borrow().clone()),
-            template_contents: RefCell::new(
-                template_contents
-                    .borrow()
-                    .as_ref()
-                    .map(|_| Node::new(NodeData::Document)),
-            ),
-            mathml_annotation_xml_integration_point: *mathml_annotation_xml_integration_point,
-        }),
-        _ => node.clone(),
-    }
 }

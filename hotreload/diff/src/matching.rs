@@ -11,6 +11,9 @@
 //!    node of the same kind is paired with it, so keyed nodes deep under unkeyed wrappers are
 //!    still found and kept.
 //! 4. **Position and kind**: the k-th remaining new `<li>` gets the k-th remaining old `<li>`.
+//!
+//! Steps 2–4 never pair two keyed nodes with different keys (that would morph one item into
+//! another); a keyed node may be paired with an unkeyed one.
 //! 5. **Replace**: a leftover new node at the same index as a leftover old node replaces it.
 
 use std::collections::{HashMap, VecDeque};
@@ -45,9 +48,11 @@ pub(crate) fn match_children(
     // Fast path: same shape (kinds and keys line up) → pair by position.
     if m == n
         && (0..n).all(|i| {
+            let (oi, ni) = (olds.start + i as u32, news.start + i as u32);
             o(i).kind == nw(i).kind
                 && o(i).key == nw(i).key
-                && boundaries_agree(old, olds.start + i as u32, new, news.start + i as u32)
+                && old.ids(oi) == new.ids(ni)
+                && boundaries_agree(old, oi, new, ni)
         })
     {
         return Matching {
@@ -88,6 +93,10 @@ pub(crate) fn match_children(
     let open_new =
         |j: usize, new_to_old: &Vec<Option<u32>>| new_to_old[j].is_none() && !nw(j).boundary;
     let open_old = |i: usize, old_used: &Vec<bool>| !old_used[i] && !o(i).boundary;
+    // Two keyed nodes with different keys are different things: never morph one into the
+    // other (a keyed node may still be morphed from or into an unkeyed one).
+    let soft_ok =
+        |i: usize, j: usize| o(i).kind == nw(j).kind && (o(i).key.is_none() || nw(j).key.is_none());
 
     // 2. Identical subtrees.
     if (0..n).any(|j| open_new(j, &new_to_old)) {
@@ -101,7 +110,7 @@ pub(crate) fn match_children(
             }
             if let Some(queue) = by_hash.get_mut(&nw(j).hash) {
                 while let Some(i) = queue.pop_front() {
-                    if open_old(i, &old_used) && o(i).kind == nw(j).kind {
+                    if open_old(i, &old_used) && soft_ok(i, j) {
                         pair(j, i, &mut new_to_old, &mut old_used);
                         break;
                     }
@@ -127,7 +136,7 @@ pub(crate) fn match_children(
                     .get(id)?
                     .iter()
                     .copied()
-                    .find(|&i| open_old(i, &old_used) && o(i).kind == nw(j).kind)
+                    .find(|&i| open_old(i, &old_used) && soft_ok(i, j))
             });
             if let Some(i) = found {
                 pair(j, i, &mut new_to_old, &mut old_used);
@@ -146,7 +155,8 @@ pub(crate) fn match_children(
                 continue;
             }
             if let Some(queue) = by_kind.get_mut(&nw(j).kind)
-                && let Some(i) = queue.pop_front()
+                && let Some(pos) = queue.iter().position(|&i| soft_ok(i, j))
+                && let Some(i) = queue.remove(pos)
             {
                 pair(j, i, &mut new_to_old, &mut old_used);
             }

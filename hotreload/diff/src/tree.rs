@@ -6,6 +6,7 @@
 
 use std::cell::RefCell;
 use std::io;
+use std::rc::Rc;
 
 use html5ever::serialize::{Serialize, SerializeOpts, Serializer, TraversalScope};
 use html5ever::tendril::TendrilSink;
@@ -51,10 +52,58 @@ impl Fragment {
         serialize_children(&self.root, &self.context)
     }
 
+    /// A deep copy of the fragment (iterative, so deep trees are fine). Cheaper than parsing
+    /// the HTML again, e.g. to keep a pristine copy before applying ops.
+    pub fn deep_clone(&self) -> Fragment {
+        let root = shallow_copy(&self.root);
+        // (original, copy) pairs whose children still need copying.
+        let mut stack = vec![(self.root.clone(), root.clone())];
+        while let Some((orig, copy)) = stack.pop() {
+            let (from, to) = (child_container(&orig), child_container(&copy));
+            let kids: Vec<Handle> = from.children.borrow().iter().map(shallow_copy).collect();
+            for (o, c) in from.children.borrow().iter().zip(&kids) {
+                c.parent.set(Some(Rc::downgrade(&to)));
+                stack.push((o.clone(), c.clone()));
+            }
+            *to.children.borrow_mut() = kids;
+        }
+        Fragment {
+            root,
+            context: self.context.clone(),
+        }
+    }
+
     /// The top-level nodes of the fragment.
     pub fn children(&self) -> Vec<Handle> {
         self.root.children.borrow().clone()
     }
+}
+
+/// A copy of `node` without children (a `<template>` gets empty contents of its own).
+pub(crate) fn shallow_copy(node: &Handle) -> Handle {
+    let data = match &node.data {
+        NodeData::Element {
+            name,
+            attrs,
+            template_contents,
+            mathml_annotation_xml_integration_point,
+        } => NodeData::Element {
+            name: name.clone(),
+            attrs: RefCell::new(attrs.borrow().clone()),
+            template_contents: RefCell::new(
+                template_contents
+                    .borrow()
+                    .as_ref()
+                    .map(|_| Node::new(NodeData::Document)),
+            ),
+            mathml_annotation_xml_integration_point: *mathml_annotation_xml_integration_point,
+        },
+        NodeData::Text { contents } => NodeData::Text {
+            contents: RefCell::new(contents.borrow().clone()),
+        },
+        other => other.clone(),
+    };
+    Node::new(data)
 }
 
 /// The `<body>` context name, the default for [`parse_fragment`].

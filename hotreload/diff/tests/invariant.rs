@@ -258,7 +258,7 @@ fn mutate(mut nodes: Vec<N>, edits: &[Edit], subs: &[N], pool: Pool) -> Vec<N> {
             .cloned()
             .unwrap_or(N::Text("s".into()));
         with_nth_kids(&mut nodes, &mut k, &mut |kids: &mut Vec<N>| {
-            edit(kids, what, arg, sub.clone(), pool)
+            edit(kids, what, arg, sub.clone(), pool);
         });
     }
     nodes
@@ -379,7 +379,7 @@ fn boundaries(f: &Fragment) -> Vec<(String, String)> {
             out.push((
                 id,
                 hotreload_diff::canonical::canonical_nodes(
-                    &[node.clone()],
+                    std::slice::from_ref(&node),
                     CanonicalOptions::default(),
                 ),
             ));
