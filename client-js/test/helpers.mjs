@@ -1,0 +1,138 @@
+// Test harness: a small HTTP server (pages + the client file), a `ws` mock of the hotreload
+// WebSocket endpoint speaking docs/PROTOCOL.md, and headless Debian Chromium via playwright-core.
+
+import { existsSync, readFileSync } from 'node:fs';
+import http from 'node:http';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium } from 'playwright-core';
+import { WebSocketServer } from 'ws';
+
+const here = dirname(fileURLToPath(import.meta.url));
+export const CLIENT_PATH = join(here, '..', 'hotreload.js');
+export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+
+/** Launches headless Chromium; fails loudly when it is not installed (never skips). */
+export async function launchBrowser() {
+  if (!existsSync(CHROMIUM)) {
+    throw new Error(`Chromium not found at ${CHROMIUM}: install it (apt-get install -y chromium); the browser tests cannot run without it`);
+  }
+  return chromium.launch({
+    executablePath: CHROMIUM,
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  });
+}
+
+export const ID = '00000000000000a1';
+export const ID2 = '00000000000000b2';
+
+/** A full page with one boundary holding `inner`, and the client script tag. */
+export function page(inner, { dev = true, id = ID, view = 'Test', extraAttrs = '', head = '', after = '', client = true } = {}) {
+  const tag = client
+    ? `<script type="module" src="/hotreload.js" data-hotreload-client data-socket="/_hotreload/ws"${dev ? ' data-dev="1"' : ''} ${extraAttrs}></script>`
+    : '';
+  return `<!DOCTYPE html><html><head><meta charset="utf-8"><title>t</title>${head}</head><body><div data-live-view-id="${id}" data-live-view="${view}">${inner}</div>${after}${tag}</body></html>`;
+}
+
+/** Starts the HTTP + WebSocket mock server on 127.0.0.1 (port 0). */
+export async function startServer() {
+  const routes = new Map(); // path -> { type, body } | (req) => { type, body, status }
+  const hits = new Map();
+  const server = http.createServer((req, res) => {
+    const url = new URL(req.url, 'http://x');
+    hits.set(url.pathname, (hits.get(url.pathname) ?? 0) + 1);
+    let route = url.pathname === '/hotreload.js'
+      ? { type: 'text/javascript', body: readFileSync(CLIENT_PATH, 'utf8') }
+      : routes.get(url.pathname);
+    if (typeof route === 'function') route = route(req, url);
+    if (!route) { res.writeHead(404).end('not found'); return; }
+    const send = () => {
+      res.writeHead(route.status ?? 200, { 'content-type': route.type ?? 'text/html; charset=utf-8', 'cache-control': 'no-store' });
+      res.end(route.body);
+    };
+    if (route.delayMs) setTimeout(send, route.delayMs); else send();
+  });
+  const wss = new WebSocketServer({ server, path: '/_hotreload/ws' });
+  const state = {
+    conns: [], // every connection ever made, in order
+    messages: [], // { conn, frame } in arrival order
+    welcome: true, // answer hello with welcome automatically
+    boot: 'boot-1',
+    onHello: null, // optional (conn, frame) => void
+    answerPing: true,
+  };
+  wss.on('connection', (ws) => {
+    state.conns.push(ws);
+    ws.on('message', (data) => {
+      let frame;
+      try { frame = JSON.parse(String(data)); } catch { frame = { type: '<bad json>', raw: String(data) }; }
+      state.messages.push({ conn: ws, frame });
+      if (frame.type === 'hello') {
+        if (state.welcome) ws.send(JSON.stringify({ v: 1, type: 'welcome', boot: state.boot, dev: true }));
+        state.onHello?.(ws, frame);
+      }
+      if (frame.type === 'ping' && state.answerPing) ws.send(JSON.stringify({ v: 1, type: 'pong', n: frame.n }));
+    });
+  });
+  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address();
+  const base = `http://127.0.0.1:${port}`;
+
+  const api = {
+    base,
+    state,
+    hits,
+    route(path, body, type = 'text/html; charset=utf-8') { routes.set(path, typeof body === 'function' ? body : { body, type }); },
+    /** Frames received from clients, optionally of one type. */
+    frames(type) { return state.messages.filter((m) => !type || m.frame.type === type).map((m) => m.frame); },
+    /** The most recent open connection. */
+    get conn() { return [...state.conns].reverse().find((c) => c.readyState === 1); },
+    openConns() { return state.conns.filter((c) => c.readyState === 1).length; },
+    send(frame, conn = api.conn) { conn.send(JSON.stringify({ v: 1, ...frame })); },
+    /** Waits until `pick(frames)` returns something truthy; returns it. */
+    async waitFor(pick, { timeout = 5000, what = 'condition' } = {}) {
+      const end = Date.now() + timeout;
+      for (;;) {
+        const got = pick(state.messages.map((m) => m.frame));
+        if (got) return got;
+        if (Date.now() > end) throw new Error(`timed out waiting for ${what}; got frames: ${JSON.stringify(state.messages.map((m) => m.frame)).slice(0, 1500)}`);
+        await sleep(10);
+      }
+    },
+    /** Waits for a frame of `type` matching `pred`, received after `since` frames. */
+    waitFrame(type, pred = () => true, { since = 0, timeout = 5000 } = {}) {
+      return api.waitFor((fs) => fs.slice(since).find((f) => f.type === type && pred(f)), { timeout, what: `a ${type} frame` });
+    },
+    count() { return state.messages.length; },
+    async close() {
+      for (const c of state.conns) c.terminate();
+      wss.close();
+      await new Promise((resolve) => server.close(resolve));
+    },
+  };
+  return api;
+}
+
+export const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+/** Opens `html` (served at `path`) in a fresh browser context and waits for the client's hello. */
+export async function openClient(browser, server, html, { path = '/', waitHello = true } = {}) {
+  server.route(path, html);
+  const context = await browser.newContext();
+  const pg = await context.newPage();
+  const logs = [];
+  pg.on('console', (m) => logs.push(`${m.type()}: ${m.text()}`));
+  pg.on('pageerror', (e) => logs.push(`pageerror: ${e.message}`));
+  const since = server.count();
+  await pg.goto(server.base + path);
+  if (waitHello) await server.waitFrame('hello', () => true, { since });
+  return { page: pg, context, logs };
+}
+
+/** Shadow-root query in the dev UI host. */
+export function ui(pg, selector) {
+  return pg.evaluate((sel) => {
+    const root = document.querySelector('hotreload-ui')?.shadowRoot;
+    return root ? Array.from(root.querySelectorAll(sel), (e) => ({ text: e.textContent, hidden: e.hidden, level: e.dataset?.level, state: e.dataset?.state })) : null;
+  }, selector);
+}
