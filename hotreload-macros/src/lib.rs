@@ -25,3 +25,33 @@ pub fn hot_reload_liveview(input: TokenStream) -> TokenStream {
         }
     }
 }
+
+/// Adds hot reload to an axum `Router` in debug builds; in release builds it is the router,
+/// unchanged: no routes, no layer, no watcher.
+///
+/// ```ignore
+/// let app = Router::new().route("/", live_view::<Counter>());
+/// let app = enable_hot_reload!(app);
+/// ```
+#[proc_macro]
+pub fn enable_hot_reload(input: TokenStream) -> TokenStream {
+    let router = proc_macro2::TokenStream::from(input);
+    if router.is_empty() {
+        return syn::Error::new(
+            proc_macro2::Span::call_site(),
+            "expected a router: `enable_hot_reload!(router)`",
+        )
+        .into_compile_error()
+        .into();
+    }
+    // `cfg` is evaluated in the user's crate, so the user's profile decides.
+    let local = proc_macro2::Ident::new("__hr_router", proc_macro2::Span::mixed_site());
+    quote::quote!({
+        #[cfg(debug_assertions)]
+        let #local = ::hotreload::dev::enable(#router);
+        #[cfg(not(debug_assertions))]
+        let #local = #router;
+        #local
+    })
+    .into()
+}

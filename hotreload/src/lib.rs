@@ -9,8 +9,12 @@
 //! - [`template`]: the compiled form ([`template::Template`]), template ids, the global
 //!   [`template::Registry`] that holds hot-swapped versions, and render scopes that track which
 //!   component instance used which template.
-//! - [`dev`] (feature `hot-reload`, debug builds): the re-parser that reads templates back out of
-//!   edited source files.
+//! - [`live`]: the LiveView runtime: the [`LiveView`] trait, the [`live_view`] axum route, the
+//!   WebSocket protocol ([`live::protocol`]), instances on worker threads, patches from the
+//!   differ (`hotreload-diff`).
+//! - [`dev`] (debug builds): [`enable_hot_reload!`] adds dev routes under `/_hotreload/` and a
+//!   layer that injects the client into HTML; the re-parser reads templates back out of edited
+//!   source files (feature `hot-reload`).
 //!
 //! In release builds ([`template::HOT_RELOAD`] is `false`) rendering is straight-line string
 //! building: no registry, no locks, no thread-locals.
@@ -19,17 +23,20 @@
 #[allow(unused_extern_crates)]
 extern crate self as hotreload;
 
-#[cfg(feature = "hot-reload")]
 pub mod dev;
+pub mod live;
 pub mod template;
 
-pub use hotreload_macros::hot_reload_liveview;
+pub use hotreload_macros::{enable_hot_reload, hot_reload_liveview};
+pub use live::{Event, LiveHandle, LiveView, Mount, live_view};
 pub use template::{AttributeValue, Html, Raw, Render, display, raw};
 
 /// The names most components need: `use hotreload::prelude::*;`.
 pub mod prelude {
-    pub use crate::hot_reload_liveview;
+    pub use crate::live::{Event, LiveHandle, LiveView, Mount, live_view};
     pub use crate::template::{Html, Render, display, raw};
+    pub use crate::{enable_hot_reload, hot_reload_liveview};
+    pub use serde::{Deserialize, Serialize};
 }
 
 /// Used by macro-generated code; not a public API.

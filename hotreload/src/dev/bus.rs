@@ -1,0 +1,124 @@
+//! The dev bus: frames for every connected browser (swap notices, overlays, stylesheet swaps,
+//! build progress). Live sockets subscribe when hot reload is enabled.
+
+use crate::live::protocol::PROTOCOL_VERSION;
+use serde::Serialize;
+use std::sync::{Arc, LazyLock};
+use tokio::sync::broadcast;
+
+/// Frames the dev machinery sends to browsers (see `docs/PROTOCOL.md`, "Dev frames").
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum DevFrame {
+    /// Templates in `file` were hot-swapped.
+    Swapped {
+        /// Source file.
+        file: String,
+        /// How many templates changed.
+        templates: usize,
+        /// Save → swap time.
+        ms: f64,
+    },
+    /// An edit needs a rebuild.
+    RebuildNeeded {
+        /// Source file.
+        file: String,
+        /// Line of the edit.
+        line: u32,
+        /// Why.
+        reason: String,
+    },
+    /// Errors to show in the overlay.
+    Overlay {
+        /// `template` or `compile`.
+        kind: String,
+        /// The errors.
+        errors: Vec<OverlayError>,
+    },
+    /// Hide the overlay.
+    OverlayClear,
+    /// A stylesheet changed.
+    Css {
+        /// Its URL path.
+        path: String,
+    },
+    /// A toast.
+    Toast {
+        /// `info`, `success`, `warn` or `error`.
+        level: String,
+        /// Text.
+        message: String,
+    },
+    /// Build progress.
+    Progress {
+        /// Units done.
+        done: u64,
+        /// Units in all.
+        total: u64,
+        /// What is building.
+        label: String,
+    },
+    /// Reload the page.
+    Reload {
+        /// Why.
+        reason: String,
+    },
+}
+
+/// One error in the overlay.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct OverlayError {
+    /// Source file.
+    pub file: String,
+    /// 1-based line.
+    pub line: u32,
+    /// 1-based column.
+    pub column: u32,
+    /// What is wrong.
+    pub message: String,
+    /// The source line, if known.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub source: Option<String>,
+}
+
+#[derive(Serialize)]
+struct Envelope<'a> {
+    v: u32,
+    #[serde(flatten)]
+    frame: &'a DevFrame,
+}
+
+fn sender() -> &'static broadcast::Sender<Arc<str>> {
+    static BUS: LazyLock<broadcast::Sender<Arc<str>>> = LazyLock::new(|| broadcast::channel(256).0);
+    &BUS
+}
+
+/// Sends `frame` to every subscribed browser; returns how many sockets will get it.
+pub fn publish(frame: &DevFrame) -> usize {
+    let json = serde_json::to_string(&Envelope {
+        v: PROTOCOL_VERSION,
+        frame,
+    })
+    .unwrap_or_default();
+    sender().send(Arc::from(json)).unwrap_or(0)
+}
+
+/// A receiver for dev frames (as JSON text).
+pub fn subscribe() -> broadcast::Receiver<Arc<str>> {
+    sender().subscribe()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn frames_carry_version_and_type() {
+        let mut receiver = subscribe();
+        publish(&DevFrame::Css {
+            path: "/app.css".into(),
+        });
+        let json = receiver.try_recv().unwrap();
+        assert_eq!(&*json, r#"{"v":1,"type":"css","path":"/app.css"}"#);
+    }
+}

@@ -1,0 +1,274 @@
+//! One WebSocket connection: decodes client frames, routes them to instances on their worker
+//! threads, and writes the frames instances (and, in dev, the dev bus) produce.
+//!
+//! Nothing a client sends can end the connection except closing it: every bad frame gets an
+//! `error` frame. A client that goes silent (no frame, not even a ping, for
+//! [`IDLE_TIMEOUT`]) is dropped, so vanished tabs do not pile up.
+
+use crate::live::protocol::{
+    ClientFrame, ErrorCode, HelloInstance, PROTOCOL_VERSION, ProtocolError, ServerFrame,
+    decode_client_frame,
+};
+use crate::live::runtime::{ConnectionId, Outbound, runtime};
+use crate::live::stats::LiveStats;
+use crate::live::view::Event;
+use crate::template::InstanceId;
+use axum::extract::ws::{Message, WebSocket};
+use axum::http::request::Parts;
+use std::collections::HashSet;
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::sync::broadcast;
+use tokio::time::Instant;
+
+/// Largest client frame accepted (larger ones get a `too_large` error frame).
+pub const MAX_FRAME_BYTES: usize = 1024 * 1024;
+
+/// Largest WebSocket message read at all; beyond this the socket itself is closed.
+pub(crate) const MAX_SOCKET_MESSAGE: usize = 16 * 1024 * 1024;
+
+/// A connection with no inbound frame for this long is considered gone.
+pub const IDLE_TIMEOUT: Duration = Duration::from_secs(45);
+
+/// Serves one upgraded socket until it closes. `dev` adds the dev bus's frames.
+pub(crate) async fn run(
+    mut socket: WebSocket,
+    request: Parts,
+    dev: Option<broadcast::Receiver<Arc<str>>>,
+) {
+    let runtime = runtime();
+    runtime.capture_tokio();
+    let stats = &runtime.stats;
+    LiveStats::add(&stats.connections_open, 1);
+    LiveStats::add(&stats.connections_total, 1);
+    let mut connection = Connection {
+        id: runtime.next_connection_id(),
+        attached: HashSet::new(),
+        outbound: tokio::sync::mpsc::unbounded_channel(),
+        request,
+        dev: dev.is_some(),
+    };
+    let mut dev = dev;
+    let mut last_seen = Instant::now();
+    tracing::debug!(connection = connection.id.0, "hotreload: connection opened");
+
+    loop {
+        tokio::select! {
+            inbound = socket.recv() => {
+                last_seen = Instant::now();
+                match inbound {
+                    Some(Ok(Message::Text(text))) => {
+                        if let Some(reply) = connection.handle_text(text.as_str()) {
+                            if socket.send(Message::Text(reply.into())).await.is_err() {
+                                break;
+                            }
+                        }
+                    }
+                    Some(Ok(Message::Binary(_))) => {
+                        let error = ProtocolError::new(ErrorCode::BadFrame, "binary frames are not part of protocol v1");
+                        LiveStats::add(&stats.errors_sent, 1);
+                        if socket.send(Message::Text(ServerFrame::error(&error, None).to_json().into())).await.is_err() {
+                            break;
+                        }
+                    }
+                    Some(Ok(Message::Ping(_) | Message::Pong(_))) => {}
+                    Some(Ok(Message::Close(_))) | Some(Err(_)) | None => break,
+                }
+            }
+            Some(json) = connection.outbound.1.recv() => {
+                if socket.send(Message::Text(json.into())).await.is_err() {
+                    break;
+                }
+            }
+            frame = next_dev_frame(&mut dev) => {
+                if let Some(frame) = frame
+                    && socket.send(Message::Text(frame.as_ref().into())).await.is_err()
+                {
+                    break;
+                }
+            }
+            () = tokio::time::sleep_until(last_seen + IDLE_TIMEOUT) => {
+                tracing::debug!(connection = connection.id.0, "hotreload: client went silent; closing");
+                break;
+            }
+        }
+    }
+    connection.detach_all();
+    LiveStats::sub(&stats.connections_open, 1);
+}
+
+/// The next dev frame, or never (no dev bus, or it closed).
+async fn next_dev_frame(dev: &mut Option<broadcast::Receiver<Arc<str>>>) -> Option<Arc<str>> {
+    let Some(receiver) = dev else {
+        return std::future::pending().await;
+    };
+    loop {
+        match receiver.recv().await {
+            Ok(frame) => return Some(frame),
+            // A slow client missed some dev frames; the next ones still matter.
+            Err(broadcast::error::RecvError::Lagged(_)) => continue,
+            Err(broadcast::error::RecvError::Closed) => {
+                *dev = None;
+                return std::future::pending().await;
+            }
+        }
+    }
+}
+
+struct Connection {
+    id: ConnectionId,
+    attached: HashSet<InstanceId>,
+    outbound: (Outbound, tokio::sync::mpsc::UnboundedReceiver<String>),
+    request: Parts,
+    dev: bool,
+}
+
+impl Connection {
+    /// Handles one text frame; returns a frame to send right away, if any.
+    fn handle_text(&mut self, text: &str) -> Option<String> {
+        let frame = match decode_client_frame(text, MAX_FRAME_BYTES) {
+            Ok(frame) => frame,
+            Err(error) => {
+                LiveStats::add(&runtime().stats.errors_sent, 1);
+                return Some(ServerFrame::error(&error, None).to_json());
+            }
+        };
+        match frame {
+            ClientFrame::Hello {
+                instances, resume, ..
+            } => Some(self.hello(instances, resume)),
+            ClientFrame::Ping { n, .. } => Some(
+                ServerFrame::Pong {
+                    v: PROTOCOL_VERSION,
+                    n,
+                }
+                .to_json(),
+            ),
+            ClientFrame::Event {
+                id,
+                event,
+                msg,
+                value,
+                checked,
+                form,
+                key,
+                ..
+            } => {
+                let id = id.0;
+                if !self.attached.contains(&id) {
+                    return Some(unknown_instance(id));
+                }
+                let event = Event {
+                    kind: Some(event),
+                    value,
+                    checked,
+                    form: form.unwrap_or_default(),
+                    key,
+                };
+                let connection = self.id;
+                let outbound = self.outbound.0.clone();
+                let _span =
+                    tracing::debug_span!("event", instance = %id, kind = ?event.kind).entered();
+                runtime().run(
+                    id,
+                    Box::new(move |instances| match instances.get_mut(id) {
+                        Some(instance) if instance.connection() == Some(connection) => {
+                            instance.event(msg, event);
+                        }
+                        _ => {
+                            let _ = outbound.send(unknown_instance(id));
+                        }
+                    }),
+                );
+                None
+            }
+            ClientFrame::Ack { id, seq, error, .. } => {
+                let id = id.0;
+                if !self.attached.contains(&id) {
+                    return Some(unknown_instance(id));
+                }
+                let connection = self.id;
+                runtime().run(
+                    id,
+                    Box::new(move |instances| {
+                        if let Some(instance) = instances.get_mut(id)
+                            && instance.connection() == Some(connection)
+                        {
+                            instance.ack(seq, error);
+                        }
+                    }),
+                );
+                None
+            }
+        }
+    }
+
+    /// Attaches the page's boundaries: existing instances take this connection (sending what
+    /// changed, or everything after a reconnect); unknown ones (the server restarted) are
+    /// mounted fresh from the view name and sent whole.
+    fn hello(&mut self, instances: Vec<HelloInstance>, resume: bool) -> String {
+        for HelloInstance { id, view } in instances {
+            let id = id.0;
+            let Some(fresh) = runtime().fresh_mount(&view) else {
+                LiveStats::add(&runtime().stats.errors_sent, 1);
+                let error = ProtocolError::new(
+                    ErrorCode::UnknownView,
+                    format!("no live view is registered as `{view}`"),
+                );
+                let _ = self
+                    .outbound
+                    .0
+                    .send(ServerFrame::error(&error, Some(id)).to_json());
+                continue;
+            };
+            self.attached.insert(id);
+            let connection = self.id;
+            let outbound = self.outbound.0.clone();
+            let request = self.request.clone();
+            runtime().run(
+                id,
+                Box::new(move |instances| {
+                    let known = instances.get_mut(id).is_some_and(|i| i.view() == view);
+                    if !known {
+                        // Unknown id, or the id now names another view: start fresh.
+                        instances.remove(id);
+                        let (install, _) = fresh(id, &request);
+                        install(instances);
+                    }
+                    if let Some(instance) = instances.get_mut(id) {
+                        instance.attach(connection, outbound, resume || !known);
+                    }
+                }),
+            );
+        }
+        ServerFrame::Welcome {
+            v: PROTOCOL_VERSION,
+            boot: runtime().boot_id(),
+            dev: self.dev,
+        }
+        .to_json()
+    }
+
+    fn detach_all(&mut self) {
+        let connection = self.id;
+        for id in self.attached.drain() {
+            runtime().run(
+                id,
+                Box::new(move |instances| {
+                    if let Some(instance) = instances.get_mut(id) {
+                        instance.detach(connection);
+                    }
+                }),
+            );
+        }
+    }
+}
+
+fn unknown_instance(id: InstanceId) -> String {
+    LiveStats::add(&runtime().stats.errors_sent, 1);
+    let error = ProtocolError::new(
+        ErrorCode::UnknownInstance,
+        "no such live view instance on this connection (send `hello` first)",
+    );
+    ServerFrame::error(&error, Some(id)).to_json()
+}

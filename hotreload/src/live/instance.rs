@@ -1,0 +1,285 @@
+//! One live instance: a view's state, the tree its client has, and the loop
+//! event → `update` → `render` → diff → frame.
+//!
+//! Instances live on worker threads (see `worker.rs`) because the differ's tree
+//! (`hotreload_diff::ClientTree`, `Rc`-based) is not `Send`. [`Instance`] is generic over the
+//! view; the worker sees it as `dyn AnyInstance`.
+
+use crate::live::handle::Tasks;
+use crate::live::protocol::{ErrorCode, PROTOCOL_VERSION, ProtocolError, ServerFrame, WireId};
+use crate::live::runtime::{ConnectionId, Outbound, runtime};
+use crate::live::stats::LiveStats;
+use crate::live::view::{Event, LiveView};
+use crate::template::{Html, InstanceId, RenderScope};
+use hotreload_diff::ClientTree;
+use hotreload_diff::html5ever::{QualName, local_name, ns};
+use std::any::Any;
+use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::sync::Arc;
+use std::time::Instant;
+
+/// The element name of every boundary: inner HTML is parsed as a `<div>`'s children.
+pub(crate) const BOUNDARY_TAG: &str = "div";
+
+fn boundary_context() -> QualName {
+    QualName::new(None, ns!(html), local_name!("div"))
+}
+
+/// What the worker can do with any instance.
+pub(crate) trait AnyInstance {
+    /// The view's registered name.
+    fn view(&self) -> &'static str;
+    /// The attached connection, if any.
+    fn connection(&self) -> Option<ConnectionId>;
+    /// Attaches a connection; with `resync`, sends the whole boundary, else only what changed
+    /// since the client's copy.
+    fn attach(&mut self, connection: ConnectionId, outbound: Outbound, resync: bool);
+    /// Detaches `connection` (if it is the attached one).
+    fn detach(&mut self, connection: ConnectionId) -> bool;
+    /// When it was detached (or created without a connection yet).
+    fn idle_since(&self) -> Option<Instant>;
+    /// Handles an event: decode the message, update, render, send.
+    fn event(&mut self, msg: serde_json::Value, event: Event);
+    /// Handles a message from a [`LiveHandle`](crate::live::LiveHandle).
+    fn message(&mut self, msg: Box<dyn Any + Send>);
+    /// Re-renders (after a hot swap) and sends what changed.
+    fn rerender(&mut self);
+    /// The client applied (or failed to apply) frame `seq`.
+    fn ack(&mut self, seq: u64, error: Option<String>);
+    /// Stops background tasks.
+    fn close(&mut self);
+}
+
+/// A view instance on its worker thread.
+pub(crate) struct Instance<V: LiveView> {
+    id: InstanceId,
+    state: V,
+    /// What the client has (or will have once it applies what was sent).
+    tree: ClientTree,
+    seq: u64,
+    /// Seq of the last whole-boundary resend after a failed ack; older failures are stale.
+    resync_seq: u64,
+    connection: Option<(ConnectionId, Outbound)>,
+    idle_since: Option<Instant>,
+    tasks: Arc<Tasks>,
+}
+
+impl<V: LiveView> Instance<V> {
+    /// Wraps a mounted state whose render the client already has (`client_html`).
+    pub(crate) fn new(id: InstanceId, state: V, client_html: &str, tasks: Arc<Tasks>) -> Self {
+        Instance {
+            id,
+            state,
+            tree: ClientTree::with_context(client_html, boundary_context()),
+            seq: 0,
+            resync_seq: 0,
+            connection: None,
+            idle_since: Some(Instant::now()),
+            tasks,
+        }
+    }
+
+    fn send(&self, frame: &ServerFrame) -> usize {
+        let Some((_, outbound)) = &self.connection else {
+            return 0;
+        };
+        let json = frame.to_json();
+        let bytes = json.len();
+        // A closed channel means the connection is going away; its close detaches us.
+        let _ = outbound.send(json);
+        bytes
+    }
+
+    fn send_error(&self, code: ErrorCode, message: String) {
+        let stats = &runtime().stats;
+        LiveStats::add(&stats.errors_sent, 1);
+        self.send(&ServerFrame::error(
+            &ProtocolError::new(code, message),
+            Some(self.id),
+        ));
+    }
+
+    /// Renders the view's inner HTML, catching panics.
+    fn render_inner(&self) -> Result<Html, String> {
+        render_view(self.id, &self.state)
+    }
+
+    /// Renders and sends the client what changed (or everything, with `whole`).
+    fn refresh(&mut self, whole: bool) {
+        let started = Instant::now();
+        let html = match self.render_inner() {
+            Ok(html) => html,
+            Err(message) => {
+                self.send_error(ErrorCode::Panic, format!("render panicked: {message}"));
+                return;
+            }
+        };
+        if self.connection.is_none() {
+            // Nothing to send to; the client's copy is unchanged and the next attach diffs
+            // against it.
+            return;
+        }
+        let stats = &runtime().stats;
+        if whole {
+            self.tree = ClientTree::with_context(html.as_str(), boundary_context());
+            self.send_html(html.into_string());
+            return;
+        }
+        let ops = match self.tree.update(html.as_str()) {
+            Ok(ops) => ops,
+            Err(error) => {
+                tracing::warn!(instance = %self.id, %error, "hotreload: sending whole boundary");
+                self.tree = ClientTree::with_context(html.as_str(), boundary_context());
+                self.send_html(html.into_string());
+                return;
+            }
+        };
+        stats.last_update_micros.store(
+            u64::try_from(started.elapsed().as_micros()).unwrap_or(u64::MAX),
+            std::sync::atomic::Ordering::Relaxed,
+        );
+        if ops.is_empty() {
+            return;
+        }
+        let ops_bytes: usize = ops.iter().map(|op| op.to_json().len() + 1).sum();
+        if ops_bytes > html.len() {
+            // Cheaper to send the whole boundary; the tree already holds the new HTML.
+            self.send_html(html.into_string());
+            return;
+        }
+        self.seq += 1;
+        LiveStats::add(&stats.ops, ops.len() as u64);
+        let bytes = self.send(&ServerFrame::Patch {
+            v: PROTOCOL_VERSION,
+            id: WireId(self.id),
+            seq: self.seq,
+            ops,
+        });
+        LiveStats::add(&stats.patches, 1);
+        LiveStats::add(&stats.patch_bytes, bytes as u64);
+    }
+
+    fn send_html(&mut self, html: String) {
+        self.seq += 1;
+        let bytes = self.send(&ServerFrame::Html {
+            v: PROTOCOL_VERSION,
+            id: WireId(self.id),
+            seq: self.seq,
+            html,
+        });
+        let stats = &runtime().stats;
+        LiveStats::add(&stats.html_frames, 1);
+        LiveStats::add(&stats.patch_bytes, bytes as u64);
+    }
+
+    fn apply(&mut self, msg: V::Message, event: &Event) {
+        LiveStats::add(&runtime().stats.events, 1);
+        let _span = tracing::debug_span!("update", instance = %self.id, view = V::name()).entered();
+        let state = &mut self.state;
+        if let Err(panic) = catch_unwind(AssertUnwindSafe(|| state.update(msg, event))) {
+            LiveStats::add(&runtime().stats.panics, 1);
+            self.send_error(
+                ErrorCode::Panic,
+                format!("update panicked: {}", panic_message(panic.as_ref())),
+            );
+            return;
+        }
+        let _span = tracing::debug_span!("render_diff_send", instance = %self.id).entered();
+        self.refresh(false);
+    }
+}
+
+/// Renders `state` inside a render scope for `id`, catching panics.
+pub(crate) fn render_view<V: LiveView>(id: InstanceId, state: &V) -> Result<Html, String> {
+    let scope = RenderScope::enter(id);
+    let result = catch_unwind(AssertUnwindSafe(|| state.render()));
+    scope.finish();
+    result.map_err(|panic| {
+        LiveStats::add(&runtime().stats.panics, 1);
+        panic_message(panic.as_ref())
+    })
+}
+
+/// The text of a panic payload.
+pub(crate) fn panic_message(panic: &(dyn Any + Send)) -> String {
+    if let Some(s) = panic.downcast_ref::<&str>() {
+        (*s).to_owned()
+    } else if let Some(s) = panic.downcast_ref::<String>() {
+        s.clone()
+    } else {
+        String::from("(non-string panic payload)")
+    }
+}
+
+impl<V: LiveView> AnyInstance for Instance<V> {
+    fn view(&self) -> &'static str {
+        V::name()
+    }
+
+    fn connection(&self) -> Option<ConnectionId> {
+        self.connection.as_ref().map(|(c, _)| *c)
+    }
+
+    fn attach(&mut self, connection: ConnectionId, outbound: Outbound, resync: bool) {
+        self.connection = Some((connection, outbound));
+        self.idle_since = None;
+        self.refresh(resync);
+    }
+
+    fn detach(&mut self, connection: ConnectionId) -> bool {
+        if self.connection() == Some(connection) {
+            self.connection = None;
+            self.idle_since = Some(Instant::now());
+            true
+        } else {
+            false
+        }
+    }
+
+    fn idle_since(&self) -> Option<Instant> {
+        self.idle_since
+    }
+
+    fn event(&mut self, msg: serde_json::Value, event: Event) {
+        match serde_json::from_value::<V::Message>(msg) {
+            Ok(msg) => self.apply(msg, &event),
+            Err(error) => self.send_error(
+                ErrorCode::BadMessage,
+                format!("message is not a valid `{}` message: {error}", V::name()),
+            ),
+        }
+    }
+
+    fn message(&mut self, msg: Box<dyn Any + Send>) {
+        match msg.downcast::<V::Message>() {
+            Ok(msg) => self.apply(*msg, &Event::default()),
+            Err(_) => tracing::error!(instance = %self.id, "hotreload: message of the wrong type"),
+        }
+    }
+
+    fn rerender(&mut self) {
+        self.refresh(false);
+    }
+
+    fn ack(&mut self, seq: u64, error: Option<String>) {
+        if let Some(error) = error {
+            LiveStats::add(&runtime().stats.failed_acks, 1);
+            tracing::warn!(instance = %self.id, seq, %error, "hotreload: client could not apply a patch; resending the boundary");
+            if seq >= self.resync_seq {
+                self.refresh(true);
+                self.resync_seq = self.seq;
+            }
+        }
+    }
+
+    fn close(&mut self) {
+        self.tasks.abort_all();
+    }
+}
+
+impl<V: LiveView> Drop for Instance<V> {
+    fn drop(&mut self) {
+        self.tasks.abort_all();
+        crate::template::registry().forget_instance(self.id);
+    }
+}

@@ -1,0 +1,415 @@
+//! The wire protocol (version 1): frames between the browser client and the server.
+//!
+//! `docs/PROTOCOL.md` is the prose version of this file. Inbound frames are decoded by
+//! [`decode_client_frame`], which turns every way a frame can be wrong into a [`ProtocolError`]
+//! with a stable [`ErrorCode`], so a bad frame gets an `error` frame back and never takes the
+//! connection (or anything else) down.
+
+use crate::template::InstanceId;
+use hotreload_diff::Op;
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+use std::fmt;
+use thiserror::Error;
+
+/// The protocol version this server speaks.
+pub const PROTOCOL_VERSION: u32 = 1;
+
+/// An instance id on the wire: 16 lowercase hex digits.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct WireId(pub InstanceId);
+
+impl Serialize for WireId {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(&format!("{:016x}", self.0.0))
+    }
+}
+
+impl<'de> Deserialize<'de> for WireId {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let text = <std::borrow::Cow<'de, str>>::deserialize(deserializer)?;
+        parse_instance_id(&text)
+            .map(WireId)
+            .ok_or_else(|| serde::de::Error::custom("instance id must be 16 hex digits"))
+    }
+}
+
+/// Parses the 16-hex-digit form of an instance id.
+pub fn parse_instance_id(text: &str) -> Option<InstanceId> {
+    if text.len() != 16 || !text.bytes().all(|b| b.is_ascii_hexdigit()) {
+        return None;
+    }
+    u64::from_str_radix(text, 16).ok().map(InstanceId)
+}
+
+/// Formats an instance id as it appears in markup and frames.
+pub fn format_instance_id(id: InstanceId) -> String {
+    format!("{:016x}", id.0)
+}
+
+/// A boundary announced in `hello`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct HelloInstance {
+    /// The instance id from `data-live-view-id`.
+    pub id: WireId,
+    /// The view name from `data-live-view`.
+    pub view: String,
+}
+
+/// The events a client can send.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum EventKind {
+    /// `live-click`.
+    Click,
+    /// `live-dblclick`.
+    Dblclick,
+    /// `live-input`.
+    Input,
+    /// `live-change`.
+    Change,
+    /// `live-submit`.
+    Submit,
+    /// `live-keydown`.
+    Keydown,
+    /// `live-keyup`.
+    Keyup,
+    /// `live-focus`.
+    Focus,
+    /// `live-blur`.
+    Blur,
+}
+
+/// A frame from the client.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "lowercase", deny_unknown_fields)]
+pub enum ClientFrame {
+    /// First frame after each (re)connect.
+    Hello {
+        /// Always [`PROTOCOL_VERSION`].
+        v: u32,
+        /// Boundaries on the page.
+        instances: Vec<HelloInstance>,
+        /// True after a reconnect.
+        #[serde(default)]
+        resume: bool,
+    },
+    /// A DOM event inside a boundary.
+    Event {
+        /// Always [`PROTOCOL_VERSION`].
+        v: u32,
+        /// The instance.
+        id: WireId,
+        /// Which event.
+        event: EventKind,
+        /// The message from the attribute, as JSON.
+        msg: Value,
+        /// Input value, or `live-value`.
+        #[serde(default)]
+        value: Option<String>,
+        /// Checkbox state.
+        #[serde(default)]
+        checked: Option<bool>,
+        /// Form fields for submit.
+        #[serde(default)]
+        form: Option<Vec<(String, String)>>,
+        /// `KeyboardEvent.key`.
+        #[serde(default)]
+        key: Option<String>,
+        /// Client-side counter, echoed in errors.
+        #[serde(default, rename = "ref")]
+        reference: Option<u64>,
+    },
+    /// A patch/html frame was applied (or not).
+    Ack {
+        /// Always [`PROTOCOL_VERSION`].
+        v: u32,
+        /// The instance.
+        id: WireId,
+        /// The frame's sequence number.
+        seq: u64,
+        /// Why it failed to apply, if it did.
+        #[serde(default)]
+        error: Option<String>,
+    },
+    /// Heartbeat.
+    Ping {
+        /// Always [`PROTOCOL_VERSION`].
+        v: u32,
+        /// Echoed in `pong`.
+        #[serde(default)]
+        n: u64,
+    },
+}
+
+/// Stable error codes for `error` frames.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ErrorCode {
+    /// Not JSON.
+    BadJson,
+    /// JSON, but not a frame this protocol knows the shape of.
+    BadFrame,
+    /// `type` names no frame.
+    UnknownType,
+    /// `v` is not [`PROTOCOL_VERSION`].
+    BadVersion,
+    /// Over the frame size limit.
+    TooLarge,
+    /// The instance is not attached to this connection.
+    UnknownInstance,
+    /// The view name is not registered.
+    UnknownView,
+    /// The event's message does not deserialize into the view's message type.
+    BadMessage,
+    /// The view's `update` or `render` panicked.
+    Panic,
+    /// Too many frames too fast.
+    RateLimited,
+}
+
+impl fmt::Display for ErrorCode {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let text = serde_json::to_value(self)
+            .ok()
+            .and_then(|v| v.as_str().map(str::to_owned))
+            .unwrap_or_default();
+        f.write_str(&text)
+    }
+}
+
+/// Why an inbound frame was refused.
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+#[error("{code}: {message}")]
+pub struct ProtocolError {
+    /// Stable code.
+    pub code: ErrorCode,
+    /// Human-readable detail.
+    pub message: String,
+}
+
+impl ProtocolError {
+    /// Builds an error.
+    pub fn new(code: ErrorCode, message: impl Into<String>) -> Self {
+        ProtocolError {
+            code,
+            message: message.into(),
+        }
+    }
+}
+
+const CLIENT_TYPES: &[&str] = &["hello", "event", "ack", "ping"];
+
+/// Decodes and validates one text frame from a client.
+pub fn decode_client_frame(text: &str, max_bytes: usize) -> Result<ClientFrame, ProtocolError> {
+    if text.len() > max_bytes {
+        return Err(ProtocolError::new(
+            ErrorCode::TooLarge,
+            format!(
+                "frame of {} bytes is over the limit of {max_bytes}",
+                text.len()
+            ),
+        ));
+    }
+    let value: Value = serde_json::from_str(text)
+        .map_err(|e| ProtocolError::new(ErrorCode::BadJson, format!("not JSON: {e}")))?;
+    let Some(object) = value.as_object() else {
+        return Err(ProtocolError::new(
+            ErrorCode::BadFrame,
+            "a frame must be a JSON object",
+        ));
+    };
+    let Some(kind) = object
+        .get("type")
+        .and_then(Value::as_str)
+        .map(str::to_owned)
+    else {
+        return Err(ProtocolError::new(
+            ErrorCode::BadFrame,
+            "missing string field `type`",
+        ));
+    };
+    if !CLIENT_TYPES.contains(&kind.as_str()) {
+        return Err(ProtocolError::new(
+            ErrorCode::UnknownType,
+            format!(
+                "unknown frame type `{kind}` (expected one of {})",
+                CLIENT_TYPES.join(", ")
+            ),
+        ));
+    }
+    match object.get("v").and_then(Value::as_u64) {
+        Some(v) if v == u64::from(PROTOCOL_VERSION) => {}
+        Some(v) => {
+            return Err(ProtocolError::new(
+                ErrorCode::BadVersion,
+                format!(
+                    "protocol version {v} is not supported; this server speaks {PROTOCOL_VERSION}"
+                ),
+            ));
+        }
+        None => {
+            return Err(ProtocolError::new(
+                ErrorCode::BadVersion,
+                "missing numeric field `v`",
+            ));
+        }
+    }
+    serde_json::from_value(value)
+        .map_err(|e| ProtocolError::new(ErrorCode::BadFrame, format!("bad `{kind}` frame: {e}")))
+}
+
+/// A frame to the client.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum ServerFrame {
+    /// Answer to `hello`.
+    Welcome {
+        /// Protocol version.
+        v: u32,
+        /// Changes when the server process restarts.
+        boot: String,
+        /// Whether dev frames will follow.
+        dev: bool,
+    },
+    /// Ops for one boundary.
+    Patch {
+        /// Protocol version.
+        v: u32,
+        /// The instance.
+        id: WireId,
+        /// Sequence number.
+        seq: u64,
+        /// The ops.
+        ops: Vec<Op>,
+    },
+    /// The whole inner HTML of one boundary, to morph in.
+    Html {
+        /// Protocol version.
+        v: u32,
+        /// The instance.
+        id: WireId,
+        /// Sequence number.
+        seq: u64,
+        /// The inner HTML.
+        html: String,
+    },
+    /// Reload the page.
+    Reload {
+        /// Protocol version.
+        v: u32,
+        /// Why.
+        reason: String,
+    },
+    /// Something was wrong.
+    Error {
+        /// Protocol version.
+        v: u32,
+        /// Stable code.
+        code: ErrorCode,
+        /// Detail.
+        message: String,
+        /// The instance concerned, if any.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        id: Option<WireId>,
+    },
+    /// Heartbeat answer.
+    Pong {
+        /// Protocol version.
+        v: u32,
+        /// From the ping.
+        n: u64,
+    },
+}
+
+impl ServerFrame {
+    /// An `error` frame.
+    pub fn error(error: &ProtocolError, id: Option<InstanceId>) -> Self {
+        ServerFrame::Error {
+            v: PROTOCOL_VERSION,
+            code: error.code,
+            message: error.message.clone(),
+            id: id.map(WireId),
+        }
+    }
+
+    /// As JSON text.
+    pub fn to_json(&self) -> String {
+        // Every field serializes (string keys only); an empty object is never sent in practice.
+        serde_json::to_string(self).unwrap_or_else(|_| "{}".to_owned())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn code(text: &str) -> ErrorCode {
+        decode_client_frame(text, 1024).unwrap_err().code
+    }
+
+    #[test]
+    fn every_kind_of_bad_frame_gets_its_code() {
+        assert_eq!(code("{not json"), ErrorCode::BadJson);
+        assert_eq!(code("[1,2]"), ErrorCode::BadFrame);
+        assert_eq!(code(r#"{"v":1}"#), ErrorCode::BadFrame);
+        assert_eq!(code(r#"{"v":1,"type":"launch"}"#), ErrorCode::UnknownType);
+        assert_eq!(code(r#"{"v":2,"type":"ping"}"#), ErrorCode::BadVersion);
+        assert_eq!(code(r#"{"type":"ping"}"#), ErrorCode::BadVersion);
+        assert_eq!(
+            code(r#"{"v":1,"type":"event","id":"zz"}"#),
+            ErrorCode::BadFrame
+        );
+        assert_eq!(
+            code(&format!(
+                r#"{{"v":1,"type":"ping","pad":"{}"}}"#,
+                "x".repeat(2000)
+            )),
+            ErrorCode::TooLarge
+        );
+    }
+
+    #[test]
+    fn good_frames_decode() {
+        let frame = decode_client_frame(
+            r#"{"v":1,"type":"event","id":"00000000000000ff","event":"click","msg":"Inc","ref":3}"#,
+            1024,
+        )
+        .unwrap();
+        let ClientFrame::Event {
+            id,
+            event,
+            msg,
+            reference,
+            ..
+        } = frame
+        else {
+            panic!("not an event");
+        };
+        assert_eq!(id.0, InstanceId(255));
+        assert_eq!(event, EventKind::Click);
+        assert_eq!(msg, Value::String("Inc".into()));
+        assert_eq!(reference, Some(3));
+        assert!(matches!(
+            decode_client_frame(
+                r#"{"v":1,"type":"hello","instances":[{"id":"0000000000000001","view":"Counter"}]}"#,
+                1024
+            ),
+            Ok(ClientFrame::Hello { .. })
+        ));
+    }
+
+    #[test]
+    fn server_frames_serialize_compactly() {
+        let frame = ServerFrame::Error {
+            v: 1,
+            code: ErrorCode::UnknownInstance,
+            message: "x".into(),
+            id: Some(WireId(InstanceId(1))),
+        };
+        assert_eq!(
+            frame.to_json(),
+            r#"{"type":"error","v":1,"code":"unknown_instance","message":"x","id":"0000000000000001"}"#
+        );
+    }
+}

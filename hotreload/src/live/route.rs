@@ -1,0 +1,99 @@
+//! [`live_view`]: the axum route that serves a view's page, its socket and the client.
+//!
+//! One path does all three, so a view needs exactly one `.route(...)` line:
+//! - `GET /path` renders the page with the view mounted (works without JavaScript);
+//! - `GET /path` with `Upgrade: websocket` opens the page's live socket (same-origin only);
+//! - `GET /path?_hotreload=client.js` serves the browser client the page loads.
+
+use crate::live::connection::{self, MAX_SOCKET_MESSAGE};
+use crate::live::origin::origin_allowed;
+use crate::live::page::{CLIENT_JS, boundary, client_script, insert_before_body_end};
+use crate::live::runtime::runtime;
+use crate::live::view::LiveView;
+use axum::extract::WebSocketUpgrade;
+use axum::extract::ws::rejection::WebSocketUpgradeRejection;
+use axum::http::header::{CACHE_CONTROL, CONTENT_TYPE};
+use axum::http::request::Parts;
+use axum::http::{HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{MethodRouter, get};
+
+/// The query that asks a live route for the client script.
+pub(crate) const CLIENT_QUERY: &str = "_hotreload=client.js";
+
+/// A route serving live view `V`: `Router::new().route("/", live_view::<Counter>())`.
+///
+/// The route needs no router state. In a router with state, use
+/// [`live_view_with_state::<V, S>()`](live_view_with_state) or
+/// `.route_service("/", live_view::<V>())`.
+pub fn live_view<V: LiveView>() -> MethodRouter {
+    live_view_with_state::<V, ()>()
+}
+
+/// [`live_view`] for a `Router<S>` with state `S` (which the view does not use).
+pub fn live_view_with_state<V: LiveView, S: Clone + Send + Sync + 'static>() -> MethodRouter<S> {
+    runtime().register_view::<V>();
+    get(serve::<V>)
+}
+
+async fn serve<V: LiveView>(
+    parts: Parts,
+    upgrade: Result<WebSocketUpgrade, WebSocketUpgradeRejection>,
+) -> Response {
+    if parts.uri.query() == Some(CLIENT_QUERY) {
+        return client_js();
+    }
+    match upgrade {
+        Ok(upgrade) => {
+            let dev = crate::dev::is_enabled().then(crate::dev::bus::subscribe);
+            upgrade_socket(upgrade, parts, dev)
+        }
+        Err(_) => page::<V>(&parts),
+    }
+}
+
+/// Upgrades to a live socket if the origin is allowed.
+pub(crate) fn upgrade_socket(
+    upgrade: WebSocketUpgrade,
+    parts: Parts,
+    dev: Option<tokio::sync::broadcast::Receiver<std::sync::Arc<str>>>,
+) -> Response {
+    if !origin_allowed(&parts.headers) {
+        tracing::warn!(origin = ?parts.headers.get(axum::http::header::ORIGIN), "hotreload: refused a cross-origin WebSocket");
+        return (StatusCode::FORBIDDEN, "cross-origin WebSocket refused").into_response();
+    }
+    upgrade
+        .max_message_size(MAX_SOCKET_MESSAGE)
+        .on_upgrade(move |socket| connection::run(socket, parts, dev))
+}
+
+/// The client script response.
+pub(crate) fn client_js() -> Response {
+    let mut response = CLIENT_JS.into_response();
+    let headers = response.headers_mut();
+    headers.insert(
+        CONTENT_TYPE,
+        HeaderValue::from_static("text/javascript; charset=utf-8"),
+    );
+    headers.insert(CACHE_CONTROL, HeaderValue::from_static("no-cache"));
+    response
+}
+
+fn page<V: LiveView>(parts: &Parts) -> Response {
+    let (id, inner) = runtime().mount::<V>(parts);
+    let body = boundary(id, V::name(), &inner);
+    let page = V::page(body);
+    let path = parts.uri.path();
+    let socket = parts.uri.path_and_query().map_or(path, |pq| pq.as_str());
+    let script = client_script(
+        &format!("{path}?{CLIENT_QUERY}"),
+        socket,
+        crate::dev::is_enabled(),
+    );
+    let html = insert_before_body_end(page.as_str(), &script);
+    let mut response = axum::response::Html(html).into_response();
+    response
+        .headers_mut()
+        .insert(CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    response
+}

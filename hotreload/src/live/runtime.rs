@@ -1,0 +1,180 @@
+//! The process-wide live runtime: registered views, worker threads, ids and counters.
+
+use crate::live::handle::{LiveHandle, Tasks};
+use crate::live::instance::{Instance, render_view};
+use crate::live::stats::LiveStats;
+use crate::live::view::{LiveView, Mount};
+use crate::live::worker::{Job, Workers};
+use crate::template::{Html, InstanceId};
+use axum::http::request::Parts;
+use dashmap::DashMap;
+use std::any::Any;
+use std::hash::{BuildHasher, RandomState};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, LazyLock, PoisonError, RwLock};
+
+/// Where an instance's frames go: its connection's outbound queue of JSON texts.
+pub(crate) type Outbound = tokio::sync::mpsc::UnboundedSender<String>;
+
+/// A WebSocket connection's id.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub(crate) struct ConnectionId(pub(crate) u64);
+
+/// Mounts a fresh instance of a registered view: for a page whose server restarted.
+type FreshMount = fn(InstanceId, &Parts) -> (Job, Html);
+
+/// The live runtime. One per process: see [`runtime()`].
+#[derive(Debug)]
+pub struct LiveRuntime {
+    /// Counters.
+    pub stats: LiveStats,
+    boot: u64,
+    ids: AtomicU64,
+    connections: AtomicU64,
+    hasher: RandomState,
+    workers: Workers,
+    views: DashMap<&'static str, FreshMount>,
+    /// The tokio runtime that last served a request, for tasks started off it.
+    tokio: RwLock<Option<tokio::runtime::Handle>>,
+}
+
+/// The process-wide live runtime.
+pub fn runtime() -> &'static LiveRuntime {
+    static RUNTIME: LazyLock<LiveRuntime> = LazyLock::new(LiveRuntime::new);
+    &RUNTIME
+}
+
+impl LiveRuntime {
+    fn new() -> Self {
+        let hasher = RandomState::new();
+        let boot = hasher.hash_one(std::time::SystemTime::now());
+        let threads = std::thread::available_parallelism().map_or(2, |n| n.get().clamp(2, 8));
+        LiveRuntime {
+            stats: LiveStats::default(),
+            boot,
+            ids: AtomicU64::new(0),
+            connections: AtomicU64::new(0),
+            hasher,
+            workers: Workers::start(threads),
+            views: DashMap::new(),
+            tokio: RwLock::new(None),
+        }
+    }
+
+    /// Changes on every process start; clients see it in `welcome`.
+    pub fn boot_id(&self) -> String {
+        format!("{:016x}", self.boot)
+    }
+
+    /// A fresh, hard-to-guess instance id.
+    pub(crate) fn next_instance_id(&self) -> InstanceId {
+        let n = self.ids.fetch_add(1, Ordering::Relaxed);
+        InstanceId(self.hasher.hash_one((self.boot, n)))
+    }
+
+    pub(crate) fn next_connection_id(&self) -> ConnectionId {
+        ConnectionId(self.connections.fetch_add(1, Ordering::Relaxed))
+    }
+
+    /// Remembers the tokio runtime serving requests, for tasks started from worker threads
+    /// (e.g. a mount after a server restart runs on a worker, outside any runtime).
+    pub(crate) fn capture_tokio(&self) {
+        if let Ok(handle) = tokio::runtime::Handle::try_current() {
+            *self.tokio.write().unwrap_or_else(PoisonError::into_inner) = Some(handle);
+        }
+    }
+
+    /// The current tokio runtime, or the one that last served a request.
+    pub(crate) fn tokio(&self) -> Option<tokio::runtime::Handle> {
+        tokio::runtime::Handle::try_current().ok().or_else(|| {
+            self.tokio
+                .read()
+                .unwrap_or_else(PoisonError::into_inner)
+                .clone()
+        })
+    }
+
+    /// Makes `V` mountable by name (for reconnects after a restart).
+    pub(crate) fn register_view<V: LiveView>(&self) {
+        self.views.insert(V::name(), mount_fresh::<V>);
+    }
+
+    pub(crate) fn fresh_mount(&self, view: &str) -> Option<FreshMount> {
+        self.views.get(view).map(|m| *m)
+    }
+
+    /// Runs a job on the worker that owns `id`.
+    pub(crate) fn run(&self, id: InstanceId, job: Job) -> bool {
+        self.workers.run(id, job)
+    }
+
+    /// Queues a handle message.
+    pub(crate) fn send_message(&self, id: InstanceId, msg: Box<dyn Any + Send>) -> bool {
+        self.workers.run(
+            id,
+            Box::new(move |instances| {
+                if let Some(instance) = instances.get_mut(id) {
+                    instance.message(msg);
+                }
+            }),
+        )
+    }
+
+    /// Re-renders the given instances (after a hot swap) and sends each client what changed.
+    pub fn rerender(&self, ids: &[InstanceId]) {
+        for &id in ids {
+            self.workers.run(
+                id,
+                Box::new(move |instances| {
+                    if let Some(instance) = instances.get_mut(id) {
+                        instance.rerender();
+                    }
+                }),
+            );
+        }
+    }
+
+    /// Mounts a new instance of `V` for a request; returns its id and inner HTML. The instance
+    /// waits on its worker for the page's socket to attach.
+    pub(crate) fn mount<V: LiveView>(&self, request: &Parts) -> (InstanceId, Html) {
+        let id = self.next_instance_id();
+        let (job, html) = mount_fresh::<V>(id, request);
+        self.run(id, job);
+        (id, html)
+    }
+}
+
+/// Mounts `V` as instance `id`: returns the job that installs it on its worker and its first
+/// render, which the client will be sent.
+fn mount_fresh<V: LiveView>(id: InstanceId, request: &Parts) -> (Job, Html) {
+    let runtime = runtime();
+    runtime.capture_tokio();
+    LiveStats::add(&runtime.stats.mounts, 1);
+    let tasks = Arc::new(Tasks::default());
+    let mut state = V::default();
+    {
+        let mut mount = Mount::new(request, LiveHandle::new(id, Arc::clone(&tasks)));
+        let _span = tracing::debug_span!("mount", view = V::name(), instance = %id).entered();
+        if let Err(panic) =
+            std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| state.mount(&mut mount)))
+        {
+            tracing::error!(
+                view = V::name(),
+                panic = %crate::live::instance::panic_message(panic.as_ref()),
+                "hotreload: mount panicked; starting from the default state"
+            );
+            state = V::default();
+        }
+    }
+    let html = render_view(id, &state).unwrap_or_else(|message| {
+        Html::from_trusted(format!(
+            "<p data-live-error>render failed: {}</p>",
+            crate::live::page::escape(&message)
+        ))
+    });
+    let client_html = html.as_str().to_owned();
+    let job: Job = Box::new(move |instances| {
+        instances.insert(id, Box::new(Instance::new(id, state, &client_html, tasks)));
+    });
+    (job, html)
+}

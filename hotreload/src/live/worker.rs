@@ -1,0 +1,126 @@
+//! Worker threads that own live instances.
+//!
+//! The differ's tree is `Rc`-based, so an instance cannot move between threads or live in a
+//! tokio task that might. Each instance is pinned to one of a few worker threads (chosen by its
+//! id), and everything that touches it (mount, events, handle messages, hot-swap re-renders,
+//! acks) is a job sent to that thread. User code (`update`, `render`) therefore also runs off
+//! the async runtime: a slow render never stalls other connections' I/O.
+//!
+//! Idle instances (rendered by a request whose page never connected, or whose connection
+//! closed and did not come back) are dropped after [`IDLE_TIMEOUT`].
+
+use crate::live::instance::AnyInstance;
+use crate::live::stats::LiveStats;
+use crate::template::InstanceId;
+use std::collections::HashMap;
+use std::sync::mpsc::{Receiver, RecvTimeoutError, Sender, channel};
+use std::time::Duration;
+
+/// How long an instance waits for a (re)connection before it is dropped.
+pub(crate) const IDLE_TIMEOUT: Duration = Duration::from_secs(60);
+
+/// How often a worker looks for idle instances when it has nothing else to do.
+const SWEEP_EVERY: Duration = Duration::from_secs(5);
+
+/// A unit of work on a worker thread.
+pub(crate) type Job = Box<dyn FnOnce(&mut Instances) + Send>;
+
+/// The instances of one worker thread.
+#[derive(Default)]
+pub(crate) struct Instances {
+    map: HashMap<InstanceId, Box<dyn AnyInstance>>,
+}
+
+impl Instances {
+    pub(crate) fn insert(&mut self, id: InstanceId, instance: Box<dyn AnyInstance>) {
+        if self.map.insert(id, instance).is_none() {
+            LiveStats::add(&crate::live::runtime::runtime().stats.instances, 1);
+        }
+    }
+
+    pub(crate) fn get_mut(&mut self, id: InstanceId) -> Option<&mut (dyn AnyInstance + 'static)> {
+        self.map.get_mut(&id).map(|b| b.as_mut())
+    }
+
+    pub(crate) fn remove(&mut self, id: InstanceId) {
+        if let Some(mut instance) = self.map.remove(&id) {
+            instance.close();
+            LiveStats::sub(&crate::live::runtime::runtime().stats.instances, 1);
+        }
+    }
+
+    fn sweep(&mut self) {
+        let expired: Vec<InstanceId> = self
+            .map
+            .iter()
+            .filter(|(_, i)| i.idle_since().is_some_and(|t| t.elapsed() > IDLE_TIMEOUT))
+            .map(|(id, _)| *id)
+            .collect();
+        for id in expired {
+            tracing::debug!(instance = %id, "hotreload: dropping idle instance");
+            self.remove(id);
+        }
+    }
+}
+
+/// Senders to the worker threads.
+#[derive(Debug)]
+pub(crate) struct Workers {
+    senders: Vec<Sender<Job>>,
+}
+
+impl Workers {
+    /// Starts `count` worker threads.
+    pub(crate) fn start(count: usize) -> Self {
+        let senders = (0..count.max(1))
+            .filter_map(|n| {
+                let (sender, receiver) = channel::<Job>();
+                std::thread::Builder::new()
+                    .name(format!("hotreload-live-{n}"))
+                    .spawn(move || run(receiver))
+                    .map_err(
+                        |error| tracing::error!(%error, "hotreload: cannot start a live worker"),
+                    )
+                    .ok()
+                    .map(|_| sender)
+            })
+            .collect();
+        Workers { senders }
+    }
+
+    /// Runs `job` on the worker that owns `id`. False if no worker is running.
+    pub(crate) fn run(&self, id: InstanceId, job: Job) -> bool {
+        if self.senders.is_empty() {
+            return false;
+        }
+        let index = (id.0 % self.senders.len() as u64) as usize;
+        self.senders[index].send(job).is_ok()
+    }
+}
+
+fn run(receiver: Receiver<Job>) {
+    let mut instances = Instances::default();
+    let mut last_sweep = std::time::Instant::now();
+    loop {
+        match receiver.recv_timeout(SWEEP_EVERY) {
+            Ok(job) => {
+                // A job is user code (update/render) wrapped in catch_unwind by the instance;
+                // this outer guard keeps the worker alive even if our own code panics.
+                let result =
+                    std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| job(&mut instances)));
+                if let Err(panic) = result {
+                    tracing::error!(
+                        panic = %crate::live::instance::panic_message(panic.as_ref()),
+                        "hotreload: a live worker job panicked"
+                    );
+                }
+            }
+            Err(RecvTimeoutError::Timeout) => {}
+            Err(RecvTimeoutError::Disconnected) => return,
+        }
+        if last_sweep.elapsed() >= SWEEP_EVERY {
+            instances.sweep();
+            last_sweep = std::time::Instant::now();
+        }
+    }
+}

@@ -1,0 +1,362 @@
+//! The LiveView runtime over real sockets on 127.0.0.1: mount → event → patch, where the ops
+//! applied by the reference applier to the first render equal a fresh render of the new state;
+//! and every kind of bad input gets an error frame while the connection, the other instances
+//! and the server keep working.
+
+mod support;
+
+use hotreload::prelude::*;
+use hotreload_diff::html5ever::{QualName, local_name, ns};
+use hotreload_diff::{Op, apply, canonical, parse_fragment_in};
+use serde_json::{Value, json};
+use std::time::Duration;
+use support::{Client, boundary_inner, get, instance_id, serve};
+
+#[derive(Default, Serialize, Deserialize)]
+struct Counter {
+    count: i64,
+    items: Vec<String>,
+}
+
+#[derive(Serialize, Deserialize)]
+enum Msg {
+    Inc,
+    Dec,
+    Same,
+    Boom,
+    Fill(usize),
+    Rename(String),
+}
+
+impl LiveView for Counter {
+    type Message = Msg;
+
+    fn update(&mut self, msg: Msg, event: &Event) {
+        match msg {
+            Msg::Inc => self.count += 1,
+            Msg::Dec => self.count -= 1,
+            Msg::Same => {}
+            Msg::Boom => panic!("boom in update (expected by the test)"),
+            Msg::Fill(n) => self.items = (0..n).map(|i| format!("{i}:{}", self.count)).collect(),
+            Msg::Rename(prefix) => {
+                let suffix = event.value();
+                for item in &mut self.items {
+                    *item = format!("{prefix}{suffix}");
+                }
+            }
+        }
+    }
+
+    fn render(&self) -> Html {
+        hot_reload_liveview! {
+            <div class="counter">
+                <h1>"Count: " {self.count}</h1>
+                <button live-click={Msg::Inc}>"+"</button>
+                <button live-click={Msg::Dec}>"-"</button>
+                <input type="text" placeholder="not bound"/>
+                <ul>{for item in &self.items { <li>{item}</li> }}</ul>
+            </div>
+        }
+    }
+}
+
+fn app() -> axum::Router {
+    axum::Router::new().route("/", live_view::<Counter>())
+}
+
+fn div() -> QualName {
+    QualName::new(None, ns!(html), local_name!("div"))
+}
+
+fn ops_of(frame: &Value) -> Vec<Op> {
+    serde_json::from_value(frame["ops"].clone()).expect("ops decode")
+}
+
+/// Applies a patch frame to `client_html` with the reference applier.
+fn applied(client_html: &str, frame: &Value) -> String {
+    let mut tree = parse_fragment_in(client_html, div());
+    apply(&mut tree, &ops_of(frame)).expect("ops apply");
+    canonical(&tree)
+}
+
+fn fresh(state: &Counter) -> String {
+    canonical(&parse_fragment_in(state.render().as_str(), div()))
+}
+
+#[tokio::test]
+async fn mount_event_patch_equals_a_fresh_render() {
+    let addr = serve(app()).await;
+    let page = get(addr, "/", &[]).await;
+    assert_eq!(page.status, 200);
+    assert!(
+        page.body.contains("<h1>Count: 0</h1>"),
+        "works without JS: {}",
+        page.body
+    );
+    assert!(page.body.contains("data-hotreload-client"));
+    let id = instance_id(&page.body);
+    let first = boundary_inner(&page.body);
+
+    let mut client = Client::connect(addr, "/").await;
+    let welcome = client.hello(&[(&id, "Counter")], false).await;
+    assert_eq!(welcome["dev"], false);
+
+    client.event(&id, "click", json!("Inc")).await;
+    let patch = client.recv().await;
+    assert_eq!(patch["type"], "patch", "{patch}");
+    assert_eq!(patch["seq"], 1);
+    assert_eq!(
+        patch["ops"].as_array().unwrap().len(),
+        1,
+        "one text op: {patch}"
+    );
+    let expected = Counter {
+        count: 1,
+        items: vec![],
+    };
+    assert_eq!(applied(&first, &patch), fresh(&expected));
+
+    // Several events, each patch applied in turn, always equals a fresh render.
+    let mut client_tree = parse_fragment_in(&first, div());
+    apply(&mut client_tree, &ops_of(&patch)).unwrap();
+    let mut state = expected;
+    for (msg, step) in [
+        (json!("Inc"), 1),
+        (json!({"Fill": 5}), 0),
+        (json!("Dec"), -1),
+    ] {
+        client.event(&id, "click", msg.clone()).await;
+        let frame = client.recv().await;
+        match frame["type"].as_str() {
+            Some("patch") => apply(&mut client_tree, &ops_of(&frame)).unwrap(),
+            Some("html") => client_tree = parse_fragment_in(frame["html"].as_str().unwrap(), div()),
+            other => panic!("unexpected frame {other:?}: {frame}"),
+        }
+        state.count += step;
+        if let Some(n) = msg.get("Fill").and_then(Value::as_u64) {
+            state.items = (0..n).map(|i| format!("{i}:{}", state.count)).collect();
+        }
+        assert_eq!(canonical(&client_tree), fresh(&state));
+    }
+    client.close().await;
+}
+
+#[tokio::test]
+async fn nothing_is_sent_when_nothing_changed() {
+    let addr = serve(app()).await;
+    let id = instance_id(&get(addr, "/", &[]).await.body);
+    let mut client = Client::connect(addr, "/").await;
+    client.hello(&[(&id, "Counter")], false).await;
+    client.event(&id, "click", json!("Same")).await;
+    client.send(json!({"v": 1, "type": "ping", "n": 7})).await;
+    // The pong is the next frame: no patch was sent for the no-op event.
+    let next = client.recv().await;
+    assert_eq!(next, json!({"type": "pong", "v": 1, "n": 7}));
+}
+
+#[tokio::test]
+async fn whole_boundary_html_is_sent_when_ops_would_be_larger() {
+    let addr = serve(app()).await;
+    let id = instance_id(&get(addr, "/", &[]).await.body);
+    let mut client = Client::connect(addr, "/").await;
+    client.hello(&[(&id, "Counter")], false).await;
+    client.event(&id, "click", json!({"Fill": 60})).await;
+    let first = client.recv().await;
+    assert_eq!(first["type"], "patch");
+    // Every item's text changes: 60 text ops are larger than the whole small boundary.
+    client
+        .send(json!({"v": 1, "type": "event", "id": id, "event": "input", "msg": {"Rename": "x"}, "value": "y"}))
+        .await;
+    let frame = client.recv().await;
+    assert_eq!(frame["type"], "html", "{frame}");
+    assert!(frame["html"].as_str().unwrap().contains("<li>xy</li>"));
+    assert_eq!(frame["seq"], 2);
+}
+
+async fn expect_error(client: &mut Client, code: &str) -> Value {
+    let frame = client.recv().await;
+    assert_eq!(frame["type"], "error", "{frame}");
+    assert_eq!(frame["code"], code, "{frame}");
+    frame
+}
+
+#[tokio::test]
+async fn every_bad_frame_gets_an_error_and_the_connection_lives() {
+    let addr = serve(app()).await;
+    let id = instance_id(&get(addr, "/", &[]).await.body);
+    let mut client = Client::connect(addr, "/").await;
+
+    client.send_text("{this is not json").await;
+    expect_error(&mut client, "bad_json").await;
+    client.send(json!({"v": 1, "type": "teleport"})).await;
+    expect_error(&mut client, "unknown_type").await;
+    client.send(json!({"v": 99, "type": "ping", "n": 1})).await;
+    expect_error(&mut client, "bad_version").await;
+    client
+        .send(json!({"v": 1, "type": "event", "id": "not-an-id"}))
+        .await;
+    expect_error(&mut client, "bad_frame").await;
+    client
+        .send_text(&format!(
+            r#"{{"v":1,"type":"ping","n":1,"x":"{}"}}"#,
+            "a".repeat(2 * 1024 * 1024)
+        ))
+        .await;
+    expect_error(&mut client, "too_large").await;
+    // Events for an instance this connection has not said hello for.
+    client.event(&id, "click", json!("Inc")).await;
+    let frame = expect_error(&mut client, "unknown_instance").await;
+    assert_eq!(frame["id"], id);
+    client
+        .hello(&[("00000000000000aa", "NoSuchView")], false)
+        .await;
+    expect_error(&mut client, "unknown_view").await;
+
+    client.hello(&[(&id, "Counter")], false).await;
+    client.event(&id, "click", json!({"Launch": 1})).await;
+    expect_error(&mut client, "bad_message").await;
+
+    // Still alive: a real event works.
+    client.event(&id, "click", json!("Inc")).await;
+    assert_eq!(client.recv().await["type"], "patch");
+}
+
+#[tokio::test]
+async fn a_panic_in_update_is_reported_and_other_instances_keep_working() {
+    let addr = serve(app()).await;
+    let a = instance_id(&get(addr, "/", &[]).await.body);
+    let b = instance_id(&get(addr, "/", &[]).await.body);
+    let mut client = Client::connect(addr, "/").await;
+    client
+        .hello(&[(&a, "Counter"), (&b, "Counter")], false)
+        .await;
+
+    client.event(&a, "click", json!("Boom")).await;
+    let frame = expect_error(&mut client, "panic").await;
+    assert_eq!(frame["id"], a);
+    assert!(
+        frame["message"]
+            .as_str()
+            .unwrap()
+            .contains("boom in update")
+    );
+
+    client.event(&b, "click", json!("Inc")).await;
+    let patch = client.recv().await;
+    assert_eq!(
+        (patch["type"].as_str(), patch["id"].as_str()),
+        (Some("patch"), Some(b.as_str()))
+    );
+    // The instance that panicked is still there too.
+    client.event(&a, "click", json!("Inc")).await;
+    let patch = client.recv().await;
+    assert_eq!(
+        (patch["type"].as_str(), patch["id"].as_str()),
+        (Some("patch"), Some(a.as_str()))
+    );
+
+    // And the server still serves pages.
+    assert_eq!(get(addr, "/", &[]).await.status, 200);
+}
+
+#[tokio::test]
+async fn reconnect_resumes_and_unknown_ids_mount_fresh() {
+    let addr = serve(app()).await;
+    let id = instance_id(&get(addr, "/", &[]).await.body);
+    let mut client = Client::connect(addr, "/").await;
+    client.hello(&[(&id, "Counter")], false).await;
+    client.event(&id, "click", json!("Inc")).await;
+    client.recv().await;
+    client.close().await;
+
+    // Same page reconnects: the instance (count 1) is resent whole.
+    let mut client = Client::connect(addr, "/").await;
+    client.hello(&[(&id, "Counter")], true).await;
+    let frame = client.recv().await;
+    assert_eq!(frame["type"], "html", "{frame}");
+    assert!(frame["html"].as_str().unwrap().contains("Count: 1"));
+
+    // An id this server never issued (it restarted): a fresh mount, sent whole.
+    client.hello(&[("0123456789abcdef", "Counter")], true).await;
+    let frame = client.recv().await;
+    assert_eq!(
+        (frame["type"].as_str(), frame["id"].as_str()),
+        (Some("html"), Some("0123456789abcdef"))
+    );
+    assert!(frame["html"].as_str().unwrap().contains("Count: 0"));
+}
+
+#[tokio::test]
+async fn foreign_origin_is_refused() {
+    use tokio_tungstenite::tungstenite::client::IntoClientRequest;
+    let addr = serve(app()).await;
+    let mut request = format!("ws://{addr}/").into_client_request().unwrap();
+    request
+        .headers_mut()
+        .insert("Origin", "http://evil.example".parse().unwrap());
+    let refused = tokio_tungstenite::connect_async(request).await;
+    match refused {
+        Err(tokio_tungstenite::tungstenite::Error::Http(response)) => {
+            assert_eq!(response.status(), 403);
+        }
+        other => panic!("expected a 403, got {other:?}"),
+    }
+    let mut request = format!("ws://{addr}/").into_client_request().unwrap();
+    request
+        .headers_mut()
+        .insert("Origin", format!("http://{addr}").parse().unwrap());
+    assert!(tokio_tungstenite::connect_async(request).await.is_ok());
+}
+
+#[tokio::test]
+async fn client_script_is_served_by_the_route() {
+    let addr = serve(app()).await;
+    let response = get(addr, "/?_hotreload=client.js", &[]).await;
+    assert_eq!(response.status, 200);
+    assert!(
+        response
+            .headers
+            .to_ascii_lowercase()
+            .contains("content-type: text/javascript")
+    );
+    assert_eq!(response.body, hotreload::live::CLIENT_JS);
+}
+
+#[tokio::test]
+async fn timers_push_updates_through_the_handle() {
+    #[derive(Default, Serialize, Deserialize)]
+    struct Clock {
+        ticks: u32,
+    }
+    #[derive(Serialize, Deserialize)]
+    struct Tick;
+    impl LiveView for Clock {
+        type Message = Tick;
+        fn mount(&mut self, context: &mut Mount<'_, Tick>) {
+            context.handle().every(Duration::from_millis(20), || Tick);
+        }
+        fn update(&mut self, _: Tick, _: &Event) {
+            self.ticks += 1;
+        }
+        fn render(&self) -> Html {
+            hot_reload_liveview! { <p>"ticks: " {self.ticks}</p> }
+        }
+    }
+    let addr = serve(axum::Router::new().route("/clock", live_view::<Clock>())).await;
+    let id = instance_id(&get(addr, "/clock", &[]).await.body);
+    let mut client = Client::connect(addr, "/clock").await;
+    client.hello(&[(&id, "Clock")], false).await;
+    let mut last = 0;
+    for _ in 0..3 {
+        let frame = client.recv().await;
+        let text = frame.to_string();
+        let ticks: u32 = text
+            .split("ticks: ")
+            .nth(1)
+            .and_then(|rest| rest.split(|c: char| !c.is_ascii_digit()).next())
+            .and_then(|n| n.parse().ok())
+            .unwrap_or_else(|| panic!("a tick count in {text}"));
+        assert!(ticks > last, "ticks grow: {ticks} after {last}");
+        last = ticks;
+    }
+}

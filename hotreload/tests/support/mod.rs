@@ -1,0 +1,163 @@
+//! Test helpers: a server on 127.0.0.1, a raw HTTP GET, a WebSocket client.
+
+#![allow(dead_code, unreachable_pub)]
+
+use axum::Router;
+use futures_util::{SinkExt, StreamExt};
+use serde_json::Value;
+use std::net::SocketAddr;
+use std::time::Duration;
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::TcpStream;
+use tokio_tungstenite::tungstenite::Message;
+
+/// Serves `app` on an ephemeral port of 127.0.0.1.
+pub async fn serve(app: Router) -> SocketAddr {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(async move {
+        axum::serve(listener, app).await.unwrap();
+    });
+    addr
+}
+
+/// A response from [`get`].
+#[derive(Debug)]
+pub struct Response {
+    pub status: u16,
+    pub headers: String,
+    pub body: String,
+}
+
+/// `GET path` over a fresh connection, HTTP/1.1, `Connection: close`.
+pub async fn get(addr: SocketAddr, path: &str, extra_headers: &[(&str, &str)]) -> Response {
+    let mut stream = TcpStream::connect(addr).await.unwrap();
+    let mut request = format!("GET {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n");
+    for (name, value) in extra_headers {
+        request.push_str(&format!("{name}: {value}\r\n"));
+    }
+    request.push_str("\r\n");
+    stream.write_all(request.as_bytes()).await.unwrap();
+    let mut raw = Vec::new();
+    tokio::time::timeout(Duration::from_secs(10), stream.read_to_end(&mut raw))
+        .await
+        .expect("response in time")
+        .unwrap();
+    let raw = String::from_utf8_lossy(&raw).into_owned();
+    let (head, body) = raw.split_once("\r\n\r\n").expect("headers end");
+    let status = head.split(' ').nth(1).unwrap().parse().unwrap();
+    let body = if head
+        .to_ascii_lowercase()
+        .contains("transfer-encoding: chunked")
+    {
+        dechunk(body)
+    } else {
+        body.to_owned()
+    };
+    Response {
+        status,
+        headers: head.to_owned(),
+        body,
+    }
+}
+
+fn dechunk(mut body: &str) -> String {
+    let mut out = String::new();
+    while let Some((size, rest)) = body.split_once("\r\n") {
+        let size = usize::from_str_radix(size.trim(), 16).unwrap_or(0);
+        if size == 0 {
+            break;
+        }
+        out.push_str(&rest[..size]);
+        body = &rest[size + 2..];
+    }
+    out
+}
+
+/// The value of `data-live-view-id` of the first boundary in `page`.
+pub fn instance_id(page: &str) -> String {
+    let start =
+        page.find("data-live-view-id=\"").expect("a boundary") + "data-live-view-id=\"".len();
+    page[start..start + 16].to_owned()
+}
+
+/// The inner HTML of the first boundary in `page` (boundaries are `<div>`s; assumes no nested
+/// `<div>` after the inner content's end marker `</div><script`).
+pub fn boundary_inner(page: &str) -> String {
+    let open = page.find("data-live-view-id=").unwrap();
+    let start = open + page[open..].find('>').unwrap() + 1;
+    let end = page
+        .rfind("</div><script")
+        .expect("boundary followed by the client script");
+    page[start..end].to_owned()
+}
+
+type Socket = tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<TcpStream>>;
+
+/// A test WebSocket client speaking the live protocol.
+pub struct Client {
+    socket: Socket,
+}
+
+impl Client {
+    pub async fn connect(addr: SocketAddr, path: &str) -> Client {
+        let (socket, _) = tokio_tungstenite::connect_async(format!("ws://{addr}{path}"))
+            .await
+            .expect("websocket connects");
+        Client { socket }
+    }
+
+    pub async fn send_text(&mut self, text: &str) {
+        self.socket.send(Message::text(text)).await.unwrap();
+    }
+
+    pub async fn send(&mut self, frame: Value) {
+        self.send_text(&frame.to_string()).await;
+    }
+
+    /// The next text frame as JSON, within 5 s.
+    pub async fn recv(&mut self) -> Value {
+        self.try_recv(Duration::from_secs(5))
+            .await
+            .expect("a frame in time")
+    }
+
+    /// The next text frame, or `None` after `wait`.
+    pub async fn try_recv(&mut self, wait: Duration) -> Option<Value> {
+        loop {
+            let message = tokio::time::timeout(wait, self.socket.next())
+                .await
+                .ok()??
+                .ok()?;
+            if let Message::Text(text) = message {
+                return Some(serde_json::from_str(&text).unwrap());
+            }
+        }
+    }
+
+    /// Sends `hello` for the given (id, view) boundaries and returns the `welcome`.
+    pub async fn hello(&mut self, instances: &[(&str, &str)], resume: bool) -> Value {
+        let instances: Vec<Value> = instances
+            .iter()
+            .map(|(id, view)| serde_json::json!({"id": id, "view": view}))
+            .collect();
+        self.send(
+            serde_json::json!({"v": 1, "type": "hello", "instances": instances, "resume": resume}),
+        )
+        .await;
+        let welcome = self.recv().await;
+        assert_eq!(welcome["type"], "welcome", "{welcome}");
+        welcome
+    }
+
+    pub async fn event(&mut self, id: &str, event: &str, msg: Value) {
+        self.send(
+            serde_json::json!({"v": 1, "type": "event", "id": id, "event": event, "msg": msg}),
+        )
+        .await;
+    }
+
+    pub async fn close(mut self) {
+        let _ = self.socket.close(None).await;
+    }
+}
