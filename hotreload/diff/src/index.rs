@@ -12,7 +12,8 @@
 //! The index for the client's current tree is kept by [`crate::ClientTree`] between updates,
 //! so each update only parses and indexes the new HTML.
 
-use std::hash::{DefaultHasher, Hash, Hasher};
+use std::hash::{BuildHasher, DefaultHasher, Hash, Hasher, RandomState};
+use std::sync::OnceLock;
 
 use html5ever::{LocalName, Namespace, ns};
 use markup5ever_rcdom::{Handle, NodeData};
@@ -95,7 +96,7 @@ impl Index {
         let mut scratch: Vec<u64> = Vec::new();
         for i in (0..nodes.len()).rev() {
             let (first, count) = (nodes[i].first_child as usize, nodes[i].child_count as usize);
-            let mut h = DefaultHasher::new();
+            let mut h = hasher();
             nodes[i].hash_own(&mut h);
             scratch.clear();
             for child in &nodes[first..first + count] {
@@ -163,7 +164,7 @@ impl INode {
                 let mut sum = 0u64;
                 let attrs = attrs.borrow();
                 for a in attrs.iter() {
-                    let mut ah = DefaultHasher::new();
+                    let mut ah = hasher();
                     a.name.ns.hash(&mut ah);
                     a.name.local.hash(&mut ah);
                     a.value.hash(&mut ah);
@@ -225,8 +226,16 @@ fn new_inode(handle: Handle) -> INode {
     }
 }
 
+/// SipHash with per-process random keys: the same for every tree of this process (so hashes
+/// of old and new trees compare), but not predictable, so nobody can craft content whose
+/// subtree hash collides with another's to get a change silently skipped.
+fn hasher() -> DefaultHasher {
+    static KEYS: OnceLock<RandomState> = OnceLock::new();
+    KEYS.get_or_init(RandomState::new).build_hasher()
+}
+
 fn key_hash(tag: u8, value: &str) -> u64 {
-    let mut h = DefaultHasher::new();
+    let mut h = hasher();
     h.write_u8(tag);
     value.hash(&mut h);
     h.finish()

@@ -40,9 +40,14 @@
 //!   boundaries that both trees share, which keep `a`'s content (see [`boundary`]).
 //! - Nothing recurses per tree level: parsing, indexing, diffing, serializing, applying and
 //!   dropping a 10 000-level-deep tree works on a 2 MiB thread stack.
-//! - Identical subtrees are skipped by a 64-bit subtree hash. Two different subtrees with the
-//!   same hash (odds about 2⁻⁶⁴ per compared pair) would be missed; nothing else depends on
-//!   hashes being unique (key hashes only guide pairing, boundary ids are compared as strings).
+//! - Identical subtrees are skipped by a 64-bit subtree hash (SipHash, random keys per
+//!   process, so collisions cannot be crafted). Two different subtrees with the same hash
+//!   (odds about 2⁻⁶⁴ per compared pair) would be missed; nothing else depends on hashes
+//!   being unique (key hashes only guide pairing, boundary ids are compared as strings).
+//! - html5ever's tree builder is quadratic in nesting depth (its scope checks walk the stack
+//!   of open elements): 10 000 levels parse in ~0.25 s (release). Bound the size of HTML you
+//!   accept from untrusted sources; [`ClientTree`] also refuses trees deeper than
+//!   [`DEFAULT_MAX_DEPTH`] after parsing.
 //!
 //! # Tests
 //!
