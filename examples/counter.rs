@@ -1,66 +1,54 @@
-//! The quick-start example: a counter page served by axum.
+//! The quick-start example: a live counter.
 //!
-//! `cargo run --example counter`, then open the printed URL (port from `$PORT`, default 3000).
-//!
-//! Today this serves the server-rendered page; the LiveView runtime (events over a WebSocket,
-//! patches, `enable_hot_reload!`) turns it into a live counter.
+//! `cargo run --example counter`, open the printed URL (port from `$PORT`, default 3000), click
+//! to count, type into the text box, then edit the markup below (the text "Count: ") and save:
+//! the page updates in place, the count and what you typed stay.
 
-use axum::Router;
-use axum::extract::Query;
-use axum::response::Html as HtmlResponse;
-use axum::routing::get;
+#[path = "common/mod.rs"]
+mod common;
+
 use hotreload::prelude::*;
-use serde::Deserialize;
 
-#[derive(Default, Deserialize)]
+#[derive(Default, Serialize, Deserialize)]
 struct Counter {
-    #[serde(default)]
     count: i64,
 }
 
-impl Counter {
+#[derive(Serialize, Deserialize)]
+enum Msg {
+    Inc,
+    Dec,
+}
+
+impl LiveView for Counter {
+    type Message = Msg;
+
+    fn update(&mut self, msg: Msg, _event: &Event) {
+        match msg {
+            Msg::Inc => self.count += 1,
+            Msg::Dec => self.count -= 1,
+        }
+    }
+
     fn render(&self) -> Html {
         hot_reload_liveview! {
             <div class="counter">
                 <h1>"Count: " {self.count}</h1>
-                <a href={format!("?count={}", self.count + 1)}><button>"+"</button></a>
-                <a href={format!("?count={}", self.count - 1)}><button>"-"</button></a>
-                <input type="text" placeholder="type here: not bound to state"/>
+                <button live-click={Msg::Inc}>"+"</button>
+                <button live-click={Msg::Dec}>"-"</button>
+                <p><input type="text" placeholder="Type here: it survives every patch"/></p>
             </div>
         }
     }
-}
 
-fn page(body: Html) -> Html {
-    hot_reload_liveview! {
-        <!DOCTYPE html>
-        <html lang="en">
-            <head><meta charset="utf-8"/><title>"hotreload counter"</title></head>
-            <body>{body}</body>
-        </html>
+    fn page(body: Html) -> Html {
+        common::page("hotreload counter", body)
     }
-}
-
-async fn index(Query(counter): Query<Counter>) -> HtmlResponse<String> {
-    HtmlResponse(page(counter.render()).into_string())
 }
 
 #[tokio::main]
 async fn main() -> std::io::Result<()> {
-    tracing_subscriber::fmt()
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into()),
-        )
-        .init();
-    let port: u16 = std::env::var("PORT")
-        .ok()
-        .and_then(|p| p.parse().ok())
-        .unwrap_or(3000);
-    let app = Router::new().route("/", get(index));
-    let listener = tokio::net::TcpListener::bind(("127.0.0.1", port)).await?;
-    println!(
-        "counter example listening on http://{}",
-        listener.local_addr()?
-    );
-    axum::serve(listener, app).await
+    let app = common::assets(axum::Router::new()).route("/", live_view::<Counter>());
+    let app = enable_hot_reload!(app);
+    common::serve("counter", app).await
 }
