@@ -557,18 +557,23 @@ function captureScroll() {
   const list = [[null, window.scrollX, window.scrollY]];
   for (const el of scrolledElements) {
     if (!el.isConnected) { scrolledElements.delete(el); continue; }
-    if (el.scrollTop || el.scrollLeft) list.push([el, el.scrollLeft, el.scrollTop]);
+    if (el.scrollTop || el.scrollLeft) list.push([el, el.scrollLeft, el.scrollTop, el.id]);
   }
   return list;
 }
 
 function restoreScroll(list) {
-  for (const [el, left, top] of list) {
-    if (el === null) {
+  for (const [old, left, top, id] of list) {
+    if (old === null) {
       if (window.scrollX !== left || window.scrollY !== top) window.scrollTo(left, top);
-    } else if (el.isConnected && (el.scrollLeft !== left || el.scrollTop !== top)) {
+      continue;
+    }
+    // A scrolled container replaced by a patch hands its position to its successor (same id).
+    const el = old.isConnected ? old : id ? document.getElementById(id) : null;
+    if (el && (el.scrollLeft !== left || el.scrollTop !== top)) {
       el.scrollLeft = left;
       el.scrollTop = top;
+      scrolledElements.add(el);
     }
   }
 }
@@ -689,9 +694,14 @@ class Client {
   }
 
   /** Forgets the current socket (closing it) without triggering the reconnect path. */
+  clearPongTimer() {
+    clearTimeout(this.timers.pong);
+    this.timers.pong = 0;
+  }
+
   detach() {
     clearInterval(this.timers.ping);
-    clearTimeout(this.timers.pong);
+    this.clearPongTimer();
     const ws = this.ws;
     this.ws = null;
     if (!ws) return;
@@ -728,7 +738,7 @@ class Client {
 
   ping() {
     if (!this.send({ type: 'ping', n: ++this.pingN })) return;
-    clearTimeout(this.timers.pong);
+    if (this.timers.pong) return; // the last ping is still unanswered: keep its deadline
     this.timers.pong = setTimeout(() => {
       warn('no pong from the server; reconnecting');
       this.onDrop();
@@ -782,7 +792,7 @@ class Client {
     const received = performance.now();
     if (typeof event.data !== 'string') { warn('ignoring a binary frame'); return; }
     this.stats.bytes += utf8Length(event.data);
-    clearTimeout(this.timers.pong); // any frame proves the connection is alive
+    this.clearPongTimer(); // any frame proves the connection is alive
     let frame;
     try {
       frame = JSON.parse(event.data);
@@ -870,7 +880,7 @@ const FRAME_HANDLERS = {
     client.applyFrame(frame, received, 'html');
   },
   pong(client) {
-    clearTimeout(client.timers.pong);
+    client.clearPongTimer();
   },
   reload(client, frame) {
     reloadOnce(client, frame.reason);
