@@ -1256,7 +1256,7 @@ const SHORTCUTS = {
   R: (client) => client.reconnect(),
   H: (client) => {
     const table = statsTable(client);
-    console.info('[hotreload] stats', table);
+    console.info(`[hotreload] stats\n${Object.entries(table).map(([k, v]) => `  ${k}: ${v}`).join('\n')}`);
     console.table(table);
   },
   T: (client) => client.ui?.setToasts(!client.ui.toastsOn),
