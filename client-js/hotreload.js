@@ -1335,6 +1335,9 @@ function start() {
   if (!tag) return null; // imported as a library (tests); nothing to start
   const config = readConfig(tag);
   if (!config.socket) { warn('data-socket is missing on the client script tag'); return null; }
+  if (document.compatMode === 'BackCompat') {
+    warn('this page is in quirks mode: add <!DOCTYPE html>, or patches may not match the server\'s tree');
+  }
   const client = new Client(config);
   document.addEventListener('scroll', trackScroll, { capture: true, passive: true });
   listenForEvents(client);
