@@ -106,3 +106,67 @@ describe('applier matches the Rust reference applier', () => {
     assert.equal(failures.length, 0, `${failures.length} of ${fixtures.length} fixtures differ:\n  ${failures.join('\n  ')}`);
   });
 });
+
+describe('morph gives exactly the new tree', () => {
+  /** In the page: morphs a boundary holding `a` into `b`; returns [morphed, parsed b]. */
+  const morphPairs = (pairs) => page.evaluate((pairs) => pairs.map(([a, b]) => {
+    const root = document.createElement('div');
+    root.setAttribute('data-live-view-id', '0000000000000009');
+    document.body.append(root);
+    root.innerHTML = a;
+    window.hr.morph(root, b);
+    const want = document.createElement('div');
+    want.innerHTML = b;
+    const got = [window.hr.canonical(root), window.hr.canonical(want)];
+    root.remove();
+    return got;
+  }), pairs);
+
+  test('on the fixture pairs without nested boundaries', async () => {
+    const pairs = fixtures.filter((f) => typeof f.b === 'string' && !f.a.includes('data-live-view-id')).map((f) => [f.a, f.b]);
+    const results = await morphPairs(pairs);
+    results.forEach(([got, want], i) => assert.equal(got, want, `fixture ${JSON.stringify(pairs[i])}`));
+  });
+
+  test('on 400 random pairs (keys, reorders, text, comments, svg, tables, templates)', async () => {
+    // A small seeded generator, so a failure is reproducible.
+    let seed = 12345;
+    const rnd = (n) => { seed = (seed * 1103515245 + 12345) % 2147483648; return seed % n; };
+    const pick = (xs) => xs[rnd(xs.length)];
+    const tags = ['div', 'p', 'span', 'b', 'ul', 'li', 'section', 'input', 'textarea', 'select', 'option', 'svg', 'template', 'table', 'tr', 'td'];
+    const texts = ['x', 'hello', ' ', '\n', 'a&amp;b', ''];
+    const gen = (depth) => {
+      const n = rnd(4);
+      let out = '';
+      for (let i = 0; i < n; i++) {
+        const r = rnd(10);
+        if (r < 3 || depth > 3) out += pick(texts);
+        else if (r === 3) out += `<!--${pick(['c', 'd'])}-->`;
+        else {
+          const tag = pick(tags);
+          const attrs = [rnd(3) === 0 ? ` id="k${rnd(4)}"` : '', rnd(3) === 0 ? ` data-key="${rnd(4)}"` : '', rnd(2) ? ` class="c${rnd(3)}"` : '', rnd(4) === 0 ? ' value="v"' : '', rnd(5) === 0 ? ' checked' : ''].join('');
+          out += tag === 'input' ? `<input${attrs}>` : `<${tag}${attrs}>${gen(depth + 1)}</${tag}>`;
+        }
+      }
+      return out;
+    };
+    const pairs = Array.from({ length: 400 }, () => [gen(0), gen(0)]);
+    const results = await morphPairs(pairs);
+    const bad = results.map(([got, want], i) => (got === want ? null : `a=${pairs[i][0]}\n    b=${pairs[i][1]}\n    got:  ${got}\n    want: ${want}`)).filter(Boolean);
+    assert.equal(bad.length, 0, `${bad.length} pairs differ, first:\n    ${bad[0]}`);
+  });
+
+  test('keeps element identity for keyed and same-position elements', async () => {
+    const same = await page.evaluate(() => {
+      const root = document.createElement('div');
+      document.body.append(root);
+      root.innerHTML = '<ul><li id="a">A</li><li id="b">B</li></ul><p>text</p><input>';
+      const [a, b, p, input] = [root.querySelector('#a'), root.querySelector('#b'), root.querySelector('p'), root.querySelector('input')];
+      window.hr.morph(root, '<h1>new</h1><ul><li id="b">B!</li><li id="c">C</li><li id="a">A</li></ul><p class="x">text 2</p><input value="1">');
+      const result = [root.querySelector('#a') === a, root.querySelector('#b') === b, root.querySelector('p') === p, root.querySelector('input') === input];
+      root.remove();
+      return result;
+    });
+    assert.deepEqual(same, [true, true, true, true]);
+  });
+});
