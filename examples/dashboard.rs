@@ -55,7 +55,9 @@ impl LiveView for Dashboard {
                 healthy: true,
             })
             .collect();
-        context.handle().every(Duration::from_millis(500), || Msg::Tick);
+        context
+            .handle()
+            .every(Duration::from_millis(500), || Msg::Tick);
     }
 
     fn update(&mut self, msg: Msg, _event: &Event) {
@@ -72,7 +74,8 @@ impl LiveView for Dashboard {
             Msg::ToggleSort => self.sort_by_load = !self.sort_by_load,
         }
         if self.sort_by_load {
-            self.rows.sort_by(|a, b| b.load.cmp(&a.load).then(a.id.cmp(&b.id)));
+            self.rows
+                .sort_by(|a, b| b.load.cmp(&a.load).then(a.id.cmp(&b.id)));
         } else {
             self.rows.sort_by_key(|r| r.id);
         }
@@ -80,7 +83,8 @@ impl LiveView for Dashboard {
 
     fn render(&self) -> Html {
         let unhealthy = self.rows.iter().filter(|r| !r.healthy).count();
-        let average = self.rows.iter().map(|r| u64::from(r.load)).sum::<u64>() / self.rows.len().max(1) as u64;
+        let average = self.rows.iter().map(|r| u64::from(r.load)).sum::<u64>()
+            / self.rows.len().max(1) as u64;
         hot_reload_liveview! {
             <header>
                 <h1>"Fleet dashboard"</h1>

@@ -35,7 +35,11 @@ impl LiveView for Todo {
     type Message = Msg;
 
     fn mount(&mut self, _context: &mut Mount<'_, Msg>) {
-        for text in ["Write a template", "Edit it while the server runs", "Keep your state"] {
+        for text in [
+            "Write a template",
+            "Edit it while the server runs",
+            "Keep your state",
+        ] {
             self.add(text);
         }
     }

@@ -8,7 +8,10 @@ use axum::routing::get;
 
 /// Serves `app` on `127.0.0.1:$PORT` (default 3000) and prints the URL.
 pub(crate) async fn serve(name: &str, app: Router) -> std::io::Result<()> {
+    // Span close events print each stage's time: RUST_LOG=hotreload=debug shows
+    // event → update → render → diff → send for every event.
     tracing_subscriber::fmt()
+        .with_span_events(tracing_subscriber::fmt::format::FmtSpan::CLOSE)
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_from_default_env()
                 .unwrap_or_else(|_| "info,hotreload=info".into()),
@@ -19,7 +22,10 @@ pub(crate) async fn serve(name: &str, app: Router) -> std::io::Result<()> {
         .and_then(|p| p.parse().ok())
         .unwrap_or(3000);
     let listener = tokio::net::TcpListener::bind(("127.0.0.1", port)).await?;
-    println!("{name} example listening on http://{}", listener.local_addr()?);
+    println!(
+        "{name} example listening on http://{}",
+        listener.local_addr()?
+    );
     axum::serve(listener, app).await
 }
 
@@ -33,14 +39,23 @@ async fn asset(Path(file): Path<String>) -> Response {
     if file.contains("..") || file.contains('/') || file.contains('\\') {
         return StatusCode::NOT_FOUND.into_response();
     }
-    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("assets").join(&file);
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("assets")
+        .join(&file);
     let content_type = match path.extension().and_then(|e| e.to_str()) {
         Some("css") => "text/css; charset=utf-8",
         Some("js") => "text/javascript; charset=utf-8",
         _ => "application/octet-stream",
     };
     match tokio::fs::read(&path).await {
-        Ok(bytes) => ([(header::CONTENT_TYPE, content_type), (header::CACHE_CONTROL, "no-cache")], bytes).into_response(),
+        Ok(bytes) => (
+            [
+                (header::CONTENT_TYPE, content_type),
+                (header::CACHE_CONTROL, "no-cache"),
+            ],
+            bytes,
+        )
+            .into_response(),
         Err(_) => StatusCode::NOT_FOUND.into_response(),
     }
 }

@@ -58,10 +58,10 @@ pub(crate) async fn run(
                 last_seen = Instant::now();
                 match inbound {
                     Some(Ok(Message::Text(text))) => {
-                        if let Some(reply) = connection.handle_text(text.as_str()) {
-                            if socket.send(Message::Text(reply.into())).await.is_err() {
-                                break;
-                            }
+                        if let Some(reply) = connection.handle_text(text.as_str())
+                            && socket.send(Message::Text(reply.into())).await.is_err()
+                        {
+                            break;
                         }
                     }
                     Some(Ok(Message::Binary(_))) => {
@@ -167,16 +167,20 @@ impl Connection {
                 };
                 let connection = self.id;
                 let outbound = self.outbound.0.clone();
-                let _span =
-                    tracing::debug_span!("event", instance = %id, kind = ?event.kind).entered();
+                // One span per event, entered again on the worker, so update → render → diff
+                // → send show up as its children with their timings (RUST_LOG=hotreload=debug).
+                let span = tracing::debug_span!("event", instance = %id, kind = ?event.kind);
                 runtime().run(
                     id,
-                    Box::new(move |instances| match instances.get_mut(id) {
-                        Some(instance) if instance.connection() == Some(connection) => {
-                            instance.event(msg, event);
-                        }
-                        _ => {
-                            let _ = outbound.send(unknown_instance(id));
+                    Box::new(move |instances| {
+                        let _entered = span.enter();
+                        match instances.get_mut(id) {
+                            Some(instance) if instance.connection() == Some(connection) => {
+                                instance.event(msg, event);
+                            }
+                            _ => {
+                                let _ = outbound.send(unknown_instance(id));
+                            }
                         }
                     }),
                 );

@@ -107,7 +107,11 @@ impl<V: LiveView> Instance<V> {
     /// Renders and sends the client what changed (or everything, with `whole`).
     fn refresh(&mut self, whole: bool) {
         let started = Instant::now();
-        let html = match self.render_inner() {
+        let rendered = {
+            let _span = tracing::debug_span!("render", instance = %self.id).entered();
+            self.render_inner()
+        };
+        let html = match rendered {
             Ok(html) => html,
             Err(message) => {
                 self.send_error(ErrorCode::Panic, format!("render panicked: {message}"));
@@ -125,7 +129,12 @@ impl<V: LiveView> Instance<V> {
             self.send_html(html.into_string());
             return;
         }
-        let ops = match self.tree.update(html.as_str()) {
+        let diffed = {
+            let _span =
+                tracing::debug_span!("diff", instance = %self.id, bytes = html.len()).entered();
+            self.tree.update(html.as_str())
+        };
+        let ops = match diffed {
             Ok(ops) => ops,
             Err(error) => {
                 tracing::warn!(instance = %self.id, %error, "hotreload: sending whole boundary");
@@ -149,6 +158,9 @@ impl<V: LiveView> Instance<V> {
         }
         self.seq += 1;
         LiveStats::add(&stats.ops, ops.len() as u64);
+        let _span =
+            tracing::debug_span!("send", instance = %self.id, seq = self.seq, ops = ops.len())
+                .entered();
         let bytes = self.send(&ServerFrame::Patch {
             v: PROTOCOL_VERSION,
             id: WireId(self.id),
@@ -174,9 +186,13 @@ impl<V: LiveView> Instance<V> {
 
     fn apply(&mut self, msg: V::Message, event: &Event) {
         LiveStats::add(&runtime().stats.events, 1);
-        let _span = tracing::debug_span!("update", instance = %self.id, view = V::name()).entered();
         let state = &mut self.state;
-        if let Err(panic) = catch_unwind(AssertUnwindSafe(|| state.update(msg, event))) {
+        let updated = {
+            let _span =
+                tracing::debug_span!("update", instance = %self.id, view = V::name()).entered();
+            catch_unwind(AssertUnwindSafe(|| state.update(msg, event)))
+        };
+        if let Err(panic) = updated {
             LiveStats::add(&runtime().stats.panics, 1);
             self.send_error(
                 ErrorCode::Panic,
@@ -184,7 +200,6 @@ impl<V: LiveView> Instance<V> {
             );
             return;
         }
-        let _span = tracing::debug_span!("render_diff_send", instance = %self.id).entered();
         self.refresh(false);
     }
 }

@@ -14,6 +14,11 @@ use std::sync::Arc;
 ///
 /// Text is escaped; [`Html`] is inserted as is; `Option` renders nothing for `None`; slices and
 /// `Vec`s render each item in order.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` cannot be rendered in a template",
+    label = "`{Self}` does not implement `hotreload::Render`",
+    note = "text, numbers, `Html`, `Option` and `Vec` of those render; wrap other `Display` values in `display(..)`, or implement `Render`"
+)]
 pub trait Render {
     /// Appends this value's markup to `out`.
     fn render_to(&self, out: &mut String);
@@ -200,6 +205,11 @@ impl<T: fmt::Display> AttributeValue for Displayed<T> {
 /// Renders the whole attribute (` name="value"`), so `bool` and `Option` can decide whether the
 /// attribute is present at all: `disabled={true}` renders ` disabled`, `disabled={false}` and
 /// `title={None::<String>}` render nothing.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` cannot be an attribute value",
+    label = "`{Self}` does not implement `hotreload::AttributeValue`",
+    note = "strings, numbers, `bool` (presence) and `Option` (absent when `None`) are attribute values; wrap other `Display` values in `display(..)`"
+)]
 pub trait AttributeValue {
     /// Appends ` name="value"` (or nothing) to `out`.
     fn render_attribute(&self, name: &str, out: &mut String);

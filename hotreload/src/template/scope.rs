@@ -21,7 +21,7 @@ pub struct InstanceId(pub u64);
 
 impl std::fmt::Display for InstanceId {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{}", self.0)
+        write!(f, "{:016x}", self.0)
     }
 }
 

@@ -1,0 +1,144 @@
+//! `enable_hot_reload!` in debug builds adds the dev routes, injects the client into HTML and
+//! refuses foreign origins on the dev socket; in release builds
+//! (`cargo test --release -p hotreload --test dev_routes`) it is the router unchanged: the dev
+//! routes are 404 and nothing is injected. The test suite runs this file in both profiles.
+
+mod support;
+
+use axum::http::header;
+use axum::response::IntoResponse;
+use axum::routing::get as route_get;
+use hotreload::prelude::*;
+use serde_json::json;
+use support::{Client, get, instance_id, serve};
+
+#[derive(Default, Serialize, Deserialize)]
+struct Hello;
+
+impl LiveView for Hello {
+    type Message = ();
+    fn update(&mut self, _: (), _: &Event) {}
+    fn render(&self) -> Html {
+        hot_reload_liveview! { <p>"hello"</p> }
+    }
+}
+
+fn app() -> axum::Router {
+    let router = axum::Router::new()
+        .route("/", live_view::<Hello>())
+        .route(
+            "/plain",
+            route_get(|| async { axum::response::Html("<html><body><p>plain</p></body></html>") }),
+        )
+        .route(
+            "/json",
+            route_get(|| async { axum::Json(json!({"html": "</body>"})) }),
+        )
+        .route(
+            "/gzipped",
+            route_get(|| async {
+                (
+                    [
+                        (header::CONTENT_TYPE, "text/html"),
+                        (header::CONTENT_ENCODING, "gzip"),
+                    ],
+                    vec![0x1f_u8, 0x8b, 0x08],
+                )
+                    .into_response()
+            }),
+        );
+    enable_hot_reload!(router)
+}
+
+const DEV_SCRIPT: &str = "<script type=\"module\" src=\"/_hotreload/client.js\"";
+
+#[tokio::test]
+async fn dev_routes_exist_only_in_debug_builds() {
+    let addr = serve(app()).await;
+    let client = get(addr, "/_hotreload/client.js", &[]).await;
+    let stats = get(addr, "/_hotreload/stats", &[]).await;
+    let socket = get(addr, "/_hotreload/ws", &[]).await;
+    if cfg!(debug_assertions) {
+        assert_eq!(client.status, 200);
+        assert_eq!(client.body, hotreload::live::CLIENT_JS);
+        assert_eq!(stats.status, 200);
+        let stats: serde_json::Value = serde_json::from_str(&stats.body).unwrap();
+        assert!(stats["live"]["connections_open"].is_u64(), "{stats}");
+        // Without an upgrade, the socket route refuses the plain GET.
+        assert_ne!(socket.status, 404);
+    } else {
+        assert_eq!(client.status, 404);
+        assert_eq!(stats.status, 404);
+        assert_eq!(socket.status, 404);
+    }
+}
+
+#[tokio::test]
+async fn the_client_is_injected_only_in_debug_builds_and_only_into_plain_html() {
+    let addr = serve(app()).await;
+    let plain = get(addr, "/plain", &[]).await;
+    assert_eq!(plain.status, 200);
+    if cfg!(debug_assertions) {
+        assert!(plain.body.contains(DEV_SCRIPT), "{}", plain.body);
+        assert!(
+            plain.body.ends_with("</script></body></html>"),
+            "{}",
+            plain.body
+        );
+        let length = format!("content-length: {}", plain.body.len());
+        assert!(
+            plain.headers.to_ascii_lowercase().contains(&length),
+            "{}",
+            plain.headers
+        );
+    } else {
+        assert_eq!(plain.body, "<html><body><p>plain</p></body></html>");
+    }
+    // Never: JSON, compressed HTML.
+    assert_eq!(get(addr, "/json", &[]).await.body, r#"{"html":"</body>"}"#);
+    // (The three gzip bytes read back lossily as "\u{1f}\u{fffd}\u{8}".)
+    assert_eq!(get(addr, "/gzipped", &[]).await.body, "\u{1f}\u{fffd}\u{8}");
+
+    // A live page carries its own client tag exactly once; dev mode only in debug builds.
+    let live = get(addr, "/", &[]).await.body;
+    assert_eq!(live.matches("data-hotreload-client").count(), 1, "{live}");
+    assert!(!live.contains(DEV_SCRIPT));
+    assert_eq!(live.contains(" data-dev"), cfg!(debug_assertions), "{live}");
+}
+
+#[tokio::test]
+async fn the_dev_socket_refuses_foreign_origins_and_carries_dev_frames() {
+    use tokio_tungstenite::tungstenite::client::IntoClientRequest;
+    if !cfg!(debug_assertions) {
+        return; // No dev socket in release builds; the 404 is asserted above.
+    }
+    let addr = serve(app()).await;
+    let mut request = format!("ws://{addr}/_hotreload/ws")
+        .into_client_request()
+        .unwrap();
+    request
+        .headers_mut()
+        .insert("Origin", "http://attacker.example".parse().unwrap());
+    match tokio_tungstenite::connect_async(request).await {
+        Err(tokio_tungstenite::tungstenite::Error::Http(response)) => {
+            assert_eq!(response.status(), 403);
+        }
+        other => panic!("expected 403, got {other:?}"),
+    }
+
+    // Same origin: welcome says dev, and dev frames arrive.
+    let id = instance_id(&get(addr, "/", &[]).await.body);
+    let mut client = Client::connect(addr, "/_hotreload/ws").await;
+    let welcome = client.hello(&[(&id, "Hello")], false).await;
+    assert_eq!(welcome["dev"], true);
+    hotreload::dev::bus::publish(&hotreload::dev::bus::DevFrame::Toast {
+        level: "info".into(),
+        message: "from the test".into(),
+    });
+    loop {
+        let frame = client.recv().await;
+        if frame["type"] == "toast" && frame["message"] == "from the test" {
+            break;
+        }
+    }
+}
