@@ -693,12 +693,12 @@ class Client {
     ws.onerror = () => { /* a close event follows */ };
   }
 
-  /** Forgets the current socket (closing it) without triggering the reconnect path. */
   clearPongTimer() {
     clearTimeout(this.timers.pong);
     this.timers.pong = 0;
   }
 
+  /** Forgets the current socket (closing it) without triggering the reconnect path. */
   detach() {
     clearInterval(this.timers.ping);
     this.clearPongTimer();
@@ -1329,6 +1329,12 @@ function reloadOnce(client, reason) {
 // 14. Boot: one client per page, started from the script tag's config
 // ---------------------------------------------------------------------------------------------
 
+/**
+ * Starts the client from its `<script data-hotreload-client>` tag, once per page: called on
+ * load; a second copy of the module (another URL) finds `window.__hotreload` and does nothing.
+ * Without the tag (the module imported by tests) nothing starts and `null` is returned.
+ * @returns {object|null} the `window.__hotreload` API
+ */
 function start() {
   if (window.__hotreload) return window.__hotreload; // loaded twice: keep the first client
   const tag = document.querySelector('script[data-hotreload-client]');
