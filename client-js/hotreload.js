@@ -297,6 +297,13 @@ function placeBefore(parent, node, ref) {
   parent.insertBefore(node, ref);
 }
 
+/** A textarea's text is its default value: after an op changed it, show it (unless focused). */
+function syncTextarea(el) {
+  if (el?.localName === 'textarea' && el.namespaceURI === HTML_NS && !isFocusedControl(el)) {
+    el.value = el.defaultValue;
+  }
+}
+
 function insertNodes(container, nodes, ref) {
   const frag = document.createDocumentFragment();
   for (const n of nodes) frag.appendChild(n);
@@ -310,10 +317,7 @@ const OPS = {
       throw new PatchError(`node at ${pathText(op.path)} is ${nodeKind(node)}, expected a text or comment node`);
     }
     node.data = String(op.text);
-    const parent = node.parentNode;
-    if (op.prop && parent?.localName === 'textarea' && !isFocusedControl(parent)) {
-      parent.value = parent.defaultValue;
-    }
+    if (op.prop) syncTextarea(node.parentNode);
   },
   attr(root, op) {
     const el = expectElement(resolve(root, op.path), op.path);
@@ -342,10 +346,12 @@ const OPS = {
     }
     const nodes = parseIn(context ?? contextElement(parent, root, null), String(op.html));
     insertNodes(container, nodes, container.childNodes[op.index] ?? null);
+    syncTextarea(parent);
   },
   remove(root, op) {
-    const { container, node } = resolveParent(root, op.path);
+    const { parent, container, node } = resolveParent(root, op.path);
     container.removeChild(node);
+    syncTextarea(parent);
   },
   move(root, op) {
     const parent = expectElement(resolve(root, op.path), op.path);
@@ -369,6 +375,7 @@ const OPS = {
     const nodes = parseIn(contextElement(parent, root, null), String(op.html));
     insertNodes(container, nodes, node);
     container.removeChild(node);
+    syncTextarea(parent);
   },
 };
 

@@ -282,6 +282,19 @@ describe('preserving what the user has', () => {
     await c.close();
   });
 
+  test('text inserted into or removed from an empty textarea shows unless the user is in it', async () => {
+    const c = await open('<textarea id="a"></textarea><textarea id="b">x</textarea><button id="btn">b</button>');
+    await c.page.fill('#a', 'typed');
+    await c.page.fill('#b', 'typed');
+    await c.page.focus('#btn');
+    await c.patch([{ op: 'insert', path: [0], index: 0, html: 'from server' }, { op: 'remove', path: [1, 0] }]);
+    assert.deepEqual(await c.page.evaluate(() => [document.querySelector('#a').value, document.querySelector('#b').value]), ['from server', '']);
+    await c.page.focus('#a');
+    await c.patch([{ op: 'text', path: [0, 0], text: 'ignored while focused', prop: true }]);
+    assert.equal(await c.page.evaluate(() => document.querySelector('#a').value), 'from server');
+    await c.close();
+  });
+
   test('an html morph keeps values typed in other inputs unless the server changed them', async () => {
     const c = await open('<input id="a" value="1"><input id="b" value="1"><button id="btn">b</button>');
     await c.page.fill('#a', 'typed a');

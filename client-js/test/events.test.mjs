@@ -74,6 +74,19 @@ test('input sends the value; live-debounce sends only the last value', async () 
   await done(c);
 });
 
+test('a pending debounced input is sent when the field loses focus; live-debounce="blur" waits for it', async () => {
+  const c = await open(`<input id="d" live-input="${attr('D')}" live-debounce="5000"><input id="b" live-input="${attr('B')}" live-debounce="blur"><input id="other">`);
+  const since = server.count();
+  await c.page.type('#d', 'abc');
+  await c.page.type('#b', 'xyz');
+  await sleep(100);
+  assert.deepEqual(events(since).map((e) => [e.msg, e.value]), [['D', 'abc']], 'leaving #d flushed it at once');
+  await c.page.focus('#other');
+  await server.waitFor(() => events(since).length >= 2, { what: 'the blur-debounced input' });
+  assert.deepEqual(events(since).map((e) => [e.msg, e.value]), [['D', 'abc'], ['B', 'xyz']]);
+  await done(c);
+});
+
 test('live-throttle sends the first at once and the latest at the end of the window', async () => {
   const c = await open(`<input id="t" live-input="${attr('T')}" live-throttle="200">`);
   const since = server.count();
