@@ -5,14 +5,33 @@
 //!   WebSocket, stats) and the layer that injects the client into HTML responses;
 //! - `bus.rs`: frames for every connected browser;
 //! - `inject.rs`: [`InjectClientLayer`], usable on its own as a `tower::Layer`;
-//! - `reparse.rs` (feature `hot-reload`): reading templates back out of edited source files.
+//! - feature `hot-reload` (default): the hot-swap pipeline, one module per step:
+//!   `watch.rs` (notify, millisecond debounce) → `sources.rs` (watched files, `file!()` keys,
+//!   as-built snapshots) → `reparse.rs` (templates back out of a file) → `classify.rs` (swap,
+//!   rebuild needed, or broken) → `engine.rs` (swap in the registry, re-render instances,
+//!   revert on panic, dev frames) with counters in `stats.rs`.
 //!
 //! [`enable_hot_reload!`]: crate::enable_hot_reload
 
 pub mod bus;
+#[cfg(feature = "hot-reload")]
+pub mod classify;
+#[cfg(feature = "hot-reload")]
+mod engine;
 mod inject;
 #[cfg(feature = "hot-reload")]
 pub mod reparse;
+#[cfg(feature = "hot-reload")]
+mod sources;
+#[cfg(feature = "hot-reload")]
+mod stats;
+#[cfg(feature = "hot-reload")]
+mod watch;
+
+#[cfg(feature = "hot-reload")]
+pub use engine::{EditReport, EngineConfig, HotSwapEngine};
+#[cfg(feature = "hot-reload")]
+pub use stats::{DevStats, DevStatsSnapshot};
 
 pub use inject::{InjectClient, InjectClientLayer, MAX_INJECT_BYTES};
 
@@ -35,17 +54,27 @@ pub fn is_enabled() -> bool {
     ENABLED.load(Ordering::Relaxed)
 }
 
-/// Adds hot reload to `router` with the default settings; what `enable_hot_reload!` calls in
-/// debug builds.
-pub fn enable<S: Clone + Send + Sync + 'static>(router: Router<S>) -> Router<S> {
-    HotReload::new().apply(router)
+/// Adds hot reload to `router` with the default settings, watching the workspace around
+/// `manifest_dir`; what `enable_hot_reload!` calls in debug builds (with the calling crate's
+/// `CARGO_MANIFEST_DIR`).
+pub fn enable<S: Clone + Send + Sync + 'static>(router: Router<S>, manifest_dir: &str) -> Router<S> {
+    HotReload::new().manifest_dir(manifest_dir).apply(router)
 }
 
 /// Hot reload settings, for users who want more than [`enable`].
+///
+/// Environment overrides: `HOTRELOAD_WATCH=0` turns the file watcher off;
+/// `HOTRELOAD_FILE_MAP="key=path;key=path"` serves a source's `file!()` key from another path
+/// (tests and tools edit a copy that way).
 #[derive(Debug, Clone)]
 pub struct HotReload {
     prefix: String,
     inject: bool,
+    manifest_dir: Option<std::path::PathBuf>,
+    aliases: Vec<String>,
+    css_dirs: Vec<(std::path::PathBuf, String)>,
+    file_map: Vec<(String, std::path::PathBuf)>,
+    watch: bool,
 }
 
 impl Default for HotReload {
@@ -60,7 +89,51 @@ impl HotReload {
         HotReload {
             prefix: DEFAULT_PREFIX.to_owned(),
             inject: true,
+            manifest_dir: None,
+            aliases: Vec::new(),
+            css_dirs: Vec::new(),
+            file_map: Vec::new(),
+            watch: std::env::var("HOTRELOAD_WATCH").map_or(true, |v| v != "0"),
         }
+    }
+
+    /// The app crate's manifest directory: the workspace around it is watched, and its
+    /// `assets/`, `static/` and `public/` directories (if any) are watched for stylesheets,
+    /// served under `/assets`, `/static`, `/public`.
+    pub fn manifest_dir(mut self, dir: impl Into<std::path::PathBuf>) -> Self {
+        let dir = dir.into();
+        for name in ["assets", "static", "public"] {
+            let css = dir.join(name);
+            if css.is_dir() && !self.css_dirs.iter().any(|(d, _)| *d == css) {
+                self.css_dirs.push((css, format!("/{name}")));
+            }
+        }
+        self.manifest_dir = Some(dir);
+        self
+    }
+
+    /// Also treats `name!` as the template macro (for `use ... as name` aliases).
+    pub fn macro_alias(mut self, name: &str) -> Self {
+        self.aliases.push(name.to_owned());
+        self
+    }
+
+    /// Watches `dir` for stylesheet edits, served under the URL path `url_prefix`.
+    pub fn css_dir(mut self, dir: impl Into<std::path::PathBuf>, url_prefix: &str) -> Self {
+        self.css_dirs.push((dir.into(), url_prefix.to_owned()));
+        self
+    }
+
+    /// Serves the source with `file!()` key `key` from `path` instead (an edited copy).
+    pub fn map_file(mut self, key: &str, path: impl Into<std::path::PathBuf>) -> Self {
+        self.file_map.push((key.to_owned(), path.into()));
+        self
+    }
+
+    /// Whether to watch files at all (default on; `HOTRELOAD_WATCH=0` turns it off).
+    pub fn watch(mut self, watch: bool) -> Self {
+        self.watch = watch;
+        self
     }
 
     /// Serves the dev routes under another prefix (e.g. if `/_hotreload` is taken).
@@ -103,15 +176,60 @@ impl HotReload {
             .route("/stats", get(stats))
     }
 
-    /// Adds the dev routes and the injection layer to `router` and marks hot reload enabled.
+    /// Adds the dev routes and the injection layer to `router`, marks hot reload enabled and
+    /// starts the file watcher (once per process).
     pub fn apply<S: Clone + Send + Sync + 'static>(self, router: Router<S>) -> Router<S> {
         ENABLED.store(true, Ordering::Relaxed);
         tracing::info!(prefix = %self.prefix, "hotreload: dev routes enabled");
+        #[cfg(feature = "hot-reload")]
+        self.start_engine();
         let router = router.nest(&self.prefix, self.routes());
         if self.inject {
             router.layer(self.layer())
         } else {
             router
+        }
+    }
+}
+
+#[cfg(feature = "hot-reload")]
+static ENGINE: std::sync::OnceLock<std::sync::Arc<HotSwapEngine>> = std::sync::OnceLock::new();
+
+/// The process's hot-swap engine, once hot reload is enabled with watching on.
+#[cfg(feature = "hot-reload")]
+pub fn engine() -> Option<&'static std::sync::Arc<HotSwapEngine>> {
+    ENGINE.get()
+}
+
+#[cfg(feature = "hot-reload")]
+impl HotReload {
+    fn start_engine(&self) {
+        if !self.watch || ENGINE.get().is_some() {
+            return;
+        }
+        let Some(manifest_dir) = self.manifest_dir.clone() else {
+            tracing::warn!("hotreload: no manifest dir given; not watching sources");
+            return;
+        };
+        let mut file_map = self.file_map.clone();
+        if let Ok(map) = std::env::var("HOTRELOAD_FILE_MAP") {
+            for pair in map.split(';').filter(|p| !p.is_empty()) {
+                if let Some((key, path)) = pair.split_once('=') {
+                    file_map.push((key.to_owned(), path.into()));
+                }
+            }
+        }
+        let engine = HotSwapEngine::new(EngineConfig {
+            manifest_dir,
+            aliases: self.aliases.clone(),
+            css_dirs: self.css_dirs.clone(),
+            file_map,
+        });
+        match engine.start_watching() {
+            Ok(()) => {
+                let _ = ENGINE.set(engine);
+            }
+            Err(error) => tracing::warn!(%error, "hotreload: cannot watch sources"),
         }
     }
 }
@@ -124,9 +242,14 @@ async fn stats() -> Response {
     let live = crate::live::runtime().stats.snapshot();
     let templates = crate::template::registry().templates();
     let swapped = templates.iter().filter(|t| t.swapped).count();
+    #[cfg(feature = "hot-reload")]
+    let dev = engine().map(|e| e.stats.snapshot());
+    #[cfg(not(feature = "hot-reload"))]
+    let dev: Option<()> = None;
     axum::Json(serde_json::json!({
         "boot": crate::live::runtime().boot_id(),
         "live": live,
+        "dev": dev,
         "templates": { "known": templates.len(), "swapped": swapped },
     }))
     .into_response()

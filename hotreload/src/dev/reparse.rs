@@ -62,6 +62,36 @@ pub struct SourceError {
 pub struct ReparsedFile {
     /// The invocations.
     pub invocations: Vec<Invocation>,
+    /// The file's tokens with every template body left out: if two versions of a file have
+    /// different skeletons, Rust code outside the templates changed. Comments other than doc
+    /// comments are not tokens, so editing them changes nothing.
+    pub skeleton: Vec<SkeletonToken>,
+}
+
+/// One token of a [`ReparsedFile::skeleton`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SkeletonToken {
+    /// The token's text; delimiters are tokens of their own; a template body is `{template}`.
+    pub text: String,
+    /// Its 1-based line.
+    pub line: u32,
+}
+
+impl ReparsedFile {
+    /// The line (in `self`) of the first skeleton difference from `other`, if any: where Rust
+    /// code outside templates changed.
+    pub fn first_rust_difference(&self, other: &ReparsedFile) -> Option<u32> {
+        let mut ours = self.skeleton.iter();
+        let mut theirs = other.skeleton.iter();
+        loop {
+            match (ours.next(), theirs.next()) {
+                (None, None) => return None,
+                (Some(a), Some(b)) if a.text == b.text => {}
+                (Some(a), _) => return Some(a.line),
+                (None, Some(_)) => return Some(self.skeleton.last().map_or(1, |t| t.line)),
+            }
+        }
+    }
 }
 
 /// One macro invocation.
@@ -122,7 +152,8 @@ fn reparse_inner(source: &str, aliases: &[&str]) -> Result<ReparsedFile, SourceE
         message: error.to_string(),
     })?;
     let mut found = Vec::new();
-    scan(tokens, aliases, &mut found);
+    let mut skeleton = Vec::new();
+    scan(tokens, aliases, &mut found, &mut skeleton);
     found.sort_by_key(|(position, _, _)| *position);
     let invocations = found
         .into_iter()
@@ -132,17 +163,57 @@ fn reparse_inner(source: &str, aliases: &[&str]) -> Result<ReparsedFile, SourceE
             templates: compile_body(body),
         })
         .collect();
-    Ok(ReparsedFile { invocations })
+    Ok(ReparsedFile {
+        invocations,
+        skeleton,
+    })
 }
 
-/// Collects `(position, name, body)` of every invocation in `tokens`, recursing into groups.
-fn scan(tokens: TokenStream, aliases: &[&str], found: &mut Vec<(Position, String, TokenStream)>) {
+/// Collects `(position, name, body)` of every invocation in `tokens`, recursing into groups,
+/// and the skeleton: every token except the bodies of invocations.
+fn scan(
+    tokens: TokenStream,
+    aliases: &[&str],
+    found: &mut Vec<(Position, String, TokenStream)>,
+    skeleton: &mut Vec<SkeletonToken>,
+) {
     let trees: Vec<TokenTree> = tokens.into_iter().collect();
+    let mut skip_group = None;
     for (i, tree) in trees.iter().enumerate() {
+        let line = Position::of(tree.span()).line;
         if let TokenTree::Group(group) = tree {
-            scan(group.stream(), aliases, found);
+            let (open, close) = match group.delimiter() {
+                Delimiter::Parenthesis => ("(", ")"),
+                Delimiter::Brace => ("{", "}"),
+                Delimiter::Bracket => ("[", "]"),
+                Delimiter::None => ("", ""),
+            };
+            skeleton.push(SkeletonToken {
+                text: open.to_owned(),
+                line,
+            });
+            if skip_group == Some(i) {
+                skeleton.push(SkeletonToken {
+                    text: "{template}".to_owned(),
+                    line,
+                });
+                // Templates nested in this body's holes are found too, but their tokens are
+                // part of the template, not of the skeleton.
+                scan(group.stream(), aliases, found, &mut Vec::new());
+            } else {
+                scan(group.stream(), aliases, found, skeleton);
+            }
+            let end = Position::of(group.span_close()).line;
+            skeleton.push(SkeletonToken {
+                text: close.to_owned(),
+                line: end,
+            });
             continue;
         }
+        skeleton.push(SkeletonToken {
+            text: tree.to_string(),
+            line,
+        });
         let TokenTree::Ident(ident) = tree else {
             continue;
         };
@@ -158,6 +229,7 @@ fn scan(tokens: TokenStream, aliases: &[&str], found: &mut Vec<(Position, String
         if !is_bang {
             continue;
         }
+        skip_group = Some(i + 2);
         let start = path_start(&trees, i);
         found.push((Position::of(trees[start].span()), name, body));
     }
@@ -241,6 +313,15 @@ fn d() -> Html { view! { <br/> } }
         let b = file.invocations[1].templates.as_ref().unwrap();
         assert_eq!(b[0].holes[0].text, "x");
         assert_eq!(b[0].statics, vec!["<p>", "</p>"]);
+    }
+
+    #[test]
+    fn skeleton_ignores_template_edits_and_moves_but_not_rust_edits() {
+        let before = reparse_source("fn f() -> Html {\n    hot_reload_liveview! { <p>\"a\" {x}</p> }\n}\n", &[]).unwrap();
+        let markup = reparse_source("// comment\n\nfn f() -> Html {\n    hot_reload_liveview! { <p>\"b\" {y} {x}</p> }\n}\n", &[]).unwrap();
+        let rust = reparse_source("fn f() -> Html {\n    let z = 1;\n    hot_reload_liveview! { <p>\"a\" {x}</p> }\n}\n", &[]).unwrap();
+        assert_eq!(markup.first_rust_difference(&before), None);
+        assert_eq!(rust.first_rust_difference(&before), Some(2));
     }
 
     #[test]

@@ -42,8 +42,8 @@ pub(crate) trait AnyInstance {
     fn event(&mut self, msg: serde_json::Value, event: Event);
     /// Handles a message from a [`LiveHandle`](crate::live::LiveHandle).
     fn message(&mut self, msg: Box<dyn Any + Send>);
-    /// Re-renders (after a hot swap) and sends what changed.
-    fn rerender(&mut self);
+    /// Re-renders (after a hot swap) and sends what changed; `Err` is a render panic.
+    fn rerender(&mut self) -> Result<(), String>;
     /// The client applied (or failed to apply) frame `seq`.
     fn ack(&mut self, seq: u64, error: Option<String>);
     /// Stops background tasks.
@@ -104,8 +104,9 @@ impl<V: LiveView> Instance<V> {
         render_view(self.id, &self.state)
     }
 
-    /// Renders and sends the client what changed (or everything, with `whole`).
-    fn refresh(&mut self, whole: bool) {
+    /// Renders and sends the client what changed (or everything, with `whole`); `Err` is a
+    /// render panic (reported to the client as well).
+    fn refresh(&mut self, whole: bool) -> Result<(), String> {
         let started = Instant::now();
         let rendered = {
             let _span = tracing::debug_span!("render", instance = %self.id).entered();
@@ -115,19 +116,19 @@ impl<V: LiveView> Instance<V> {
             Ok(html) => html,
             Err(message) => {
                 self.send_error(ErrorCode::Panic, format!("render panicked: {message}"));
-                return;
+                return Err(message);
             }
         };
         if self.connection.is_none() {
             // Nothing to send to; the client's copy is unchanged and the next attach diffs
             // against it.
-            return;
+            return Ok(());
         }
         let stats = &runtime().stats;
         if whole {
             self.tree = ClientTree::with_context(html.as_str(), boundary_context());
             self.send_html(html.into_string());
-            return;
+            return Ok(());
         }
         let diffed = {
             let _span =
@@ -140,7 +141,7 @@ impl<V: LiveView> Instance<V> {
                 tracing::warn!(instance = %self.id, %error, "hotreload: sending whole boundary");
                 self.tree = ClientTree::with_context(html.as_str(), boundary_context());
                 self.send_html(html.into_string());
-                return;
+                return Ok(());
             }
         };
         stats.last_update_micros.store(
@@ -148,13 +149,13 @@ impl<V: LiveView> Instance<V> {
             std::sync::atomic::Ordering::Relaxed,
         );
         if ops.is_empty() {
-            return;
+            return Ok(());
         }
         let ops_bytes: usize = ops.iter().map(|op| op.to_json().len() + 1).sum();
         if ops_bytes > html.len() {
             // Cheaper to send the whole boundary; the tree already holds the new HTML.
             self.send_html(html.into_string());
-            return;
+            return Ok(());
         }
         self.seq += 1;
         LiveStats::add(&stats.ops, ops.len() as u64);
@@ -169,6 +170,7 @@ impl<V: LiveView> Instance<V> {
         });
         LiveStats::add(&stats.patches, 1);
         LiveStats::add(&stats.patch_bytes, bytes as u64);
+        Ok(())
     }
 
     fn send_html(&mut self, html: String) {
@@ -200,7 +202,8 @@ impl<V: LiveView> Instance<V> {
             );
             return;
         }
-        self.refresh(false);
+        // A render panic was already reported to the client by `refresh`.
+        let _ = self.refresh(false);
     }
 }
 
@@ -238,7 +241,7 @@ impl<V: LiveView> AnyInstance for Instance<V> {
     fn attach(&mut self, connection: ConnectionId, outbound: Outbound, resync: bool) {
         self.connection = Some((connection, outbound));
         self.idle_since = None;
-        self.refresh(resync);
+        let _ = self.refresh(resync);
     }
 
     fn detach(&mut self, connection: ConnectionId) -> bool {
@@ -272,8 +275,8 @@ impl<V: LiveView> AnyInstance for Instance<V> {
         }
     }
 
-    fn rerender(&mut self) {
-        self.refresh(false);
+    fn rerender(&mut self) -> Result<(), String> {
+        self.refresh(false)
     }
 
     fn ack(&mut self, seq: u64, error: Option<String>) {
@@ -281,7 +284,7 @@ impl<V: LiveView> AnyInstance for Instance<V> {
             LiveStats::add(&runtime().stats.failed_acks, 1);
             tracing::warn!(instance = %self.id, seq, %error, "hotreload: client could not apply a patch; resending the boundary");
             if seq >= self.resync_seq {
-                self.refresh(true);
+                let _ = self.refresh(true);
                 self.resync_seq = self.seq;
             }
         }

@@ -121,17 +121,40 @@ impl LiveRuntime {
     }
 
     /// Re-renders the given instances (after a hot swap) and sends each client what changed.
-    pub fn rerender(&self, ids: &[InstanceId]) {
+    /// Waits up to `timeout` for every worker to finish and returns, per instance that still
+    /// exists, whether its render succeeded (`Err` carries the panic message).
+    pub fn rerender(
+        &self,
+        ids: &[InstanceId],
+        timeout: std::time::Duration,
+    ) -> Vec<(InstanceId, Result<(), String>)> {
+        let (sender, receiver) = std::sync::mpsc::channel();
+        let mut expected = 0;
         for &id in ids {
-            self.workers.run(
+            let sender = sender.clone();
+            let queued = self.workers.run(
                 id,
                 Box::new(move |instances| {
-                    if let Some(instance) = instances.get_mut(id) {
-                        instance.rerender();
-                    }
+                    let outcome = instances.get_mut(id).map(|instance| instance.rerender());
+                    let _ = sender.send((id, outcome));
                 }),
             );
+            if queued {
+                expected += 1;
+            }
         }
+        drop(sender);
+        let deadline = std::time::Instant::now() + timeout;
+        let mut outcomes = Vec::with_capacity(expected);
+        while outcomes.len() < expected {
+            let left = deadline.saturating_duration_since(std::time::Instant::now());
+            match receiver.recv_timeout(left) {
+                Ok((id, Some(outcome))) => outcomes.push((id, outcome)),
+                Ok((_, None)) => expected -= 1,
+                Err(_) => break,
+            }
+        }
+        outcomes
     }
 
     /// Mounts a new instance of `V` for a request; returns its id and inner HTML. The instance

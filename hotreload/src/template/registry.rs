@@ -253,6 +253,11 @@ impl Registry {
         entry.compiled.get().map(|t| t.compiled_layout())
     }
 
+    /// The compiled template behind `id`, once it has rendered in this process.
+    pub fn compiled(&self, id: &TemplateId) -> Option<&'static Template> {
+        self.templates.get(id).and_then(|e| e.compiled.get().copied())
+    }
+
     /// Every known template, sorted by id.
     pub fn templates(&self) -> Vec<TemplateInfo> {
         let mut all: Vec<TemplateInfo> = self.templates.iter().map(|e| e.info()).collect();

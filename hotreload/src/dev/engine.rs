@@ -1,0 +1,395 @@
+//! The hot-swap engine: a saved file → re-parse → classify → swap → re-render → patches.
+//!
+//! Edits are handled one at a time, on the watcher's thread, always reading the file as it is
+//! on disk *now*: an edit that arrives while another is being handled is handled next, so the
+//! last save always wins and the final DOM is a fresh render of the last valid file.
+//!
+//! After a swap, every live instance whose last render used a swapped template re-renders
+//! with its in-memory state and its client gets a patch. If any of those renders panics, the
+//! swap is reverted (the registry keeps the previous version) and the error is shown.
+
+use crate::dev::bus::{DevFrame, OverlayError, publish};
+use crate::dev::classify::{Classification, RebuildNeeded, classify};
+use crate::dev::reparse::{ReparsedFile, SourceError, reparse_source};
+use crate::dev::sources::{SourceSet, relative_key};
+use crate::dev::stats::DevStats;
+use crate::dev::watch::{Batch, WatchHandle, watch};
+use crate::live::runtime;
+use crate::template::{InstanceId, TemplateId, registry};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex, PoisonError};
+use std::time::{Duration, Instant};
+
+/// How long a swap waits for instances to re-render before reporting.
+const RERENDER_TIMEOUT: Duration = Duration::from_secs(5);
+
+/// What the engine watches and how it names things.
+#[derive(Debug, Clone, Default)]
+pub struct EngineConfig {
+    /// The app's `CARGO_MANIFEST_DIR`; the workspace above it is watched.
+    pub manifest_dir: PathBuf,
+    /// Extra macro names to treat as `hot_reload_liveview!` (aliases).
+    pub aliases: Vec<String>,
+    /// Stylesheet directories and the URL prefix each is served under.
+    pub css_dirs: Vec<(PathBuf, String)>,
+    /// `file!()` keys served from other paths (an edited copy), for tests and tools.
+    pub file_map: Vec<(String, PathBuf)>,
+}
+
+/// What one edit did; also returned to tests.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct EditReport {
+    /// The `file!()` key, or the path for files that are not sources.
+    pub file: String,
+    /// Templates swapped.
+    pub swapped: usize,
+    /// Instances re-rendered.
+    pub rerendered: usize,
+    /// Why a rebuild is needed, if it is.
+    pub rebuild: Vec<RebuildNeeded>,
+    /// Errors shown in the overlay for this file.
+    pub errors: Vec<OverlayError>,
+    /// Templates reverted because their renders panicked.
+    pub reverted: Vec<TemplateId>,
+    /// The stylesheet URL path pushed, for CSS edits.
+    pub css: Option<String>,
+}
+
+/// Watches sources and hot-swaps templates. One per process is started by
+/// [`HotReload::apply`](crate::dev::HotReload::apply); tests may make their own.
+#[derive(Debug)]
+pub struct HotSwapEngine {
+    sources: Mutex<SourceSet>,
+    aliases: Vec<String>,
+    css_dirs: Vec<(PathBuf, String)>,
+    as_built: Mutex<HashMap<String, Arc<ReparsedFile>>>,
+    /// Errors currently shown, by file key.
+    errors: Mutex<BTreeMap<String, Vec<OverlayError>>>,
+    watcher: Mutex<Option<WatchHandle>>,
+    /// Counters.
+    pub stats: DevStats,
+}
+
+impl HotSwapEngine {
+    /// Snapshots the sources (taken as the built version) without watching yet.
+    pub fn new(config: EngineConfig) -> Arc<Self> {
+        let mut sources = SourceSet::scan(&config.manifest_dir);
+        for (key, path) in &config.file_map {
+            sources.map_file(key, path);
+        }
+        tracing::debug!(files = sources.len(), root = %sources.root().display(), "hotreload: sources");
+        Arc::new(HotSwapEngine {
+            sources: Mutex::new(sources),
+            aliases: config.aliases,
+            css_dirs: config.css_dirs,
+            as_built: Mutex::new(HashMap::new()),
+            errors: Mutex::new(BTreeMap::new()),
+            watcher: Mutex::new(None),
+            stats: DevStats::default(),
+        })
+    }
+
+    /// Starts watching; edits are handled on the watcher's thread until the engine is dropped.
+    pub fn start_watching(self: &Arc<Self>) -> Result<(), notify::Error> {
+        let mut dirs: Vec<PathBuf> = lock(&self.sources).dirs().to_vec();
+        dirs.extend(self.css_dirs.iter().map(|(dir, _)| dir.clone()));
+        dirs.sort();
+        dirs.dedup();
+        let engine = Arc::downgrade(self);
+        let handle = watch(&dirs, move |batch: Batch| {
+            let Some(engine) = engine.upgrade() else {
+                return;
+            };
+            for path in &batch.paths {
+                engine.handle_path(path, batch.first_event);
+            }
+        })?;
+        *lock(&self.watcher) = Some(handle);
+        Ok(())
+    }
+
+    /// Handles a change to `path` (saved at `saved_at`): swaps, rebuild notices, overlay.
+    pub fn handle_path(&self, path: &Path, saved_at: Instant) -> EditReport {
+        if path.extension().is_some_and(|e| e == "css") {
+            return self.handle_css(path);
+        }
+        let source = lock(&self.sources).get(path).cloned();
+        let Some(source) = source else {
+            let mut report = EditReport {
+                file: path.display().to_string(),
+                ..EditReport::default()
+            };
+            if path.exists() && lock(&self.sources).is_new_rust_file(path) {
+                report.rebuild.push(RebuildNeeded {
+                    line: 1,
+                    reason: "a new source file is not part of the running build".to_owned(),
+                });
+                self.publish_rebuild(&report);
+            }
+            return report;
+        };
+        let _span = tracing::debug_span!("hot_swap", file = %source.key).entered();
+        DevStats::bump(&self.stats.edits, 1);
+        let mut report = EditReport {
+            file: source.key.clone(),
+            ..EditReport::default()
+        };
+        let Some(text) = read_settled(path, !source.as_built.is_empty()) else {
+            report.rebuild.push(RebuildNeeded {
+                line: 1,
+                reason: "the file was deleted".to_owned(),
+            });
+            self.publish_rebuild(&report);
+            return report;
+        };
+        let edited = {
+            let _span = tracing::debug_span!("parse").entered();
+            reparse_source(&text, &self.alias_refs())
+        };
+        let edited = match edited {
+            Ok(edited) => edited,
+            Err(error) => {
+                DevStats::bump(&self.stats.parse_errors, 1);
+                report.errors = vec![overlay_error(&source.key, &text, &error)];
+                self.show_errors(&source.key, report.errors.clone());
+                return report;
+            }
+        };
+        let Some(as_built) = self.as_built(&source.key, &source.as_built) else {
+            report.rebuild.push(RebuildNeeded {
+                line: 1,
+                reason: "the built version of this file could not be read back".to_owned(),
+            });
+            self.publish_rebuild(&report);
+            return report;
+        };
+        if let Some(reason) = self.built_differs(&source.key, &as_built) {
+            report.rebuild.push(RebuildNeeded { line: 1, reason });
+            self.publish_rebuild(&report);
+            return report;
+        }
+        let classification = {
+            let _span = tracing::debug_span!("classify").entered();
+            classify(&source.key, &as_built, &edited)
+        };
+        self.apply(&mut report, classification, &text, saved_at);
+        report
+    }
+
+    fn apply(&self, report: &mut EditReport, c: Classification, text: &str, saved_at: Instant) {
+        if !c.errors.is_empty() {
+            DevStats::bump(&self.stats.parse_errors, 1);
+        }
+        let mut errors: Vec<OverlayError> = c
+            .errors
+            .iter()
+            .map(|e| overlay_error(&report.file, text, e))
+            .collect();
+        let swapped = {
+            let _span = tracing::debug_span!("swap", templates = c.swaps.len()).entered();
+            swap_changed(c.swaps)
+        };
+        report.swapped = swapped.len();
+        if !swapped.is_empty() {
+            let instances = instances_using(&swapped);
+            report.rerendered = instances.len();
+            let outcomes = {
+                let _span = tracing::debug_span!("rerender", instances = instances.len()).entered();
+                runtime().rerender(&instances, RERENDER_TIMEOUT)
+            };
+            if let Some((_, Err(panic))) = outcomes.iter().find(|(_, r)| r.is_err()) {
+                for id in &swapped {
+                    let _ = registry().revert(id);
+                }
+                let _ = runtime().rerender(&instances, RERENDER_TIMEOUT);
+                DevStats::bump(&self.stats.reverts, swapped.len() as u64);
+                report.reverted = swapped.clone();
+                errors.push(OverlayError {
+                    file: report.file.clone(),
+                    line: swapped[0].line(),
+                    column: swapped[0].column(),
+                    message: format!("rendering the edited template panicked, so the swap was reverted: {panic}"),
+                    source: None,
+                });
+            } else {
+                DevStats::bump(&self.stats.swaps, swapped.len() as u64);
+                let latency = saved_at.elapsed();
+                self.stats.last_latency_micros.store(
+                    u64::try_from(latency.as_micros()).unwrap_or(u64::MAX),
+                    std::sync::atomic::Ordering::Relaxed,
+                );
+                tracing::info!(file = %report.file, templates = swapped.len(), instances = instances.len(), ?latency, "hotreload: swapped");
+                publish(&DevFrame::Swapped {
+                    file: report.file.clone(),
+                    templates: swapped.len(),
+                    ms: latency.as_secs_f64() * 1000.0,
+                });
+            }
+        }
+        report.rebuild = c.rebuild;
+        self.publish_rebuild(report);
+        report.errors = errors.clone();
+        self.show_errors(&report.file, errors);
+    }
+
+    fn handle_css(&self, path: &Path) -> EditReport {
+        let mut report = EditReport {
+            file: path.display().to_string(),
+            ..EditReport::default()
+        };
+        for (dir, prefix) in &self.css_dirs {
+            if let Some(relative) = relative_key(dir, path) {
+                let url = format!("{}/{relative}", prefix.trim_end_matches('/'));
+                DevStats::bump(&self.stats.css, 1);
+                publish(&DevFrame::Css { path: url.clone() });
+                report.css = Some(url);
+                break;
+            }
+        }
+        report
+    }
+
+    fn alias_refs(&self) -> Vec<&str> {
+        self.aliases.iter().map(String::as_str).collect()
+    }
+
+    fn as_built(&self, key: &str, text: &str) -> Option<Arc<ReparsedFile>> {
+        if let Some(parsed) = lock(&self.as_built).get(key) {
+            return Some(Arc::clone(parsed));
+        }
+        let parsed = Arc::new(reparse_source(text, &self.alias_refs()).ok()?);
+        lock(&self.as_built).insert(key.to_owned(), Arc::clone(&parsed));
+        Some(parsed)
+    }
+
+    /// Whether the snapshot taken as "built" disagrees with what the binary registered (the
+    /// file was edited between the build and the start of watching).
+    fn built_differs(&self, key: &str, as_built: &ReparsedFile) -> Option<String> {
+        for info in registry().templates_in_file(key) {
+            let Some(compiled) = registry().compiled(&info.id) else {
+                continue;
+            };
+            let matching = as_built
+                .invocations
+                .iter()
+                .find(|i| i.position.line == info.id.line() && i.position.column == info.id.column())
+                .and_then(|i| i.templates.as_ref().ok())
+                .and_then(|t| t.get(info.id.index() as usize));
+            let same = matching.is_some_and(|t| {
+                t.statics.iter().map(String::as_str).eq(compiled.statics().iter().copied())
+                    && t.holes.iter().map(|h| h.text.as_str()).eq(compiled.holes().iter().map(|h| h.text))
+            });
+            if !same {
+                return Some(format!(
+                    "this file changed between the build and the server start (template {} differs); rebuild to hot-reload it",
+                    info.id
+                ));
+            }
+        }
+        None
+    }
+
+    fn publish_rebuild(&self, report: &EditReport) {
+        let Some(first) = report.rebuild.first() else {
+            return;
+        };
+        DevStats::bump(&self.stats.rebuild_needed, 1);
+        tracing::info!(file = %report.file, line = first.line, reason = %first.reason, "hotreload: rebuild needed");
+        publish(&DevFrame::RebuildNeeded {
+            file: report.file.clone(),
+            line: first.line,
+            reason: first.reason.clone(),
+        });
+    }
+
+    /// Replaces the errors shown for `file` and updates every browser's overlay.
+    fn show_errors(&self, file: &str, errors: Vec<OverlayError>) {
+        let mut shown = lock(&self.errors);
+        let had_any = !shown.is_empty();
+        if errors.is_empty() {
+            shown.remove(file);
+        } else {
+            for error in &errors {
+                tracing::warn!(file = %error.file, line = error.line, column = error.column, message = %error.message, "hotreload: template error");
+            }
+            shown.insert(file.to_owned(), errors);
+        }
+        if shown.is_empty() {
+            if had_any {
+                publish(&DevFrame::OverlayClear);
+            }
+        } else {
+            publish(&DevFrame::Overlay {
+                kind: "template".to_owned(),
+                errors: shown.values().flatten().cloned().collect(),
+            });
+        }
+    }
+
+    /// The errors currently shown, by file (for tests and the stats endpoint).
+    pub fn shown_errors(&self) -> Vec<OverlayError> {
+        lock(&self.errors).values().flatten().cloned().collect()
+    }
+}
+
+/// Installs the layouts that differ from what is live; returns the ids swapped.
+fn swap_changed(swaps: Vec<(TemplateId, crate::template::Layout, bool)>) -> Vec<TemplateId> {
+    let mut swapped = Vec::new();
+    for (id, layout, as_built) in swaps {
+        let unchanged = match registry().layout(&id) {
+            Some(live) => live == layout,
+            // Never rendered and never swapped: only a real change is worth installing.
+            None => as_built,
+        };
+        if unchanged {
+            continue;
+        }
+        match registry().swap(&id, layout) {
+            Ok(_) => swapped.push(id),
+            Err(error) => tracing::warn!(%error, "hotreload: swap refused"),
+        }
+    }
+    swapped
+}
+
+fn instances_using(ids: &[TemplateId]) -> Vec<InstanceId> {
+    let set: BTreeSet<InstanceId> = ids
+        .iter()
+        .flat_map(|id| registry().instances_using(id))
+        .collect();
+    set.into_iter().collect()
+}
+
+/// Reads `path`, giving an editor that truncates before writing a moment to finish: an empty
+/// read of a file that had content is retried briefly. `None` if the file is gone.
+fn read_settled(path: &Path, had_content: bool) -> Option<String> {
+    let mut text = std::fs::read_to_string(path).ok()?;
+    if text.is_empty() && had_content {
+        for _ in 0..5 {
+            std::thread::sleep(Duration::from_millis(10));
+            text = std::fs::read_to_string(path).ok()?;
+            if !text.is_empty() {
+                break;
+            }
+        }
+    }
+    Some(text)
+}
+
+fn overlay_error(file: &str, text: &str, error: &SourceError) -> OverlayError {
+    OverlayError {
+        file: file.to_owned(),
+        line: error.position.line,
+        column: error.position.column,
+        message: error.message.clone(),
+        source: text
+            .lines()
+            .nth(error.position.line.saturating_sub(1) as usize)
+            .map(str::to_owned),
+    }
+}
+
+fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    mutex.lock().unwrap_or_else(PoisonError::into_inner)
+}

@@ -1,0 +1,226 @@
+//! Which source files the dev server watches, what each one's `file!()` key is, and the
+//! version of each that the running binary was built from.
+//!
+//! `file!()` is relative to the directory rustc ran in: the workspace root for workspace
+//! members (cargo runs rustc there), the package root for a lone package. So a file's key is
+//! its path relative to the workspace root found above the app's manifest directory, with `/`
+//! separators. Tests and tools can map a key to another path ([`SourceSet::map_file`]) to edit a
+//! copy instead of the real file.
+//!
+//! The as-built text of every watched `.rs` file is read when watching starts: the binary was
+//! just built from those files. (The engine cross-checks this against the templates the binary
+//! actually registered and asks for a rebuild if they disagree.)
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+
+/// Directories never watched or scanned.
+const SKIP_DIRS: &[&str] = &["target", ".git", "node_modules", ".hotreload"];
+
+/// Subdirectories of each package that hold Rust sources.
+const SOURCE_DIRS: &[&str] = &["src", "examples", "tests", "benches"];
+
+/// One watched source file.
+#[derive(Debug, Clone)]
+pub(crate) struct SourceFile {
+    /// The `file!()` key.
+    pub(crate) key: String,
+    /// The text the binary was built from.
+    pub(crate) as_built: String,
+}
+
+/// The watched sources.
+#[derive(Debug, Default)]
+pub(crate) struct SourceSet {
+    root: PathBuf,
+    files: HashMap<PathBuf, SourceFile>,
+    dirs: Vec<PathBuf>,
+}
+
+impl SourceSet {
+    /// Finds the workspace root above `manifest_dir`, every package below it, and snapshots
+    /// their sources. `extra_dirs` are watched too (e.g. stylesheet directories).
+    pub(crate) fn scan(manifest_dir: &Path) -> Self {
+        let root = workspace_root(manifest_dir);
+        let mut set = SourceSet {
+            root: root.clone(),
+            ..SourceSet::default()
+        };
+        for package in packages(&root) {
+            for sub in SOURCE_DIRS {
+                let dir = package.join(sub);
+                if dir.is_dir() {
+                    set.dirs.push(dir.clone());
+                    for file in rust_files(&dir) {
+                        set.snapshot(&file);
+                    }
+                }
+            }
+        }
+        set
+    }
+
+    /// The workspace root keys are relative to.
+    pub(crate) fn root(&self) -> &Path {
+        &self.root
+    }
+
+    /// Directories to watch recursively.
+    pub(crate) fn dirs(&self) -> &[PathBuf] {
+        &self.dirs
+    }
+
+    fn snapshot(&mut self, path: &Path) {
+        let Some(key) = relative_key(&self.root, path) else {
+            return;
+        };
+        if let Ok(text) = std::fs::read_to_string(path) {
+            self.files.insert(
+                canonical(path),
+                SourceFile {
+                    key,
+                    as_built: text,
+                },
+            );
+        }
+    }
+
+    /// Serves `key` from `path` (a copy being edited); its current text is taken as built.
+    pub(crate) fn map_file(&mut self, key: &str, path: &Path) {
+        let key = crate::template::normalize_path(key);
+        self.files.retain(|_, f| f.key != key);
+        if let Ok(text) = std::fs::read_to_string(path) {
+            self.files.insert(
+                canonical(path),
+                SourceFile {
+                    key,
+                    as_built: text,
+                },
+            );
+        }
+        if let Some(parent) = path.parent() {
+            self.dirs.push(parent.to_path_buf());
+        }
+    }
+
+    /// The watched file at `path`, if it is one.
+    pub(crate) fn get(&self, path: &Path) -> Option<&SourceFile> {
+        self.files.get(&canonical(path))
+    }
+
+    /// A `.rs` file that appeared after watching started: it is not part of the build.
+    pub(crate) fn is_new_rust_file(&self, path: &Path) -> bool {
+        path.extension().is_some_and(|e| e == "rs")
+            && self.get(path).is_none()
+            && self.dirs.iter().any(|d| path.starts_with(d))
+    }
+
+    /// How many files are watched.
+    pub(crate) fn len(&self) -> usize {
+        self.files.len()
+    }
+}
+
+/// `path` made absolute without requiring it to exist (a deleted file keeps its key).
+fn canonical(path: &Path) -> PathBuf {
+    if let Ok(path) = path.canonicalize() {
+        return path;
+    }
+    match (path.parent().and_then(|p| p.canonicalize().ok()), path.file_name()) {
+        (Some(parent), Some(name)) => parent.join(name),
+        _ => path.to_path_buf(),
+    }
+}
+
+/// `path` relative to `root` with `/` separators: the `file!()` key.
+pub(crate) fn relative_key(root: &Path, path: &Path) -> Option<String> {
+    let root = canonical(root);
+    let path = canonical(path);
+    let relative = path.strip_prefix(&root).ok()?;
+    let parts: Vec<String> = relative
+        .components()
+        .map(|c| c.as_os_str().to_string_lossy().into_owned())
+        .collect();
+    Some(parts.join("/"))
+}
+
+/// The nearest ancestor of `manifest_dir` (itself included) whose `Cargo.toml` declares a
+/// `[workspace]`, or `manifest_dir` itself.
+pub(crate) fn workspace_root(manifest_dir: &Path) -> PathBuf {
+    manifest_dir
+        .ancestors()
+        .find(|dir| {
+            std::fs::read_to_string(dir.join("Cargo.toml"))
+                .is_ok_and(|text| text.lines().any(|l| l.trim() == "[workspace]"))
+        })
+        .unwrap_or(manifest_dir)
+        .to_path_buf()
+}
+
+/// Directories under `root` (itself included) that have a `Cargo.toml`, a few levels deep.
+fn packages(root: &Path) -> Vec<PathBuf> {
+    let mut found = Vec::new();
+    let mut stack = vec![(root.to_path_buf(), 0)];
+    while let Some((dir, depth)) = stack.pop() {
+        if dir.join("Cargo.toml").is_file() {
+            found.push(dir.clone());
+        }
+        if depth >= 4 {
+            continue;
+        }
+        for entry in std::fs::read_dir(&dir).into_iter().flatten().flatten() {
+            let path = entry.path();
+            let skip = path
+                .file_name()
+                .and_then(|n| n.to_str())
+                .is_none_or(|n| SKIP_DIRS.contains(&n) || n.starts_with('.'));
+            if path.is_dir() && !skip {
+                stack.push((path, depth + 1));
+            }
+        }
+    }
+    found.sort();
+    found
+}
+
+/// Every `.rs` file below `dir`.
+fn rust_files(dir: &Path) -> Vec<PathBuf> {
+    let mut found = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(dir) = stack.pop() {
+        for entry in std::fs::read_dir(&dir).into_iter().flatten().flatten() {
+            let path = entry.path();
+            if path.is_dir() {
+                let skip = path
+                    .file_name()
+                    .and_then(|n| n.to_str())
+                    .is_none_or(|n| SKIP_DIRS.contains(&n));
+                if !skip {
+                    stack.push(path);
+                }
+            } else if path.extension().is_some_and(|e| e == "rs") {
+                found.push(path);
+            }
+        }
+    }
+    found
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn this_workspace_is_found_and_keys_match_file_macro() {
+        let manifest = Path::new(env!("CARGO_MANIFEST_DIR"));
+        let root = workspace_root(manifest);
+        assert!(root.join("hotreload").is_dir(), "{root:?}");
+        let this_file = root.join(file!());
+        assert_eq!(relative_key(&root, &this_file).as_deref(), Some(file!()));
+        let set = SourceSet::scan(manifest);
+        let entry = set.get(&this_file).expect("this file is watched");
+        assert_eq!(entry.key, file!());
+        assert!(entry.as_built.contains("this_workspace_is_found"));
+        assert!(set.dirs().iter().any(|d| d.ends_with("examples")));
+    }
+}
