@@ -115,7 +115,10 @@ async fn edits_on_disk_patch_the_open_page_and_keep_state() {
         page.client.event(&page.id, "click", json!("Inc")).await;
         page.until("patch", is("patch")).await;
     }
-    let state = HotCounter { count: 7, name: "hot".into() };
+    let state = HotCounter {
+        count: 7,
+        name: "hot".into(),
+    };
     page.assert_fresh(&state);
 
     // 1. Static text.
@@ -131,31 +134,53 @@ async fn edits_on_disk_patch_the_open_page_and_keep_state() {
     page.assert_fresh(&state);
 
     // 3. An element added.
-    edit(&copy, "</h1>\n", "</h1>\n                <em>\"a new element\"</em>\n");
+    edit(
+        &copy,
+        "</h1>\n",
+        "</h1>\n                <em>\"a new element\"</em>\n",
+    );
     page.until("patch", is("patch")).await;
     assert!(page.text().contains("a new element"));
     page.assert_fresh(&state);
 
     // 4. Holes reordered.
-    edit(&copy, "{&self.name} \" / \" {self.count * 2}", "{self.count * 2} \" / \" {&self.name}");
+    edit(
+        &copy,
+        "{&self.name} \" / \" {self.count * 2}",
+        "{self.count * 2} \" / \" {&self.name}",
+    );
     page.until("patch", is("patch")).await;
     assert!(page.text().contains("14 / hot"), "{}", page.text());
     page.assert_fresh(&state);
 
     // 5. Lines added above the template (comments are not code): still hot afterwards. The
     //    save itself changes nothing, so the next frame is the text edit's patch.
-    edit(&copy, "use hotreload::prelude::*;", "// two lines added\n// above everything\nuse hotreload::prelude::*;");
+    edit(
+        &copy,
+        "use hotreload::prelude::*;",
+        "// two lines added\n// above everything\nuse hotreload::prelude::*;",
+    );
     edit(&copy, "\"Total: \"", "\"Sum: \"");
     page.until("patch", is("patch")).await;
     assert!(page.text().contains("Sum: 7"));
     page.assert_fresh(&state);
 
     // 6. A new expression needs a rebuild; the page is told which file and line.
-    edit(&copy, "{self.count * 2} \" / \"", "{self.count * 2} {self.count + 100} \" / \"");
+    edit(
+        &copy,
+        "{self.count * 2} \" / \"",
+        "{self.count * 2} {self.count + 100} \" / \"",
+    );
     let frames = page.until("rebuild_needed", is("rebuild_needed")).await;
     let notice = frames.last().unwrap();
     assert_eq!(notice["file"], hot_counter::FILE);
-    assert!(notice["reason"].as_str().unwrap().contains("self . count + 100"), "{notice}");
+    assert!(
+        notice["reason"]
+            .as_str()
+            .unwrap()
+            .contains("self . count + 100"),
+        "{notice}"
+    );
     assert!(notice["line"].as_u64().unwrap() > 30);
     edit(&copy, " {self.count + 100}", "");
 
@@ -164,7 +189,12 @@ async fn edits_on_disk_patch_the_open_page_and_keep_state() {
     let frames = page.until("overlay", is("overlay")).await;
     let error = &frames.last().unwrap()["errors"][0];
     assert_eq!(error["file"], hot_counter::FILE);
-    assert!(error["message"].as_str().unwrap().contains("mismatched closing tag"));
+    assert!(
+        error["message"]
+            .as_str()
+            .unwrap()
+            .contains("mismatched closing tag")
+    );
     assert!(error["source"].as_str().unwrap().contains("</h2>"));
     assert!(error["line"].as_u64().unwrap() > 30 && error["column"].as_u64().unwrap() > 1);
     page.assert_fresh(&state);
@@ -179,7 +209,9 @@ async fn edits_on_disk_patch_the_open_page_and_keep_state() {
     page.assert_fresh(&state);
 
     // 8. An editor that saves by writing a temp file and renaming it over the source.
-    let text = std::fs::read_to_string(&copy).unwrap().replacen("\"Fixed: \"", "\"Renamed: \"", 1);
+    let text = std::fs::read_to_string(&copy)
+        .unwrap()
+        .replacen("\"Fixed: \"", "\"Renamed: \"", 1);
     let temp = copy.with_extension("rs.tmp");
     std::fs::write(&temp, text).unwrap();
     std::fs::rename(&temp, &copy).unwrap();
@@ -189,7 +221,11 @@ async fn edits_on_disk_patch_the_open_page_and_keep_state() {
     // 9. 200 rapid saves: the last one wins, state intact.
     let base = std::fs::read_to_string(&copy).unwrap();
     for i in 0..200 {
-        std::fs::write(&copy, base.replacen("\"Renamed: \"", &format!("\"Save {i}: \""), 1)).unwrap();
+        std::fs::write(
+            &copy,
+            base.replacen("\"Renamed: \"", &format!("\"Save {i}: \""), 1),
+        )
+        .unwrap();
     }
     loop {
         page.until("patch", is("patch")).await;
@@ -199,12 +235,18 @@ async fn edits_on_disk_patch_the_open_page_and_keep_state() {
     }
     // Nothing after the last save changes it again.
     if let Some(frame) = page.client.try_recv(Duration::from_millis(300)).await {
-        assert_ne!(frame["type"], "patch", "a stale patch after the last save: {frame}");
+        assert_ne!(
+            frame["type"], "patch",
+            "a stale patch after the last save: {frame}"
+        );
     }
     page.assert_fresh(&state);
     assert_eq!(engine.shown_errors(), vec![]);
     let stats = engine.stats.snapshot();
-    assert!(stats.swaps >= 8 && stats.rebuild_needed >= 1 && stats.parse_errors >= 1, "{stats:?}");
+    assert!(
+        stats.swaps >= 8 && stats.rebuild_needed >= 1 && stats.parse_errors >= 1,
+        "{stats:?}"
+    );
 
     // The counter still counts from 7 with the swapped template.
     page.client.event(&page.id, "click", json!("Inc")).await;

@@ -51,9 +51,15 @@ pub fn classify(file: &str, as_built: &ReparsedFile, edited: &ReparsedFile) -> C
     if edited.invocations.len() != as_built.invocations.len() {
         let line = first_unmatched_line(as_built, edited);
         let (verb, count) = if edited.invocations.len() > as_built.invocations.len() {
-            ("added", edited.invocations.len() - as_built.invocations.len())
+            (
+                "added",
+                edited.invocations.len() - as_built.invocations.len(),
+            )
         } else {
-            ("removed", as_built.invocations.len() - edited.invocations.len())
+            (
+                "removed",
+                as_built.invocations.len() - edited.invocations.len(),
+            )
         };
         result.rebuild.push(RebuildNeeded {
             line,
@@ -164,7 +170,9 @@ mod tests {
 
     fn file(body: &str) -> ReparsedFile {
         reparse_source(
-            &format!("fn view(x: i32, y: i32) -> Html {{\n    hot_reload_liveview! {{ {body} }}\n}}\n"),
+            &format!(
+                "fn view(x: i32, y: i32) -> Html {{\n    hot_reload_liveview! {{ {body} }}\n}}\n"
+            ),
             &[],
         )
         .unwrap()
@@ -176,7 +184,10 @@ mod tests {
 
     #[test]
     fn static_text_change_is_a_swap() {
-        let c = classify_bodies(r#"<p>"Count: " {x}</p>"#, r#"<p class="big">"Total: " {x}</p>"#);
+        let c = classify_bodies(
+            r#"<p>"Count: " {x}</p>"#,
+            r#"<p class="big">"Total: " {x}</p>"#,
+        );
         assert!(c.rebuild.is_empty() && c.errors.is_empty(), "{c:?}");
         assert_eq!(c.swaps.len(), 1);
         let (id, layout, _) = &c.swaps[0];
@@ -196,14 +207,20 @@ mod tests {
     fn attribute_renamed_keeps_its_hole() {
         let c = classify_bodies(r#"<p id={x}>"a"</p>"#, r#"<p data-id={x}>"a"</p>"#);
         assert!(c.rebuild.is_empty(), "{c:?}");
-        assert_eq!(c.swaps[0].1.holes()[0].attribute.as_deref(), Some("data-id"));
+        assert_eq!(
+            c.swaps[0].1.holes()[0].attribute.as_deref(),
+            Some("data-id")
+        );
     }
 
     #[test]
     fn a_new_expression_needs_a_rebuild() {
         let c = classify_bodies(r#"<p>{x}</p>"#, r#"<p>{x} {x + y}</p>"#);
         assert_eq!(c.rebuild.len(), 1);
-        assert!(c.rebuild[0].reason.contains("new expression `{x + y}`"), "{c:?}");
+        assert!(
+            c.rebuild[0].reason.contains("new expression `{x + y}`"),
+            "{c:?}"
+        );
         assert_eq!(c.rebuild[0].line, 2);
         assert!(c.swaps.is_empty());
     }
@@ -220,9 +237,17 @@ mod tests {
             r#"<ul>{for i in 0..x { <li>{i}</li> }}</ul>"#,
             r#"<ul>{for i in 0..y { <li>{i}</li> }}</ul>"#,
         );
-        assert!(c.rebuild.iter().any(|r| r.reason.contains("block")), "{c:?}");
+        assert!(
+            c.rebuild.iter().any(|r| r.reason.contains("block")),
+            "{c:?}"
+        );
         let c = classify_bodies(r#"<ul></ul>"#, r#"<ul>{if x > 0 { "pos" }}</ul>"#);
-        assert!(c.rebuild.iter().any(|r| r.reason.contains("added or removed")), "{c:?}");
+        assert!(
+            c.rebuild
+                .iter()
+                .any(|r| r.reason.contains("added or removed")),
+            "{c:?}"
+        );
     }
 
     #[test]
@@ -258,7 +283,13 @@ mod tests {
         )
         .unwrap();
         let c = classify("src/view.rs", &built, &edited);
-        assert_eq!(c.rebuild, vec![RebuildNeeded { line: 2, reason: "Rust code outside the templates changed".into() }]);
+        assert_eq!(
+            c.rebuild,
+            vec![RebuildNeeded {
+                line: 2,
+                reason: "Rust code outside the templates changed".into()
+            }]
+        );
         assert_eq!(c.swaps.len(), 1);
     }
 
@@ -271,7 +302,12 @@ mod tests {
         )
         .unwrap();
         let c = classify("src/view.rs", &built, &edited);
-        assert!(c.rebuild.iter().any(|r| r.reason == "1 template(s) added" && r.line == 4), "{c:?}");
+        assert!(
+            c.rebuild
+                .iter()
+                .any(|r| r.reason == "1 template(s) added" && r.line == 4),
+            "{c:?}"
+        );
         assert!(c.swaps.is_empty());
     }
 

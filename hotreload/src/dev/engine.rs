@@ -209,7 +209,9 @@ impl HotSwapEngine {
                     file: report.file.clone(),
                     line: swapped[0].line(),
                     column: swapped[0].column(),
-                    message: format!("rendering the edited template panicked, so the swap was reverted: {panic}"),
+                    message: format!(
+                        "rendering the edited template panicked, so the swap was reverted: {panic}"
+                    ),
                     source: None,
                 });
             } else {
@@ -273,12 +275,20 @@ impl HotSwapEngine {
             let matching = as_built
                 .invocations
                 .iter()
-                .find(|i| i.position.line == info.id.line() && i.position.column == info.id.column())
+                .find(|i| {
+                    i.position.line == info.id.line() && i.position.column == info.id.column()
+                })
                 .and_then(|i| i.templates.as_ref().ok())
                 .and_then(|t| t.get(info.id.index() as usize));
             let same = matching.is_some_and(|t| {
-                t.statics.iter().map(String::as_str).eq(compiled.statics().iter().copied())
-                    && t.holes.iter().map(|h| h.text.as_str()).eq(compiled.holes().iter().map(|h| h.text))
+                t.statics
+                    .iter()
+                    .map(String::as_str)
+                    .eq(compiled.statics().iter().copied())
+                    && t.holes
+                        .iter()
+                        .map(|h| h.text.as_str())
+                        .eq(compiled.holes().iter().map(|h| h.text))
             });
             if !same {
                 return Some(format!(

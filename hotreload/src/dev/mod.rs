@@ -57,7 +57,10 @@ pub fn is_enabled() -> bool {
 /// Adds hot reload to `router` with the default settings, watching the workspace around
 /// `manifest_dir`; what `enable_hot_reload!` calls in debug builds (with the calling crate's
 /// `CARGO_MANIFEST_DIR`).
-pub fn enable<S: Clone + Send + Sync + 'static>(router: Router<S>, manifest_dir: &str) -> Router<S> {
+pub fn enable<S: Clone + Send + Sync + 'static>(
+    router: Router<S>,
+    manifest_dir: &str,
+) -> Router<S> {
     HotReload::new().manifest_dir(manifest_dir).apply(router)
 }
 

@@ -317,9 +317,17 @@ fn d() -> Html { view! { <br/> } }
 
     #[test]
     fn skeleton_ignores_template_edits_and_moves_but_not_rust_edits() {
-        let before = reparse_source("fn f() -> Html {\n    hot_reload_liveview! { <p>\"a\" {x}</p> }\n}\n", &[]).unwrap();
+        let before = reparse_source(
+            "fn f() -> Html {\n    hot_reload_liveview! { <p>\"a\" {x}</p> }\n}\n",
+            &[],
+        )
+        .unwrap();
         let markup = reparse_source("// comment\n\nfn f() -> Html {\n    hot_reload_liveview! { <p>\"b\" {y} {x}</p> }\n}\n", &[]).unwrap();
-        let rust = reparse_source("fn f() -> Html {\n    let z = 1;\n    hot_reload_liveview! { <p>\"a\" {x}</p> }\n}\n", &[]).unwrap();
+        let rust = reparse_source(
+            "fn f() -> Html {\n    let z = 1;\n    hot_reload_liveview! { <p>\"a\" {x}</p> }\n}\n",
+            &[],
+        )
+        .unwrap();
         assert_eq!(markup.first_rust_difference(&before), None);
         assert_eq!(rust.first_rust_difference(&before), Some(2));
     }

@@ -39,14 +39,13 @@ pub(crate) fn watch(
     mut on_batch: impl FnMut(Batch) + Send + 'static,
 ) -> Result<WatchHandle, notify::Error> {
     let (sender, receiver) = channel::<(Instant, notify::Event)>();
-    let mut watcher = notify::recommended_watcher(move |event: notify::Result<notify::Event>| {
-        match event {
+    let mut watcher =
+        notify::recommended_watcher(move |event: notify::Result<notify::Event>| match event {
             Ok(event) => {
                 let _ = sender.send((Instant::now(), event));
             }
             Err(error) => tracing::warn!(%error, "hotreload: file watcher error"),
-        }
-    })?;
+        })?;
     let mut watching = 0;
     for dir in dirs {
         match watcher.watch(dir, RecursiveMode::Recursive) {
@@ -92,7 +91,9 @@ fn collect(event: &notify::Event, paths: &mut BTreeSet<PathBuf>) {
         EventKind::Create(_) | EventKind::Modify(_) | EventKind::Remove(_) | EventKind::Any
     ) || matches!(
         event.kind,
-        EventKind::Access(notify::event::AccessKind::Close(notify::event::AccessMode::Write))
+        EventKind::Access(notify::event::AccessKind::Close(
+            notify::event::AccessMode::Write
+        ))
     );
     if relevant {
         paths.extend(event.paths.iter().cloned());

@@ -80,12 +80,26 @@ impl fmt::Debug for TemplateId {
     }
 }
 
-/// Normalises a `file!()` path for use as a key: `\` becomes `/` and a leading `./` is dropped.
+/// Normalises a `file!()` path for use as a key: `\\` becomes `/`, `.` segments are dropped and
+/// `dir/..` pairs are resolved (a `#[path = "../x.rs"]` module's `file!()` keeps them).
 pub fn normalize_path(file: &str) -> String {
     let file = file.replace('\\', "/");
-    match file.strip_prefix("./") {
-        Some(rest) => rest.to_owned(),
-        None => file,
+    let absolute = file.starts_with('/');
+    let mut parts: Vec<&str> = Vec::new();
+    for part in file.split('/') {
+        match part {
+            "" | "." => {}
+            ".." if parts.last().is_some_and(|p| *p != "..") => {
+                parts.pop();
+            }
+            other => parts.push(other),
+        }
+    }
+    let joined = parts.join("/");
+    if absolute {
+        format!("/{joined}")
+    } else {
+        joined
     }
 }
 
@@ -125,6 +139,16 @@ mod tests {
         assert_eq!(a.to_string(), "examples/counter.rs:10:9");
         assert_eq!(a.with_index(2).to_string(), "examples/counter.rs:10:9#2");
         assert_eq!(normalize_path("./src/main.rs"), "src/main.rs");
+        assert_eq!(
+            normalize_path("benches/../hotreload/x.rs"),
+            "hotreload/x.rs"
+        );
+        assert_eq!(normalize_path("/abs/./a//b.rs"), "/abs/a/b.rs");
+        assert_eq!(normalize_path("../up.rs"), "../up.rs");
+        assert_eq!(
+            normalize_path("C:\\work\\src\\main.rs"),
+            "C:/work/src/main.rs"
+        );
     }
 
     #[test]

@@ -255,7 +255,9 @@ impl Registry {
 
     /// The compiled template behind `id`, once it has rendered in this process.
     pub fn compiled(&self, id: &TemplateId) -> Option<&'static Template> {
-        self.templates.get(id).and_then(|e| e.compiled.get().copied())
+        self.templates
+            .get(id)
+            .and_then(|e| e.compiled.get().copied())
     }
 
     /// Every known template, sorted by id.
