@@ -37,6 +37,14 @@ impl LiveView for Counter {
                 <button live-click={Msg::Inc}>"+"</button>
                 <button live-click={Msg::Dec}>"-"</button>
                 <p><input type="text" placeholder="Type here: it survives every patch"/></p>
+                <div class="notes">
+                    <p>"Scroll this box, type above, click, then edit this template and save:"</p>
+                    <p>"the count, your text, the caret and both scroll positions stay."</p>
+                    <p>"Templates change in place; Rust changes ask for a rebuild."</p>
+                    <p>"Save a broken template to see the error overlay; fix it to clear it."</p>
+                    <p>"Ctrl+Shift+H prints stats, Ctrl+Shift+T toggles toasts,"</p>
+                    <p>"Ctrl+Shift+R reconnects."</p>
+                </div>
             </div>
         }
     }

@@ -116,18 +116,11 @@ impl HotSwapEngine {
         }
         let source = lock(&self.sources).get(path).cloned();
         let Some(source) = source else {
-            let mut report = EditReport {
+            // Not part of the running build (another crate, a new or scratch file).
+            return EditReport {
                 file: path.display().to_string(),
                 ..EditReport::default()
             };
-            if path.exists() && lock(&self.sources).is_new_rust_file(path) {
-                report.rebuild.push(RebuildNeeded {
-                    line: 1,
-                    reason: "a new source file is not part of the running build".to_owned(),
-                });
-                self.publish_rebuild(&report);
-            }
-            return report;
         };
         let _span = tracing::debug_span!("hot_swap", file = %source.key).entered();
         DevStats::bump(&self.stats.edits, 1);

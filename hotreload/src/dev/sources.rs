@@ -7,11 +7,16 @@
 //! separators. Tests and tools can map a key to another path ([`SourceSet::map_file`]) to edit a
 //! copy instead of the real file.
 //!
+//! Only files that are part of the running binary's build matter: cargo's dep-info file next to
+//! the executable (`target/debug/examples/counter.d`) lists them, so edits to other crates'
+//! files, scratch files or files another tool creates are ignored. Without a dep-info file
+//! (a binary not built by cargo), every `.rs` file of the workspace's packages is watched.
+//!
 //! The as-built text of every watched `.rs` file is read when watching starts: the binary was
 //! just built from those files. (The engine cross-checks this against the templates the binary
 //! actually registered and asks for a rebuild if they disagree.)
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 
 /// Directories never watched or scanned.
@@ -42,6 +47,7 @@ impl SourceSet {
     /// their sources. `extra_dirs` are watched too (e.g. stylesheet directories).
     pub(crate) fn scan(manifest_dir: &Path) -> Self {
         let root = workspace_root(manifest_dir);
+        let inputs = build_inputs(&root);
         let mut set = SourceSet {
             root: root.clone(),
             ..SourceSet::default()
@@ -50,9 +56,18 @@ impl SourceSet {
             for sub in SOURCE_DIRS {
                 let dir = package.join(sub);
                 if dir.is_dir() {
-                    set.dirs.push(dir.clone());
+                    let mut any = false;
                     for file in rust_files(&dir) {
-                        set.snapshot(&file);
+                        if inputs
+                            .as_ref()
+                            .is_none_or(|inputs| inputs.contains(&canonical(&file)))
+                        {
+                            set.snapshot(&file);
+                            any = true;
+                        }
+                    }
+                    if any {
+                        set.dirs.push(dir.clone());
                     }
                 }
             }
@@ -108,17 +123,47 @@ impl SourceSet {
         self.files.get(&canonical(path))
     }
 
-    /// A `.rs` file that appeared after watching started: it is not part of the build.
-    pub(crate) fn is_new_rust_file(&self, path: &Path) -> bool {
-        path.extension().is_some_and(|e| e == "rs")
-            && self.get(path).is_none()
-            && self.dirs.iter().any(|d| path.starts_with(d))
-    }
-
     /// How many files are watched.
     pub(crate) fn len(&self) -> usize {
         self.files.len()
     }
+}
+
+/// The source files of the running binary's build, from the dep-info file beside it (cargo's
+/// has absolute paths; rustc's, under `deps/`, paths relative to the workspace `root`).
+pub(crate) fn build_inputs(root: &Path) -> Option<HashSet<PathBuf>> {
+    let exe = std::env::current_exe().ok()?;
+    let text = std::fs::read_to_string(exe.with_extension("d")).ok()?;
+    parse_dep_info(&text, root)
+}
+
+/// The prerequisites of the first rule of a Makefile-style dep-info file (`target: a b\ c`),
+/// relative ones resolved against `root`.
+fn parse_dep_info(text: &str, root: &Path) -> Option<HashSet<PathBuf>> {
+    let resolve = |file: &str| canonical(&root.join(file));
+    let line = text.lines().next()?;
+    let (_, deps) = line.split_once(": ")?;
+    let mut files = HashSet::new();
+    let mut current = String::new();
+    let mut chars = deps.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            '\\' if chars.peek() == Some(&' ') => {
+                current.push(' ');
+                chars.next();
+            }
+            ' ' => {
+                if !current.is_empty() {
+                    files.insert(resolve(&std::mem::take(&mut current)));
+                }
+            }
+            c => current.push(c),
+        }
+    }
+    if !current.is_empty() {
+        files.insert(resolve(&current));
+    }
+    Some(files)
 }
 
 /// `path` made absolute without requiring it to exist (a deleted file keeps its key).
@@ -214,6 +259,23 @@ mod tests {
     use super::*;
 
     #[test]
+    fn dep_info_lists_the_build_inputs() {
+        let files = parse_dep_info(
+            "/t/app: /w/src/main.rs /w/src/my\\ file.rs src/lib.rs\n\n/w/src/main.rs:\n",
+            Path::new("/r"),
+        )
+        .unwrap();
+        assert!(files.contains(Path::new("/w/src/main.rs")));
+        assert!(files.contains(Path::new("/w/src/my file.rs")));
+        assert!(files.contains(Path::new("/r/src/lib.rs")));
+        assert_eq!(files.len(), 3);
+        // This test binary's own dep-info lists this file.
+        let root = workspace_root(Path::new(env!("CARGO_MANIFEST_DIR")));
+        let inputs = build_inputs(&root).expect("cargo wrote a dep-info file for this test binary");
+        assert!(inputs.contains(&canonical(&root.join(file!()))));
+    }
+
+    #[test]
     fn this_workspace_is_found_and_keys_match_file_macro() {
         let manifest = Path::new(env!("CARGO_MANIFEST_DIR"));
         let root = workspace_root(manifest);
@@ -224,6 +286,8 @@ mod tests {
         let entry = set.get(&this_file).expect("this file is watched");
         assert_eq!(entry.key, file!());
         assert!(entry.as_built.contains("this_workspace_is_found"));
-        assert!(set.dirs().iter().any(|d| d.ends_with("examples")));
+        // Only the build's inputs are watched: this crate's sources, not the examples'.
+        assert!(set.dirs().iter().any(|d| d.ends_with("hotreload/src")));
+        assert!(!set.dirs().iter().any(|d| d.ends_with("examples")));
     }
 }

@@ -1,0 +1,194 @@
+// End to end: the real `counter` example (Rust, built by `cargo test --workspace` / `cargo build
+// --example counter`) in headless Chromium. The example runs with `HOTRELOAD_FILE_MAP` pointing
+// its own source's `file!()` key at a temporary copy, and the tests edit that copy on disk, as
+// a developer's editor would edit the real file.
+
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { launchBrowser } from './helpers.mjs';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const ROOT = join(here, '..', '..');
+const BINARY = join(process.env.CARGO_TARGET_DIR ?? join(ROOT, 'target'), 'debug', 'examples', 'counter');
+const KEY = 'examples/counter.rs';
+
+let dir;
+let copy;
+let server;
+let port = 0;
+let browser;
+
+/** Starts the example on `port` (0: any); resolves with its URL once it listens. */
+function startServer() {
+  if (!existsSync(BINARY)) {
+    throw new Error(`${BINARY} is missing: build it with \`cargo build --example counter\` (tests/run.sh does)`);
+  }
+  const proc = spawn(BINARY, [], {
+    env: { ...process.env, PORT: String(port), HOTRELOAD_FILE_MAP: `${KEY}=${copy}`, RUST_LOG: 'warn' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stderr = '';
+  proc.stderr.on('data', (d) => { stderr += d; });
+  return new Promise((resolve, reject) => {
+    let out = '';
+    const timer = setTimeout(() => reject(new Error(`example did not start: ${out}${stderr}`)), 20000);
+    proc.stdout.on('data', (d) => {
+      out += d;
+      const m = out.match(/listening on (http:\/\/127\.0\.0\.1:(\d+))/);
+      if (m) {
+        clearTimeout(timer);
+        port = Number(m[2]);
+        resolve({ proc, url: m[1] });
+      }
+    });
+    proc.on('exit', (code) => reject(new Error(`example exited with ${code}: ${stderr}`)));
+  });
+}
+
+function stopServer(signal = 'SIGKILL') {
+  return new Promise((resolve) => {
+    if (!server || server.proc.exitCode !== null) return resolve();
+    server.proc.once('exit', () => resolve());
+    server.proc.kill(signal);
+  });
+}
+
+function edit(from, to) {
+  const text = readFileSync(copy, 'utf8');
+  assert.ok(text.includes(from), `\`${from}\` is not in the example source`);
+  writeFileSync(copy, text.replace(from, to));
+}
+
+const ui = (sel) => `document.querySelector('hotreload-ui')?.shadowRoot?.querySelector(${JSON.stringify(sel)})`;
+const statusIs = (page, state) => page.waitForFunction(`${ui('.status')}?.dataset.state === ${JSON.stringify(state)}`, null, { timeout: 15000 });
+
+before(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'hotreload-e2e-'));
+  copy = join(dir, 'counter.rs');
+  copyFileSync(join(ROOT, KEY), copy);
+  server = await startServer();
+  browser = await launchBrowser();
+});
+
+after(async () => {
+  await browser?.close();
+  await stopServer();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+async function openCounter() {
+  const page = await browser.newPage({ viewport: { width: 900, height: 260 } });
+  const logs = [];
+  page.on('console', (m) => logs.push(m.text()));
+  await page.goto(server.url);
+  await page.evaluate(() => { window.__marker = 'no reload'; });
+  await statusIs(page, 'connected');
+  return { page, logs };
+}
+
+test('template edit on disk updates the page in place: count, input, caret, scroll kept', async () => {
+  const { page } = await openCounter();
+  for (let i = 0; i < 7; i++) await page.click('button:text-is("+")');
+  await page.waitForFunction(() => document.querySelector('h1').textContent === 'Count: 7');
+
+  await page.click('input[type=text]');
+  await page.keyboard.type('hello world');
+  await page.evaluate(() => document.querySelector('input[type=text]').setSelectionRange(3, 5));
+  await page.evaluate(() => { document.querySelector('.notes').scrollTop = 40; window.scrollTo(0, 60); });
+  const before = await page.evaluate(() => ({ notes: document.querySelector('.notes').scrollTop, page: window.scrollY }));
+  assert.ok(before.notes > 0 && before.page > 0, `the page and the box scrolled: ${JSON.stringify(before)}`);
+
+  edit('<h1>"Count: "', '<h1>"Clicks so far: "');
+  await page.waitForFunction(() => document.querySelector('h1').textContent === 'Clicks so far: 7', null, { timeout: 10000 });
+
+  const after = await page.evaluate(() => {
+    const input = document.querySelector('input[type=text]');
+    return {
+      marker: window.__marker,
+      focused: document.activeElement === input,
+      value: input.value,
+      caret: [input.selectionStart, input.selectionEnd],
+      notes: document.querySelector('.notes').scrollTop,
+      page: window.scrollY,
+    };
+  });
+  assert.deepEqual(after, { marker: 'no reload', focused: true, value: 'hello world', caret: [3, 5], notes: before.notes, page: before.page });
+
+  // Still live: the next click counts on from 7 with the new template.
+  await page.click('button:text-is("+")');
+  await page.waitForFunction(() => document.querySelector('h1').textContent === 'Clicks so far: 8');
+  edit('<h1>"Clicks so far: "', '<h1>"Count: "');
+  await page.waitForFunction(() => document.querySelector('h1').textContent === 'Count: 8');
+  await page.close();
+});
+
+test('a broken save shows the overlay with file:line:col; fixing it clears the overlay', async () => {
+  const { page } = await openCounter();
+  edit('{self.count}</h1>', '{self.count}</h2>');
+  await page.waitForFunction(`!${ui('.overlay')}.hidden`, null, { timeout: 10000 });
+  const overlay = await page.evaluate(`${ui('.overlay')}.textContent`);
+  assert.match(overlay, /examples\/counter\.rs:\d+:\d+/);
+  assert.match(overlay, /mismatched closing tag/);
+  assert.match(overlay, /<\/h2>/, 'the source line is shown');
+  // The last good template stays live while the file is broken (dismiss the overlay to use it).
+  await page.keyboard.press('Escape');
+  await page.waitForFunction(`${ui('.overlay')}.hidden`);
+  await page.click('button:text-is("+")');
+  await page.waitForFunction(() => document.querySelector('h1').textContent === 'Count: 1');
+
+  edit('{self.count}</h2>', '{self.count}</h1>');
+  await page.waitForFunction(`${ui('.overlay')}.hidden`, null, { timeout: 10000 });
+  assert.equal(await page.evaluate(() => window.__marker), 'no reload');
+  await page.close();
+});
+
+test('debug shortcuts: stats in the console, toasts toggle (remembered), forced reconnect', async () => {
+  const { page, logs } = await openCounter();
+  await page.keyboard.press('Control+Shift+H');
+  await page.waitForFunction(() => true);
+  await new Promise((r) => setTimeout(r, 200));
+  assert.ok(logs.some((l) => /swaps|patches/.test(l)), `stats printed: ${logs.join('\n')}`);
+
+  const toastsOff = async () => page.evaluate(() => Object.entries(localStorage).some(([k, v]) => /toast/i.test(k) && /off|false|0/.test(v)));
+  assert.equal(await toastsOff(), false);
+  await page.keyboard.press('Control+Shift+T');
+  await page.waitForFunction(() => Object.keys(localStorage).some((k) => /toast/i.test(k)));
+  assert.equal(await toastsOff(), true);
+  await page.reload();
+  await statusIs(page, 'connected');
+  assert.equal(await toastsOff(), true, 'the toast setting survives a reload');
+  await page.keyboard.press('Control+Shift+T');
+  assert.equal(await toastsOff(), false);
+  await page.evaluate(() => { window.__marker = 'no reload'; });
+
+  const reconnects = await page.evaluate(() => window.__hotreload.stats().reconnects);
+  await page.keyboard.press('Control+Shift+R');
+  await page.waitForFunction((n) => window.__hotreload.stats().reconnects > n, reconnects);
+  await statusIs(page, 'connected');
+  await page.click('button:text-is("+")');
+  await page.waitForFunction(() => /: 1$/.test(document.querySelector('h1').textContent));
+  assert.equal(await page.evaluate(() => window.__marker), 'no reload');
+  await page.close();
+});
+
+test('server restart: the indicator shows reconnecting, then the page recovers without a reload', async () => {
+  const { page } = await openCounter();
+  await page.click('button:text-is("+")');
+  await page.waitForFunction(() => document.querySelector('h1').textContent.endsWith(': 1'));
+  await stopServer('SIGKILL');
+  await statusIs(page, 'reconnecting');
+  server = await startServer();
+  await statusIs(page, 'connected');
+  // The page is live again (a fresh instance until state survives restarts) and never reloaded.
+  await page.click('button:text-is("+")');
+  await page.waitForFunction(() => /: \d+$/.test(document.querySelector('h1').textContent));
+  const h1 = await page.textContent('h1');
+  assert.match(h1, /^Count: [12]$/);
+  assert.equal(await page.evaluate(() => window.__marker), 'no reload');
+  await page.close();
+});
