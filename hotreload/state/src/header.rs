@@ -143,3 +143,66 @@ pub(crate) fn write(
     out.extend_from_slice(&compressed_len.to_le_bytes());
     out.extend_from_slice(&checksum.to_le_bytes());
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn write_then_peek() {
+        let mut out = Vec::new();
+        write(&mut out, "a::B", 1 << 40, 77, 0xdead_beef);
+        assert_eq!(out.len(), FIXED_LEN + 4);
+        assert_eq!(&out[..4], b"HRSN");
+        assert_eq!(&out[4..6], &[1, 0]);
+        assert_eq!(&out[6..8], &[4, 0]);
+        assert_eq!(&out[8..12], b"a::B");
+        let h = peek_header(&out).unwrap();
+        assert_eq!(
+            h,
+            SnapshotHeader {
+                version: 1,
+                type_name: "a::B".into(),
+                uncompressed_len: 1 << 40,
+                compressed_len: 77,
+                checksum: 0xdead_beef,
+                header_len: 32,
+            }
+        );
+        assert_eq!(h.total_len(), 32 + 77);
+    }
+
+    #[test]
+    fn peek_checks_in_order() {
+        assert!(matches!(
+            peek_header(b"HRSN"),
+            Err(SnapshotError::TooShort { len: 4, min: 28 })
+        ));
+        let mut out = Vec::new();
+        write(&mut out, "name", 0, 0, 0);
+        out[0] = b'X';
+        assert!(
+            matches!(peek_header(&out), Err(SnapshotError::BadMagic { found, .. }) if &found == b"XRSN")
+        );
+        out[0] = b'H';
+        out[8] = 0xff;
+        assert!(matches!(
+            peek_header(&out),
+            Err(SnapshotError::TypeNameNotUtf8)
+        ));
+        out[6] = 40;
+        assert!(matches!(
+            peek_header(&out),
+            Err(SnapshotError::Truncated {
+                needed: 68,
+                available: 32
+            })
+        ));
+    }
+
+    #[test]
+    fn field_never_panics() {
+        assert_eq!(field::<4>(b"ab", 0), [0; 4]);
+        assert_eq!(field::<2>(b"abc", usize::MAX), [0; 2]);
+    }
+}

@@ -189,3 +189,33 @@ fn decompress_bounded(payload: &[u8], declared: u64, limit: u64) -> Result<Vec<u
     }
     Ok(out)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bounded_decompression_stops_one_byte_past_the_declared_length() {
+        let z = zstd::bulk::compress(&[0; 10_000], 3).unwrap();
+        assert_eq!(
+            decompress_bounded(&z, 10_000, 10_000).unwrap().len(),
+            10_000
+        );
+        assert!(matches!(
+            decompress_bounded(&z, 9_999, 1 << 20),
+            Err(SnapshotError::TooLarge { size: Oversize::Decompressed { declared: 9_999 }, limit }) if limit == 1 << 20
+        ));
+        assert!(matches!(
+            decompress_bounded(&z, 10_001, 1 << 20),
+            Err(SnapshotError::LengthMismatch {
+                declared: 10_001,
+                actual: 10_000
+            })
+        ));
+    }
+
+    #[test]
+    fn limits_default_is_64_mib() {
+        assert_eq!(Limits::default().max_decompressed, 64 << 20);
+    }
+}

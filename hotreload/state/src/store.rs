@@ -246,7 +246,7 @@ impl SnapshotStore {
                 match fs::remove_file(&path) {
                     Ok(()) => removed += 1,
                     Err(e) => {
-                        tracing::debug!(path = %path.display(), error = %e, "cleanup skipped a file")
+                        tracing::debug!(path = %path.display(), error = %e, "cleanup skipped a file");
                     }
                 }
             }
@@ -277,10 +277,10 @@ enum Entry<'a> {
 }
 
 fn classify(name: &str) -> Entry<'_> {
-    if let Some(key) = name.strip_suffix(EXT).and_then(|s| s.strip_suffix('.')) {
-        if key::is_valid_key(key) {
-            return Entry::Snapshot(key);
-        }
+    if let Some(key) = name.strip_suffix(EXT).and_then(|s| s.strip_suffix('.'))
+        && key::is_valid_key(key)
+    {
+        return Entry::Snapshot(key);
     }
     if name.starts_with('.') && name.ends_with(TMP_SUFFIX) {
         return Entry::Temp;

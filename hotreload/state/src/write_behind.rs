@@ -237,10 +237,10 @@ impl Drop for WriteBehind {
     fn drop(&mut self) {
         self.shared.lock().shutdown = true;
         self.shared.changed.notify_all();
-        if let Some(worker) = self.worker.take() {
-            if worker.join().is_err() {
-                tracing::error!("snapshot writer thread panicked; pending snapshots are lost");
-            }
+        if let Some(worker) = self.worker.take()
+            && worker.join().is_err()
+        {
+            tracing::error!("snapshot writer thread panicked; pending snapshots are lost");
         }
     }
 }
