@@ -70,6 +70,9 @@ impl Page {
     }
 }
 
+/// The dev bus is process-wide: tests that watch its frames take turns.
+static SERIAL: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
+
 fn is(kind: &'static str) -> impl Fn(&Value) -> bool {
     move |frame| frame["type"] == kind
 }
@@ -91,6 +94,7 @@ fn temp_copy() -> PathBuf {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn edits_on_disk_patch_the_open_page_and_keep_state() {
+    let _serial = SERIAL.lock().await;
     let copy = temp_copy();
     let engine = HotSwapEngine::new(EngineConfig {
         manifest_dir: copy.parent().unwrap().to_path_buf(),
@@ -257,6 +261,7 @@ async fn edits_on_disk_patch_the_open_page_and_keep_state() {
 
 #[tokio::test]
 async fn a_stylesheet_edit_is_pushed_as_a_css_swap() {
+    let _serial = SERIAL.lock().await;
     let dir = std::env::temp_dir().join(format!("hotreload-css-{}", std::process::id()));
     std::fs::create_dir_all(dir.join("themes")).unwrap();
     let sheet = dir.join("themes/app.css");
@@ -281,5 +286,98 @@ async fn a_stylesheet_edit_is_pushed_as_a_css_swap() {
         }
     }
     assert_eq!(engine.stats.snapshot().css, 1);
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+#[path = "fixtures/fragile.rs"]
+mod fragile;
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_swap_whose_render_panics_is_reverted_and_reported() {
+    let _serial = SERIAL.lock().await;
+    let dir = std::env::temp_dir().join(format!("hotreload-fragile-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let copy = dir.join("fragile.rs");
+    std::fs::copy(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/fragile.rs"),
+        &copy,
+    )
+    .unwrap();
+    let engine = HotSwapEngine::new(EngineConfig {
+        manifest_dir: dir.clone(),
+        file_map: vec![(fragile::FILE.to_owned(), copy.clone())],
+        ..EngineConfig::default()
+    });
+    let app = HotReload::new()
+        .watch(false)
+        .apply(axum::Router::new().route("/fragile", live_view::<fragile::Fragile>()));
+    let addr = serve(app).await;
+    let body = get(addr, "/fragile", &[]).await.body;
+    let id = instance_id(&body);
+    let mut page = Page {
+        client: Client::connect(addr, "/fragile").await,
+        id: id.clone(),
+        dom: parse_fragment_in(&boundary_inner(&body), div()),
+    };
+    page.client.hello(&[(&id, "Fragile")], false).await;
+
+    // A harmless edit first: swapped.
+    edit(&copy, "\"Value: \"", "\"Now: \"");
+    let report = engine.handle_path(&copy, std::time::Instant::now());
+    assert_eq!(
+        (report.swapped, report.rerendered, report.reverted.len()),
+        (1, 1, 0),
+        "{report:?}"
+    );
+    page.until("patch", |f| f["type"] == "patch" || f["type"] == "html")
+        .await;
+    assert!(page.text().contains("Now: taken"));
+
+    // Repeating the fragile hole makes the render panic: the swap is reverted and reported.
+    edit(
+        &copy,
+        "{self.take()}</p>",
+        "{self.take()} {self.take()}</p>",
+    );
+    let report = engine.handle_path(&copy, std::time::Instant::now());
+    assert_eq!(report.reverted.len(), 1, "{report:?}");
+    assert!(
+        report
+            .errors
+            .iter()
+            .any(|e| e.message.contains("reverted") && e.message.contains("evaluated twice")),
+        "{report:?}"
+    );
+    let frames = page.until("overlay", is("overlay")).await;
+    assert!(
+        frames
+            .last()
+            .unwrap()
+            .to_string()
+            .contains("evaluated twice")
+    );
+    // The page still shows (and renders with) the last good version.
+    assert!(page.text().contains("Now: taken"), "{}", page.text());
+    assert!(
+        fragile::Fragile::default()
+            .render()
+            .as_str()
+            .contains("Now: taken")
+    );
+    assert_eq!(engine.stats.snapshot().reverts, 1);
+
+    // Fixing the template clears the error and swaps again.
+    edit(
+        &copy,
+        "{self.take()} {self.take()}</p>",
+        "{self.take()} \"!\"</p>",
+    );
+    let report = engine.handle_path(&copy, std::time::Instant::now());
+    assert_eq!(
+        (report.swapped, report.reverted.len()),
+        (1, 0),
+        "{report:?}"
+    );
+    page.until("overlay_clear", is("overlay_clear")).await;
     let _ = std::fs::remove_dir_all(dir);
 }
