@@ -28,12 +28,12 @@ pub mod live;
 pub mod template;
 
 pub use hotreload_macros::{enable_hot_reload, hot_reload_liveview};
-pub use live::{Event, LiveHandle, LiveView, Mount, live_view};
+pub use live::{Child, Event, LiveHandle, LiveView, Mount, live_view};
 pub use template::{AttributeValue, Html, Raw, Render, display, raw};
 
 /// The names most components need: `use hotreload::prelude::*;`.
 pub mod prelude {
-    pub use crate::live::{Event, LiveHandle, LiveView, Mount, live_view};
+    pub use crate::live::{Child, Event, LiveHandle, LiveView, Mount, live_view};
     pub use crate::template::{Html, Render, display, raw};
     pub use crate::{enable_hot_reload, hot_reload_liveview};
     pub use serde::{Deserialize, Serialize};

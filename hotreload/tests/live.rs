@@ -360,3 +360,135 @@ async fn timers_push_updates_through_the_handle() {
         last = ticks;
     }
 }
+
+#[derive(Default, Serialize, Deserialize)]
+struct Parent {
+    title: String,
+    counter: Option<hotreload::Child<Counter>>,
+    second: Option<hotreload::Child<Counter>>,
+}
+
+#[derive(Serialize, Deserialize)]
+enum ParentMsg {
+    Retitle(String),
+}
+
+impl LiveView for Parent {
+    type Message = ParentMsg;
+
+    fn mount(&mut self, context: &mut Mount<'_, ParentMsg>) {
+        self.title = "parent".into();
+        self.counter = Some(context.child::<Counter>());
+        self.second = Some(context.child::<Counter>());
+    }
+
+    fn update(&mut self, msg: ParentMsg, _event: &Event) {
+        match msg {
+            ParentMsg::Retitle(title) => self.title = title,
+        }
+    }
+
+    fn render(&self) -> Html {
+        hot_reload_liveview! {
+            <section>
+                <h2>{&self.title}</h2>
+                {self.counter}
+                <hr/>
+                {self.second}
+                <footer>{&self.title}</footer>
+            </section>
+        }
+    }
+}
+
+#[tokio::test]
+async fn nested_live_views_are_separate_boundaries() {
+    let addr = serve(axum::Router::new().route("/nested", live_view::<Parent>())).await;
+    let page = get(addr, "/nested", &[]).await.body;
+    let ids: Vec<String> = page
+        .match_indices("data-live-view-id=\"")
+        .map(|(at, m)| page[at + m.len()..at + m.len() + 16].to_owned())
+        .collect();
+    assert_eq!(ids.len(), 3, "parent and two children: {page}");
+    assert_eq!(
+        page.matches("<h1>Count: 0</h1>").count(),
+        2,
+        "children rendered inside the parent"
+    );
+    let (parent, first, second) = (&ids[0], &ids[1], &ids[2]);
+
+    let mut client = Client::connect(addr, "/nested").await;
+    client
+        .hello(
+            &[(parent, "Parent"), (first, "Counter"), (second, "Counter")],
+            false,
+        )
+        .await;
+
+    // A child's event patches only that child, addressed within its own boundary.
+    client.event(first, "click", json!("Inc")).await;
+    let patch = client.recv().await;
+    assert_eq!(
+        (patch["type"].as_str(), patch["id"].as_str()),
+        (Some("patch"), Some(first.as_str()))
+    );
+    let mut child_tree = parse_fragment_in(
+        "<div class=\"counter\"><h1>Count: 0</h1><button live-click=\"&quot;Inc&quot;\">+</button><button live-click=\"&quot;Dec&quot;\">-</button><input type=\"text\" placeholder=\"not bound\"><ul></ul></div>",
+        div(),
+    );
+    apply(&mut child_tree, &ops_of(&patch)).unwrap();
+    assert_eq!(
+        canonical(&child_tree),
+        fresh(&Counter {
+            count: 1,
+            items: vec![]
+        })
+    );
+
+    // The parent's patches never enter the children's boundaries.
+    client
+        .event(parent, "click", json!({"Retitle": "renamed"}))
+        .await;
+    let patch = client.recv().await;
+    assert_eq!(patch["id"].as_str(), Some(parent.as_str()));
+    let ops = ops_of(&patch);
+    assert_eq!(ops.len(), 2, "the two title texts: {patch}");
+    let parent_inner = boundary_inner_of(&page, parent);
+    let mut parent_tree = parse_fragment_in(&parent_inner, div());
+    apply(&mut parent_tree, &ops).unwrap();
+    let text = canonical(&parent_tree);
+    assert!(
+        text.contains("renamed") && !text.contains("parent"),
+        "{text}"
+    );
+
+    // The second child is independent of the first.
+    client.event(second, "click", json!("Dec")).await;
+    let patch = client.recv().await;
+    assert_eq!(patch["id"].as_str(), Some(second.as_str()));
+    assert!(patch.to_string().contains("Count: -1"));
+}
+
+/// The inner HTML of the boundary with id `id` in `page` (boundaries are `<div>`s; counts
+/// nested `<div>`s to find the matching close).
+fn boundary_inner_of(page: &str, id: &str) -> String {
+    let open = page.find(&format!("data-live-view-id=\"{id}\"")).unwrap();
+    let start = open + page[open..].find('>').unwrap() + 1;
+    let mut depth = 1;
+    let mut i = start;
+    while depth > 0 {
+        let next_open = page[i..].find("<div").map(|p| p + i);
+        let next_close = page[i..].find("</div>").map(|p| p + i).unwrap();
+        match next_open {
+            Some(o) if o < next_close => {
+                depth += 1;
+                i = o + 4;
+            }
+            _ => {
+                depth -= 1;
+                i = next_close + 6;
+            }
+        }
+    }
+    page[start..i - 6].to_owned()
+}

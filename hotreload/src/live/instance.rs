@@ -62,11 +62,19 @@ pub(crate) struct Instance<V: LiveView> {
     connection: Option<(ConnectionId, Outbound)>,
     idle_since: Option<Instant>,
     tasks: Arc<Tasks>,
+    /// A nested view: its latest render is kept for its parent's renders.
+    is_child: bool,
 }
 
 impl<V: LiveView> Instance<V> {
     /// Wraps a mounted state whose render the client already has (`client_html`).
-    pub(crate) fn new(id: InstanceId, state: V, client_html: &str, tasks: Arc<Tasks>) -> Self {
+    pub(crate) fn new(
+        id: InstanceId,
+        state: V,
+        client_html: &str,
+        tasks: Arc<Tasks>,
+        is_child: bool,
+    ) -> Self {
         Instance {
             id,
             state,
@@ -76,6 +84,7 @@ impl<V: LiveView> Instance<V> {
             connection: None,
             idle_since: Some(Instant::now()),
             tasks,
+            is_child,
         }
     }
 
@@ -113,7 +122,12 @@ impl<V: LiveView> Instance<V> {
             self.render_inner()
         };
         let html = match rendered {
-            Ok(html) => html,
+            Ok(html) => {
+                if self.is_child {
+                    crate::live::child::set_child_html(self.id, html.as_str());
+                }
+                html
+            }
             Err(message) => {
                 self.send_error(ErrorCode::Panic, format!("render panicked: {message}"));
                 return Err(message);
@@ -298,6 +312,9 @@ impl<V: LiveView> AnyInstance for Instance<V> {
 impl<V: LiveView> Drop for Instance<V> {
     fn drop(&mut self) {
         self.tasks.abort_all();
+        if self.is_child {
+            crate::live::child::forget_child_html(self.id);
+        }
         crate::template::registry().forget_instance(self.id);
     }
 }

@@ -7,9 +7,11 @@
 //! - `runtime.rs`, `worker.rs`, `instance.rs`: instances live on worker threads (the differ's
 //!   tree is not `Send`); an event runs `update` → `render` → diff → `patch` frame;
 //! - `handle.rs`: [`LiveHandle`], messages from timers and tasks;
+//! - `child.rs`: [`Child`], nested views with boundaries of their own;
 //! - `page.rs`: boundary element and script tag; `origin.rs`: same-origin check;
 //! - `stats.rs`: counters.
 
+mod child;
 mod connection;
 mod handle;
 mod instance;
@@ -22,6 +24,7 @@ mod stats;
 mod view;
 mod worker;
 
+pub use child::Child;
 pub use connection::{IDLE_TIMEOUT, MAX_FRAME_BYTES};
 pub use handle::{Gone, LiveHandle};
 pub use page::{CLIENT_JS, CLIENT_MARKER};

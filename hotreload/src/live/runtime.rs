@@ -96,7 +96,9 @@ impl LiveRuntime {
 
     /// Makes `V` mountable by name (for reconnects after a restart).
     pub(crate) fn register_view<V: LiveView>(&self) {
-        self.views.insert(V::name(), mount_fresh::<V>);
+        if !self.views.contains_key(V::name()) {
+            self.views.insert(V::name(), mount_fresh::<V>);
+        }
     }
 
     pub(crate) fn fresh_mount(&self, view: &str) -> Option<FreshMount> {
@@ -167,9 +169,19 @@ impl LiveRuntime {
     }
 }
 
-/// Mounts `V` as instance `id`: returns the job that installs it on its worker and its first
-/// render, which the client will be sent.
+/// Mounts top-level view `V` as instance `id`; see [`mount_instance`].
 fn mount_fresh<V: LiveView>(id: InstanceId, request: &Parts) -> (Job, Html) {
+    mount_instance::<V>(id, request, false)
+}
+
+/// Mounts `V` as instance `id`: returns the job that installs it on its worker (unless an
+/// instance with that id is already there) and its first render, which the client will be
+/// sent. Children it mounts are installed on their own workers right away.
+pub(crate) fn mount_instance<V: LiveView>(
+    id: InstanceId,
+    request: &Parts,
+    is_child: bool,
+) -> (Job, Html) {
     let runtime = runtime();
     runtime.capture_tokio();
     LiveStats::add(&runtime.stats.mounts, 1);
@@ -197,7 +209,12 @@ fn mount_fresh<V: LiveView>(id: InstanceId, request: &Parts) -> (Job, Html) {
     });
     let client_html = html.as_str().to_owned();
     let job: Job = Box::new(move |instances| {
-        instances.insert(id, Box::new(Instance::new(id, state, &client_html, tasks)));
+        if instances.get_mut(id).is_none() {
+            instances.insert(
+                id,
+                Box::new(Instance::new(id, state, &client_html, tasks, is_child)),
+            );
+        }
     });
     (job, html)
 }

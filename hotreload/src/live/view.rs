@@ -1,8 +1,11 @@
 //! The [`LiveView`] trait: a component whose state is its struct.
 
+use crate::live::child::{Child, child_id, set_child_html};
 use crate::live::handle::LiveHandle;
 use crate::live::protocol::EventKind;
+use crate::live::runtime::{mount_instance, runtime};
 use crate::template::Html;
+use crate::template::InstanceId;
 use axum::http::request::Parts;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
@@ -100,16 +103,46 @@ pub(crate) fn short_type_name<T: ?Sized>() -> &'static str {
     &full[start..]
 }
 
-/// What [`LiveView::mount`] gets: the request and a handle to send the view messages later.
-#[derive(Debug)]
+/// What [`LiveView::mount`] gets: the request, a handle to send the view messages later, and
+/// a way to mount nested views.
 pub struct Mount<'a, M> {
     request: &'a Parts,
     handle: LiveHandle<M>,
+    id: InstanceId,
+    children: u32,
+}
+
+impl<M> std::fmt::Debug for Mount<'_, M> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Mount")
+            .field("id", &self.id)
+            .field("children", &self.children)
+            .finish()
+    }
 }
 
 impl<'a, M: Send + 'static> Mount<'a, M> {
     pub(crate) fn new(request: &'a Parts, handle: LiveHandle<M>) -> Self {
-        Mount { request, handle }
+        let id = handle.id();
+        Mount {
+            request,
+            handle,
+            id,
+            children: 0,
+        }
+    }
+
+    /// Mounts a nested live view `C` (with the same request) and returns it to keep in the
+    /// state and render where it belongs: `{self.clock}`. It is its own boundary: its events,
+    /// state and patches are separate from this view's.
+    pub fn child<C: LiveView>(&mut self) -> Child<C> {
+        let id = child_id(self.id, self.children);
+        self.children += 1;
+        runtime().register_view::<C>();
+        let (install, html) = mount_instance::<C>(id, self.request, true);
+        set_child_html(id, html.as_str());
+        runtime().run(id, install);
+        Child::new(id)
     }
 
     /// The request that served the page (or opened the socket, for a mount after a restart).
