@@ -246,13 +246,27 @@ function isFocusedControl(el) {
   return active === el || (el.localName === 'option' && active === el.closest('select'));
 }
 
+/** Forms by the time of their last `live-submit`: the server's answer may reset their fields. */
+const submittedForms = new WeakMap();
+const SUBMIT_RESET_MS = 2000;
+
+/**
+ * Whether the server's values win over a focused control: right after its form was submitted
+ * (a todo input cleared after "Add"), until the user types into the form again.
+ */
+function serverWinsAfterSubmit(el) {
+  const form = el.form ?? el.closest?.('form');
+  const at = form ? submittedForms.get(form) : undefined;
+  return at !== undefined && performance.now() - at < SUBMIT_RESET_MS;
+}
+
 /**
  * Sets the DOM property behind form state (`value`, `checked`, `selected`) to match its
  * attribute (`value === null`: removed), unless the user is focused on the control: then what
- * they are typing wins.
+ * they are typing wins (except right after the form was submitted).
  */
 function setFormProperty(el, name, value) {
-  if (isFocusedControl(el)) return;
+  if (isFocusedControl(el) && !serverWinsAfterSubmit(el)) return;
   try {
     if (name === 'checked' && 'checked' in el) el.checked = value !== null;
     else if (name === 'selected' && 'selected' in el) el.selected = value !== null;
@@ -1040,6 +1054,7 @@ function onDomEvent(client, domEvent) {
     const [name, attr] = EVENT_BINDINGS[domEvent.type];
     const target = domEvent.target;
     if (!target || target.nodeType !== 1) return;
+    if (domEvent.type === 'input' && target.form) submittedForms.delete(target.form);
     if (name === 'focus' || name === 'blur') {
       if (name === 'blur') flushPending(target); // a debounced input is sent when leaving it
       if (applying) return; // focus moved by a patch, not by the user
@@ -1053,6 +1068,7 @@ function onDomEvent(client, domEvent) {
     }
     if (name === 'submit') {
       domEvent.preventDefault();
+      submittedForms.set(el, performance.now());
       for (const pendingEl of rateLimits.keys()) if (el.contains(pendingEl)) flushPending(pendingEl);
     }
     if (name === 'click') {

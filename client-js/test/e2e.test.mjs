@@ -23,13 +23,18 @@ let server;
 let port = 0;
 let browser;
 
-/** Starts the example on `port` (0: any); resolves with its URL once it listens. */
+/** Starts the counter example on `port` (0: any); resolves with its URL once it listens. */
 function startServer() {
-  if (!existsSync(BINARY)) {
-    throw new Error(`${BINARY} is missing: build it with \`cargo build --example counter\` (tests/run.sh does)`);
+  return startExample(BINARY, { PORT: String(port), HOTRELOAD_FILE_MAP: `${KEY}=${copy}` }, (p) => { port = p; });
+}
+
+/** Starts an example binary; resolves with `{ proc, url }` once it prints its URL. */
+function startExample(binary, env, onPort = () => {}) {
+  if (!existsSync(binary)) {
+    throw new Error(`${binary} is missing: build it with \`cargo build --examples\` (tests/run.sh does)`);
   }
-  const proc = spawn(BINARY, [], {
-    env: { ...process.env, PORT: String(port), HOTRELOAD_FILE_MAP: `${KEY}=${copy}`, RUST_LOG: 'warn' },
+  const proc = spawn(binary, [], {
+    env: { ...process.env, RUST_LOG: 'warn', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let stderr = '';
@@ -42,7 +47,7 @@ function startServer() {
       const m = out.match(/listening on (http:\/\/127\.0\.0\.1:(\d+))/);
       if (m) {
         clearTimeout(timer);
-        port = Number(m[2]);
+        onPort(Number(m[2]));
         resolve({ proc, url: m[1] });
       }
     });
@@ -191,4 +196,30 @@ test('server restart: the indicator shows reconnecting, then the page recovers w
   assert.match(h1, /^Count: [12]$/);
   assert.equal(await page.evaluate(() => window.__marker), 'no reload');
   await page.close();
+});
+
+test('todo example: submit adds a keyed item and clears the focused input; toggle and delete', async () => {
+  const todo = await startExample(BINARY.replace(/counter$/, 'todo'), { PORT: '0', HOTRELOAD_WATCH: '0' });
+  try {
+    const page = await browser.newPage();
+    await page.goto(todo.url);
+    await statusIs(page, 'connected');
+    const firstItem = await page.$('li');
+    await page.fill('input[name=text]', 'Buy milk');
+    await page.press('input[name=text]', 'Enter');
+    await page.waitForFunction(() => document.querySelectorAll('li').length === 4);
+    assert.equal(await page.inputValue('input[name=text]'), '', 'the input is cleared after submit');
+    assert.equal(await page.evaluate(() => document.activeElement?.name), 'text', 'and keeps focus');
+    await page.keyboard.type('next');
+    await new Promise((r) => setTimeout(r, 300));
+    assert.equal(await page.inputValue('input[name=text]'), 'next', 'typing again is not overwritten');
+    await page.check('li:nth-child(1) input[type=checkbox]');
+    await page.waitForFunction(() => document.querySelector('li').classList.contains('done'));
+    assert.ok(await firstItem.evaluate((li) => li.isConnected), 'keyed rows are patched in place, not re-created');
+    await page.click('li:nth-child(2) button');
+    await page.waitForFunction(() => document.querySelectorAll('li').length === 3);
+    await page.close();
+  } finally {
+    todo.proc.kill('SIGKILL');
+  }
 });
