@@ -25,6 +25,9 @@ extern crate self as hotreload;
 
 pub mod dev;
 pub mod live;
+pub mod recovery;
+#[cfg(feature = "hot-reload")]
+pub mod state;
 pub mod template;
 
 pub use hotreload_macros::{enable_hot_reload, hot_reload_liveview};

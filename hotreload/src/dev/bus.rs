@@ -93,14 +93,18 @@ fn sender() -> &'static broadcast::Sender<Arc<str>> {
     &BUS
 }
 
-/// Sends `frame` to every subscribed browser; returns how many sockets will get it.
-pub fn publish(frame: &DevFrame) -> usize {
-    let json = serde_json::to_string(&Envelope {
+/// `frame` as the JSON text sent on the wire.
+pub fn frame_json(frame: &DevFrame) -> String {
+    serde_json::to_string(&Envelope {
         v: PROTOCOL_VERSION,
         frame,
     })
-    .unwrap_or_default();
-    sender().send(Arc::from(json)).unwrap_or(0)
+    .unwrap_or_default()
+}
+
+/// Sends `frame` to every subscribed browser; returns how many sockets will get it.
+pub fn publish(frame: &DevFrame) -> usize {
+    sender().send(Arc::from(frame_json(frame))).unwrap_or(0)
 }
 
 /// A receiver for dev frames (as JSON text).

@@ -185,6 +185,10 @@ impl HotReload {
         ENABLED.store(true, Ordering::Relaxed);
         tracing::info!(prefix = %self.prefix, "hotreload: dev routes enabled");
         #[cfg(feature = "hot-reload")]
+        if let Some(dir) = &self.manifest_dir {
+            crate::state::enable(&hotreload_state::default_dir(dir));
+        }
+        #[cfg(feature = "hot-reload")]
         self.start_engine();
         let router = router.nest(&self.prefix, self.routes());
         if self.inject {
@@ -246,13 +250,23 @@ async fn stats() -> Response {
     let templates = crate::template::registry().templates();
     let swapped = templates.iter().filter(|t| t.swapped).count();
     #[cfg(feature = "hot-reload")]
-    let dev = engine().map(|e| e.stats.snapshot());
+    let (dev, state) = (engine().map(|e| e.stats.snapshot()), crate::state::stats());
     #[cfg(not(feature = "hot-reload"))]
-    let dev: Option<()> = None;
+    let (dev, state): (Option<()>, Option<()>) = (None, None);
+    let runtime = crate::live::runtime();
+    let mut breakers = std::collections::BTreeMap::<String, usize>::new();
+    for entry in runtime.breakers.iter() {
+        let state = serde_json::to_value(entry.value().state()).unwrap_or_default();
+        *breakers
+            .entry(state.as_str().unwrap_or("unknown").to_owned())
+            .or_default() += 1;
+    }
     axum::Json(serde_json::json!({
         "boot": crate::live::runtime().boot_id(),
         "live": live,
         "dev": dev,
+        "state": state,
+        "breakers": breakers,
         "templates": { "known": templates.len(), "swapped": swapped },
     }))
     .into_response()

@@ -19,6 +19,7 @@ use std::collections::HashSet;
 use std::sync::Arc;
 use std::time::Duration;
 use tokio::sync::broadcast;
+use tokio::sync::mpsc::UnboundedReceiver;
 use tokio::time::Instant;
 
 /// Largest client frame accepted (larger ones get a `too_large` error frame).
@@ -44,10 +45,16 @@ pub(crate) async fn run(
     let mut connection = Connection {
         id: runtime.next_connection_id(),
         attached: HashSet::new(),
-        outbound: tokio::sync::mpsc::unbounded_channel(),
+        outbound: {
+            let (sender, receiver) = tokio::sync::mpsc::unbounded_channel();
+            (Outbound::new(sender), receiver)
+        },
         request,
         dev: dev.is_some(),
     };
+    runtime
+        .breakers
+        .insert(connection.id, connection.outbound.0.clone());
     let mut dev = dev;
     let mut last_seen = Instant::now();
     tracing::debug!(connection = connection.id.0, "hotreload: connection opened");
@@ -94,6 +101,7 @@ pub(crate) async fn run(
         }
     }
     connection.detach_all();
+    runtime.breakers.remove(&connection.id);
     LiveStats::sub(&stats.connections_open, 1);
 }
 
@@ -118,7 +126,7 @@ async fn next_dev_frame(dev: &mut Option<broadcast::Receiver<Arc<str>>>) -> Opti
 struct Connection {
     id: ConnectionId,
     attached: HashSet<InstanceId>,
-    outbound: (Outbound, tokio::sync::mpsc::UnboundedReceiver<String>),
+    outbound: (Outbound, UnboundedReceiver<String>),
     request: Parts,
     dev: bool,
 }
@@ -213,7 +221,7 @@ impl Connection {
     fn hello(&mut self, instances: Vec<HelloInstance>, resume: bool) -> String {
         for HelloInstance { id, view } in instances {
             let id = id.0;
-            let Some(fresh) = runtime().fresh_mount(&view) else {
+            let Some(bring_back) = runtime().resume(&view) else {
                 LiveStats::add(&runtime().stats.errors_sent, 1);
                 let error = ProtocolError::new(
                     ErrorCode::UnknownView,
@@ -234,9 +242,10 @@ impl Connection {
                 Box::new(move |instances| {
                     let known = instances.get_mut(id).is_some_and(|i| i.view() == view);
                     if !known {
-                        // Unknown id, or the id now names another view: start fresh.
+                        // Unknown id (the server restarted), or the id now names another view:
+                        // restore it from its snapshot or start fresh.
                         instances.remove(id);
-                        let (install, _) = fresh(id, &request);
+                        let install = bring_back(id, &request, &outbound);
                         install(instances);
                     }
                     if let Some(instance) = instances.get_mut(id) {

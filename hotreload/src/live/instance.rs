@@ -10,6 +10,7 @@ use crate::live::protocol::{ErrorCode, PROTOCOL_VERSION, ProtocolError, ServerFr
 use crate::live::runtime::{ConnectionId, Outbound, runtime};
 use crate::live::stats::LiveStats;
 use crate::live::view::{Event, LiveView};
+use crate::recovery::Recovery;
 use crate::template::{Html, InstanceId, RenderScope};
 use hotreload_diff::ClientTree;
 use hotreload_diff::html5ever::{QualName, local_name, ns};
@@ -95,7 +96,9 @@ impl<V: LiveView> Instance<V> {
         let json = frame.to_json();
         let bytes = json.len();
         // A closed channel means the connection is going away; its close detaches us.
-        let _ = outbound.send(json);
+        if !outbound.send(json) {
+            outbound.failure();
+        }
         bytes
     }
 
@@ -130,12 +133,21 @@ impl<V: LiveView> Instance<V> {
             }
             Err(message) => {
                 self.send_error(ErrorCode::Panic, format!("render panicked: {message}"));
+                if let Some((_, outbound)) = &self.connection
+                    && outbound.failure() == Recovery::Reload
+                {
+                    self.send_reload("the page kept failing to render");
+                }
                 return Err(message);
             }
         };
-        if self.connection.is_none() {
+        let Some((_, outbound)) = &self.connection else {
             // Nothing to send to; the client's copy is unchanged and the next attach diffs
             // against it.
+            return Ok(());
+        };
+        if !outbound.allows_patches() {
+            // The breaker is open: the client was told to reload. Its copy stays as it was.
             return Ok(());
         }
         let stats = &runtime().stats;
@@ -187,6 +199,15 @@ impl<V: LiveView> Instance<V> {
         Ok(())
     }
 
+    fn send_reload(&self, reason: &str) {
+        LiveStats::add(&runtime().stats.refreshes, 1);
+        tracing::warn!(instance = %self.id, reason, "hotreload: asking the client to reload");
+        self.send(&ServerFrame::Reload {
+            v: PROTOCOL_VERSION,
+            reason: reason.to_owned(),
+        });
+    }
+
     fn send_html(&mut self, html: String) {
         self.seq += 1;
         let bytes = self.send(&ServerFrame::Html {
@@ -215,6 +236,15 @@ impl<V: LiveView> Instance<V> {
                 format!("update panicked: {}", panic_message(panic.as_ref())),
             );
             return;
+        }
+        #[cfg(feature = "hot-reload")]
+        if V::PRESERVE_STATE
+            && let Some(manager) = crate::state::manager()
+        {
+            manager.save(
+                &crate::live::protocol::format_instance_id(self.id),
+                &self.state,
+            );
         }
         // A render panic was already reported to the client by `refresh`.
         let _ = self.refresh(false);
@@ -294,13 +324,26 @@ impl<V: LiveView> AnyInstance for Instance<V> {
     }
 
     fn ack(&mut self, seq: u64, error: Option<String>) {
-        if let Some(error) = error {
-            LiveStats::add(&runtime().stats.failed_acks, 1);
-            tracing::warn!(instance = %self.id, seq, %error, "hotreload: client could not apply a patch; resending the boundary");
-            if seq >= self.resync_seq {
+        let Some((_, outbound)) = &self.connection else {
+            return;
+        };
+        let Some(error) = error else {
+            outbound.success();
+            return;
+        };
+        LiveStats::add(&runtime().stats.failed_acks, 1);
+        if seq < self.resync_seq {
+            // Sent before the last resync; that one supersedes it.
+            return;
+        }
+        match outbound.failure() {
+            Recovery::ResendBoundary => {
+                tracing::warn!(instance = %self.id, seq, %error, "hotreload: client could not apply a patch; resending the boundary");
                 let _ = self.refresh(true);
                 self.resync_seq = self.seq;
             }
+            Recovery::Reload => self.send_reload("patches kept failing to apply"),
+            Recovery::Wait => {}
         }
     }
 
@@ -314,6 +357,11 @@ impl<V: LiveView> Drop for Instance<V> {
         self.tasks.abort_all();
         if self.is_child {
             crate::live::child::forget_child_html(self.id);
+        }
+        #[cfg(feature = "hot-reload")]
+        if let Some(manager) = crate::state::manager() {
+            // Dropped after its page went away for good: its snapshot is no longer needed.
+            manager.forget(&crate::live::protocol::format_instance_id(self.id));
         }
         crate::template::registry().forget_instance(self.id);
     }

@@ -13,15 +13,15 @@ use std::hash::{BuildHasher, RandomState};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, LazyLock, PoisonError, RwLock};
 
-/// Where an instance's frames go: its connection's outbound queue of JSON texts.
-pub(crate) type Outbound = tokio::sync::mpsc::UnboundedSender<String>;
+pub(crate) use crate::live::outbound::Outbound;
 
 /// A WebSocket connection's id.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub(crate) struct ConnectionId(pub(crate) u64);
 
-/// Mounts a fresh instance of a registered view: for a page whose server restarted.
-type FreshMount = fn(InstanceId, &Parts) -> (Job, Html);
+/// Brings back an instance of a registered view for a page whose server restarted: restored
+/// from its snapshot, or mounted fresh (a toast on `Outbound` says why its state was lost).
+type Resume = fn(InstanceId, &Parts, &Outbound) -> Job;
 
 /// The live runtime. One per process: see [`runtime()`].
 #[derive(Debug)]
@@ -33,7 +33,9 @@ pub struct LiveRuntime {
     connections: AtomicU64,
     hasher: RandomState,
     workers: Workers,
-    views: DashMap<&'static str, FreshMount>,
+    views: DashMap<&'static str, Resume>,
+    /// Live connections' breakers, for the stats endpoint.
+    pub(crate) breakers: DashMap<ConnectionId, Outbound>,
     /// The tokio runtime that last served a request, for tasks started off it.
     tokio: RwLock<Option<tokio::runtime::Handle>>,
 }
@@ -57,6 +59,7 @@ impl LiveRuntime {
             hasher,
             workers: Workers::start(threads),
             views: DashMap::new(),
+            breakers: DashMap::new(),
             tokio: RwLock::new(None),
         }
     }
@@ -97,11 +100,11 @@ impl LiveRuntime {
     /// Makes `V` mountable by name (for reconnects after a restart).
     pub(crate) fn register_view<V: LiveView>(&self) {
         if !self.views.contains_key(V::name()) {
-            self.views.insert(V::name(), mount_fresh::<V>);
+            self.views.insert(V::name(), resume::<V>);
         }
     }
 
-    pub(crate) fn fresh_mount(&self, view: &str) -> Option<FreshMount> {
+    pub(crate) fn resume(&self, view: &str) -> Option<Resume> {
         self.views.get(view).map(|m| *m)
     }
 
@@ -172,6 +175,54 @@ impl LiveRuntime {
 /// Mounts top-level view `V` as instance `id`; see [`mount_instance`].
 fn mount_fresh<V: LiveView>(id: InstanceId, request: &Parts) -> (Job, Html) {
     mount_instance::<V>(id, request, false)
+}
+
+/// Restores instance `id` of `V` from its snapshot, or mounts it fresh; see [`Resume`].
+fn resume<V: LiveView>(id: InstanceId, request: &Parts, outbound: &Outbound) -> Job {
+    #[cfg(feature = "hot-reload")]
+    if V::PRESERVE_STATE
+        && let Some(manager) = crate::state::manager()
+    {
+        match manager.restore::<V>(&crate::live::protocol::format_instance_id(id)) {
+            Some(Ok(state)) => {
+                tracing::debug!(view = V::name(), instance = %id, "hotreload: state restored");
+                return restored::<V>(id, request, state);
+            }
+            Some(Err(message)) => {
+                tracing::warn!(view = V::name(), instance = %id, %message, "hotreload: state not restored");
+                let toast = crate::dev::bus::DevFrame::Toast {
+                    level: "warn".to_owned(),
+                    message: format!(
+                        "{}: state could not be restored, started fresh ({message})",
+                        std::any::type_name::<V>()
+                    ),
+                };
+                outbound.send(crate::dev::bus::frame_json(&toast));
+            }
+            None => {}
+        }
+    }
+    let _ = outbound;
+    mount_fresh::<V>(id, request).0
+}
+
+/// An instance with restored `state`. `mount` still runs (on a scratch state) so timers and
+/// background tasks start again; nested views restore themselves from their own snapshots.
+#[cfg(feature = "hot-reload")]
+fn restored<V: LiveView>(id: InstanceId, request: &Parts, state: V) -> Job {
+    let tasks = Arc::new(Tasks::default());
+    let mut scratch = V::default();
+    {
+        let mut mount = Mount::new(request, LiveHandle::new(id, Arc::clone(&tasks))).restoring();
+        let _ =
+            std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| scratch.mount(&mut mount)));
+    }
+    Box::new(move |instances| {
+        if instances.get_mut(id).is_none() {
+            // The client's copy is unknown here; attaching resends the whole boundary.
+            instances.insert(id, Box::new(Instance::new(id, state, "", tasks, false)));
+        }
+    })
 }
 
 /// Mounts `V` as instance `id`: returns the job that installs it on its worker (unless an

@@ -19,6 +19,7 @@ pub struct LiveStats {
     pub(crate) errors_sent: AtomicU64,
     pub(crate) panics: AtomicU64,
     pub(crate) failed_acks: AtomicU64,
+    pub(crate) refreshes: AtomicU64,
     pub(crate) last_update_micros: AtomicU64,
 }
 
@@ -49,6 +50,8 @@ pub struct LiveStatsSnapshot {
     pub panics: u64,
     /// Acks reporting a patch that did not apply.
     pub failed_acks: u64,
+    /// Full page reloads asked for by an open circuit breaker.
+    pub refreshes: u64,
     /// Time of the last update → render → diff, in microseconds.
     pub last_update_micros: u64,
 }
@@ -78,6 +81,7 @@ impl LiveStats {
             errors_sent: get(&self.errors_sent),
             panics: get(&self.panics),
             failed_acks: get(&self.failed_acks),
+            refreshes: get(&self.refreshes),
             last_update_micros: get(&self.last_update_micros),
         }
     }

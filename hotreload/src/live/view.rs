@@ -53,6 +53,10 @@ pub trait LiveView: Default + Serialize + DeserializeOwned + Send + 'static {
         let _ = context;
     }
 
+    /// Whether this view's state is kept across dev-server restarts (default: yes). Set to
+    /// `false` for state that must not outlive the process (secrets, live handles).
+    const PRESERVE_STATE: bool = true;
+
     /// Applies a message. `event` carries what the browser sent with it (input value, form
     /// fields, key).
     fn update(&mut self, msg: Self::Message, event: &Event);
@@ -110,6 +114,8 @@ pub struct Mount<'a, M> {
     handle: LiveHandle<M>,
     id: InstanceId,
     children: u32,
+    /// The state comes from a snapshot: children restore themselves, so none are mounted.
+    restoring: bool,
 }
 
 impl<M> std::fmt::Debug for Mount<'_, M> {
@@ -129,7 +135,13 @@ impl<'a, M: Send + 'static> Mount<'a, M> {
             handle,
             id,
             children: 0,
+            restoring: false,
         }
+    }
+
+    pub(crate) fn restoring(mut self) -> Self {
+        self.restoring = true;
+        self
     }
 
     /// Mounts a nested live view `C` (with the same request) and returns it to keep in the
@@ -139,6 +151,9 @@ impl<'a, M: Send + 'static> Mount<'a, M> {
         let id = child_id(self.id, self.children);
         self.children += 1;
         runtime().register_view::<C>();
+        if self.restoring {
+            return Child::new(id);
+        }
         let (install, html) = mount_instance::<C>(id, self.request, true);
         set_child_html(id, html.as_str());
         runtime().run(id, install);
