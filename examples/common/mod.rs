@@ -21,7 +21,8 @@ pub(crate) async fn serve(name: &str, app: Router) -> std::io::Result<()> {
         .ok()
         .and_then(|p| p.parse().ok())
         .unwrap_or(3000);
-    let listener = tokio::net::TcpListener::bind(("127.0.0.1", port)).await?;
+    // `hotreload::dev::bind` keeps the socket across an in-place restart after a rebuild.
+    let listener = hotreload::dev::bind(("127.0.0.1", port)).await?;
     println!(
         "{name} example listening on http://{}",
         listener.local_addr()?

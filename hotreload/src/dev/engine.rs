@@ -10,6 +10,7 @@
 
 use crate::dev::bus::{DevFrame, OverlayError, publish};
 use crate::dev::classify::{Classification, RebuildNeeded, classify};
+use crate::dev::rebuild::{BuildTarget, Rebuilder};
 use crate::dev::reparse::{ReparsedFile, SourceError, reparse_source};
 use crate::dev::sources::{SourceSet, relative_key};
 use crate::dev::stats::DevStats;
@@ -35,6 +36,8 @@ pub struct EngineConfig {
     pub css_dirs: Vec<(PathBuf, String)>,
     /// `file!()` keys served from other paths (an edited copy), for tests and tools.
     pub file_map: Vec<(String, PathBuf)>,
+    /// Rebuild and restart on Rust edits, where the process can (see `rebuild.rs`).
+    pub self_rebuild: bool,
 }
 
 /// What one edit did; also returned to tests.
@@ -67,6 +70,8 @@ pub struct HotSwapEngine {
     /// Errors currently shown, by file key.
     errors: Mutex<BTreeMap<String, Vec<OverlayError>>>,
     watcher: Mutex<Option<WatchHandle>>,
+    /// Rebuilds on Rust edits, or why it cannot.
+    rebuilder: Result<Arc<Rebuilder>, String>,
     /// Counters.
     pub stats: DevStats,
 }
@@ -86,6 +91,11 @@ impl HotSwapEngine {
             as_built: Mutex::new(HashMap::new()),
             errors: Mutex::new(BTreeMap::new()),
             watcher: Mutex::new(None),
+            rebuilder: if config.self_rebuild {
+                BuildTarget::of_current_process().map(Rebuilder::new)
+            } else {
+                Err("self-rebuild is turned off".to_owned())
+            },
             stats: DevStats::default(),
         })
     }
@@ -299,11 +309,18 @@ impl HotSwapEngine {
         };
         DevStats::bump(&self.stats.rebuild_needed, 1);
         tracing::info!(file = %report.file, line = first.line, reason = %first.reason, "hotreload: rebuild needed");
+        let reason = match &self.rebuilder {
+            Ok(_) => format!("{}; rebuilding", first.reason),
+            Err(why) => format!("{}; restart your server ({why})", first.reason),
+        };
         publish(&DevFrame::RebuildNeeded {
             file: report.file.clone(),
             line: first.line,
-            reason: first.reason.clone(),
+            reason,
         });
+        if let Ok(rebuilder) = &self.rebuilder {
+            rebuilder.request(&first.reason);
+        }
     }
 
     /// Replaces the errors shown for `file` and updates every browser's overlay.

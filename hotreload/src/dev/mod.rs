@@ -20,7 +20,10 @@ pub mod classify;
 mod engine;
 mod inject;
 #[cfg(feature = "hot-reload")]
+mod rebuild;
+#[cfg(feature = "hot-reload")]
 pub mod reparse;
+mod restart;
 #[cfg(feature = "hot-reload")]
 mod sources;
 #[cfg(feature = "hot-reload")]
@@ -34,6 +37,9 @@ pub use engine::{EditReport, EngineConfig, HotSwapEngine};
 pub use stats::{DevStats, DevStatsSnapshot};
 
 pub use inject::{InjectClient, InjectClientLayer, MAX_INJECT_BYTES};
+#[cfg(feature = "hot-reload")]
+pub use rebuild::{BuildTarget, Rebuilder};
+pub use restart::{LISTEN_STDIN_ENV, RestartError, bind, bound_addr, exec_in_place};
 
 use crate::live::page::client_script;
 use axum::Router;
@@ -78,6 +84,7 @@ pub struct HotReload {
     css_dirs: Vec<(std::path::PathBuf, String)>,
     file_map: Vec<(String, std::path::PathBuf)>,
     watch: bool,
+    rebuild: bool,
 }
 
 impl Default for HotReload {
@@ -97,6 +104,7 @@ impl HotReload {
             css_dirs: Vec::new(),
             file_map: Vec::new(),
             watch: std::env::var("HOTRELOAD_WATCH").map_or(true, |v| v != "0"),
+            rebuild: true,
         }
     }
 
@@ -130,6 +138,13 @@ impl HotReload {
     /// Serves the source with `file!()` key `key` from `path` instead (an edited copy).
     pub fn map_file(mut self, key: &str, path: impl Into<std::path::PathBuf>) -> Self {
         self.file_map.push((key.to_owned(), path.into()));
+        self
+    }
+
+    /// Whether a Rust edit rebuilds and restarts the server (default on, where possible; also
+    /// `HOTRELOAD_REBUILD=0`).
+    pub fn rebuild(mut self, rebuild: bool) -> Self {
+        self.rebuild = rebuild;
         self
     }
 
@@ -231,6 +246,7 @@ impl HotReload {
             aliases: self.aliases.clone(),
             css_dirs: self.css_dirs.clone(),
             file_map,
+            self_rebuild: self.rebuild,
         });
         match engine.start_watching() {
             Ok(()) => {
