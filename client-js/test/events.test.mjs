@@ -62,14 +62,17 @@ test('dblclick, and the instance is the closest boundary', async () => {
 });
 
 test('input sends the value; live-debounce sends only the last value', async () => {
-  const c = await open(`<input id="i" live-input="${attr('Typed')}"><input id="d" live-input="${attr('Search')}" live-debounce="150">`);
+  const c = await open(`<input id="i" live-input="${attr('Typed')}"><input id="d" live-input="${attr('Search')}" live-debounce="400">`);
   let since = server.count();
   await c.page.type('#i', 'ab');
   await server.waitFor(() => events(since).length >= 2, { what: '2 input events' });
   assert.deepEqual(events(since).map((e) => [e.event, e.value, e.msg]), [['input', 'a', 'Typed'], ['input', 'ab', 'Typed']]);
   since = server.count();
   await c.page.type('#d', 'hello', { delay: 10 });
-  await sleep(350);
+  // Wait for the debounced event rather than a fixed time (a loaded CI machine is slow), then
+  // make sure nothing else follows.
+  await server.waitFor(() => events(since).length >= 1, { what: 'the debounced input' });
+  await sleep(450);
   assert.deepEqual(events(since).map((e) => e.value), ['hello']);
   await done(c);
 });
