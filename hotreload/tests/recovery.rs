@@ -28,7 +28,7 @@ impl LiveView for Ticker {
     }
 }
 
-const COOLDOWN: Duration = Duration::from_millis(600);
+const COOLDOWN: Duration = Duration::from_millis(1500);
 
 /// Frames until none arrives for `wait`, acking each patch/html frame: with an error where
 /// `fails(frame)`; returns them.
