@@ -100,9 +100,7 @@ pub(crate) async fn run(
             }
         }
     }
-    connection.detach_all();
-    runtime.breakers.remove(&connection.id);
-    LiveStats::sub(&stats.connections_open, 1);
+    // Dropping `connection` detaches its instances and updates the counters (see its `Drop`).
 }
 
 /// The next dev frame, or never (no dev bus, or it closed).
@@ -274,6 +272,19 @@ impl Connection {
                 }),
             );
         }
+    }
+}
+
+/// Undoes what opening the connection did, however [`run`] ends: returning, or being dropped
+/// mid-await (its runtime shutting down, its task aborted). Without this, a cancelled
+/// connection would stay counted in `connections_open`, keep its breaker entry and leave its
+/// instances attached to a socket that no longer exists.
+impl Drop for Connection {
+    fn drop(&mut self) {
+        self.detach_all();
+        let runtime = runtime();
+        runtime.breakers.remove(&self.id);
+        LiveStats::sub(&runtime.stats.connections_open, 1);
     }
 }
 
