@@ -1,0 +1,398 @@
+//! One hot swap fanned out to 1,000 WebSocket clients on 127.0.0.1.
+//!
+//! `cargo bench -p hotreload-benches --bench load --features registry-in-release` (optimized,
+//! with the template registry that hot swaps need; add `--profile dev` for a debug build).
+//!
+//! Setup, as browsers do it: each client GETs the page (mounting its own instance; 32 requests
+//! in flight at a time), opens the page's WebSocket and sends `hello` for its boundary. Then
+//! the bench edits a copy of the hot-swap fixture on disk once (a static-text change) and
+//! measures, per client, the time from the file write until that client has received its
+//! `patch`; it reports p50/p99/max and the time until every client had it (target tracked by
+//! the project: p99 ≤ 100 ms). Timings are reported, never asserted.
+//!
+//! The server runs in the bench process; the 1,000 clients run in a child process (this same
+//! binary, re-executed with `HOTRELOAD_LOAD_CLIENT=<addr>`) so that the server's memory per
+//! client, RSS from `/proc/self/status` before vs after connecting the clients divided by their
+//! number, counts the server's side only. Both processes use the realtime clock, on the same
+//! machine, to time the write and each receipt; the clients compete with the server for the
+//! same cores, so the latencies are upper bounds.
+//!
+//! Each process needs an fd per connection plus some: if the soft limit (see
+//! `/proc/self/limits`) is below 1,200 the bench says so and stops; run it from a shell after
+//! `ulimit -n 4096`. Bounded: 1,000 clients (`HOTRELOAD_LOAD_CLIENTS=N` for another count), and
+//! everything is given up after 60 s with a clear message.
+
+#[path = "../hotreload/tests/fixtures/hot_counter.rs"]
+mod hot_counter;
+
+use futures_util::{SinkExt, StreamExt};
+use hot_counter::HotCounter;
+use hotreload::dev::{EngineConfig, HotReload, HotSwapEngine};
+use hotreload::live_view;
+use serde_json::json;
+use std::net::SocketAddr;
+use std::process::ExitCode;
+use std::sync::Arc;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};
+use tokio_tungstenite::tungstenite::Message;
+
+const DEFAULT_CLIENTS: usize = 1_000;
+const GETS_IN_FLIGHT: usize = 32;
+const DEADLINE: Duration = Duration::from_secs(60);
+const MIN_FDS: u64 = 1_200;
+const CLIENT_ENV: &str = "HOTRELOAD_LOAD_CLIENT";
+
+fn clients() -> usize {
+    std::env::var("HOTRELOAD_LOAD_CLIENTS")
+        .ok()
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(DEFAULT_CLIENTS)
+}
+
+/// Nanoseconds since the Unix epoch (comparable across processes on one machine).
+fn now_nanos() -> u128 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.as_nanos())
+        .unwrap_or(0)
+}
+
+/// A field of `/proc/self/<file>` (first number after `label`).
+fn proc_number(file: &str, label: &str) -> Option<u64> {
+    let text = std::fs::read_to_string(format!("/proc/self/{file}")).ok()?;
+    let line = text.lines().find(|l| l.starts_with(label))?;
+    line[label.len()..]
+        .split_whitespace()
+        .next()
+        .and_then(|n| n.parse().ok())
+}
+
+fn rss_kib() -> Option<u64> {
+    proc_number("status", "VmRSS:")
+}
+
+fn check_fd_limit() -> Result<(), String> {
+    match proc_number("limits", "Max open files") {
+        Some(soft) if soft < MIN_FDS => Err(format!(
+            "the open-files soft limit is {soft}; this bench needs at least {MIN_FDS} per \
+             process. Run it from a shell after `ulimit -n 4096`."
+        )),
+        _ => Ok(()),
+    }
+}
+
+fn main() -> ExitCode {
+    if let Err(why) = check_fd_limit() {
+        eprintln!("load bench: {why}");
+        return ExitCode::FAILURE;
+    }
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+    {
+        Ok(runtime) => runtime,
+        Err(error) => {
+            eprintln!("load bench: no tokio runtime: {error}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let result = match std::env::var(CLIENT_ENV) {
+        Ok(addr) => runtime.block_on(client_process(&addr)),
+        Err(_) => runtime.block_on(server_process()),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(why) => {
+            eprintln!("load bench: {why}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// The server side (the bench process).
+
+async fn server_process() -> Result<(), String> {
+    let clients = clients();
+    let dir = std::env::temp_dir().join(format!("hotreload-load-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).map_err(|e| format!("temp dir: {e}"))?;
+    let result = serve_and_measure(&dir, clients).await;
+    let _ = std::fs::remove_dir_all(&dir);
+    result
+}
+
+async fn serve_and_measure(dir: &std::path::Path, clients: usize) -> Result<(), String> {
+    let copy = dir.join("hot_counter.rs");
+    let fixture = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../hotreload/tests/fixtures/hot_counter.rs");
+    std::fs::copy(&fixture, &copy).map_err(|e| format!("copying the fixture: {e}"))?;
+    let engine = HotSwapEngine::new(EngineConfig {
+        manifest_dir: dir.to_path_buf(),
+        file_map: vec![(hot_counter::FILE.to_owned(), copy.clone())],
+        ..EngineConfig::default()
+    });
+    engine
+        .start_watching()
+        .map_err(|e| format!("watching: {e}"))?;
+    let app = HotReload::new()
+        .watch(false)
+        .apply(axum::Router::new().route("/", live_view::<HotCounter>()));
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .map_err(|e| format!("bind: {e}"))?;
+    let addr = listener.local_addr().map_err(|e| format!("addr: {e}"))?;
+    tokio::spawn(async move { axum::serve(listener, app).await });
+
+    // Warm up (first render, first socket), so the baseline RSS has the code paths loaded.
+    warm_up(addr).await?;
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    let stats = || hotreload::live::runtime().stats.snapshot();
+    let (rss_before, open_before, instances_before) =
+        (rss_kib(), stats().connections_open, stats().instances);
+
+    let exe = std::env::current_exe().map_err(|e| format!("current exe: {e}"))?;
+    let mut child = tokio::process::Command::new(exe)
+        .env(CLIENT_ENV, addr.to_string())
+        .env("HOTRELOAD_LOAD_CLIENTS", clients.to_string())
+        .stdout(std::process::Stdio::piped())
+        .kill_on_drop(true)
+        .spawn()
+        .map_err(|e| format!("starting the client process: {e}"))?;
+    let Some(from_child) = child.stdout.take() else {
+        return Err("the client process has no stdout pipe".to_owned());
+    };
+    let mut lines = BufReader::new(from_child).lines();
+    let deadline = tokio::time::Instant::now() + DEADLINE;
+    let mut next_line = async |what: &str| -> Result<String, String> {
+        match tokio::time::timeout_at(deadline, lines.next_line()).await {
+            Ok(Ok(Some(line))) => Ok(line),
+            Ok(Ok(None)) | Ok(Err(_)) => Err(format!("the client process ended before {what}")),
+            Err(_) => Err(format!("no {what} within {DEADLINE:?}; giving up")),
+        }
+    };
+
+    let started = tokio::time::Instant::now();
+    let ready = next_line("the clients' setup").await?;
+    if ready != "ready" {
+        return Err(format!("client process: {ready}"));
+    }
+    let setup = started.elapsed();
+    // Let the attach jobs (hello → instance on its worker) finish before measuring memory.
+    let settle = tokio::time::Instant::now() + Duration::from_secs(5);
+    while stats().connections_open < open_before + clients as u64
+        && tokio::time::Instant::now() < settle
+    {
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let (rss_after, open_after, instances_after) =
+        (rss_kib(), stats().connections_open, stats().instances);
+
+    // The one hot swap.
+    let base = std::fs::read_to_string(&copy).map_err(|e| format!("reading the copy: {e}"))?;
+    let edited = base.replacen("\"Count: \"", "\"Load: \"", 1);
+    let written_at = now_nanos();
+    std::fs::write(&copy, edited).map_err(|e| format!("saving: {e}"))?;
+
+    let done = next_line("the clients' patches").await?;
+    let mut latencies = Vec::new();
+    let (mut missing, mut early) = (0, 0);
+    for field in done.split_whitespace().skip(1) {
+        match field.parse::<u128>() {
+            Ok(at) if at < written_at => early += 1,
+            Ok(at) => latencies.push(Duration::from_nanos(
+                u64::try_from(at - written_at).unwrap_or(u64::MAX),
+            )),
+            Err(_) => missing += 1,
+        }
+    }
+    if early > 0 {
+        return Err(format!("{early} clients got a patch before the save"));
+    }
+    let _ = child.wait().await;
+    let swap = engine.stats.snapshot();
+
+    println!("\nhot swap fanned out to {clients} WebSocket clients (127.0.0.1, 2-core machine):");
+    println!(
+        "  setup: {clients} page GETs ({GETS_IN_FLIGHT} in flight) + sockets + hello in {:.2} s; \
+         connections open {open_before} → {open_after}, instances {instances_before} → {instances_after}",
+        setup.as_secs_f64()
+    );
+    if missing > 0 || latencies.is_empty() {
+        return Err(format!(
+            "{missing} of {clients} clients got no patch within the deadline ({} did)",
+            latencies.len()
+        ));
+    }
+    latencies.sort_unstable();
+    let at = |q: f64| latencies[((latencies.len() as f64 - 1.0) * q).round() as usize];
+    let ms = |d: Duration| d.as_secs_f64() * 1000.0;
+    println!(
+        "  file write → patch received, per client: p50 {:.2} ms  p99 {:.2} ms  max {:.2} ms  (target p99 ≤ 100 ms)",
+        ms(at(0.5)),
+        ms(at(0.99)),
+        ms(at(1.0))
+    );
+    println!(
+        "  file write → every client has its patch: {:.2} ms  (engine: first watcher event → \
+         all {} instances re-rendered and patches queued: {:.2} ms)",
+        ms(at(1.0)),
+        clients,
+        swap.last_latency_micros as f64 / 1000.0
+    );
+    match (rss_before, rss_after) {
+        (Some(before), Some(after)) => println!(
+            "  server RSS {:.1} MiB → {:.1} MiB with the clients: {:.1} KiB per client \
+             (instance + socket + page render; clients live in another process)",
+            before as f64 / 1024.0,
+            after as f64 / 1024.0,
+            after.saturating_sub(before) as f64 / clients as f64
+        ),
+        _ => println!("  server RSS: /proc/self/status not readable"),
+    }
+    Ok(())
+}
+
+async fn warm_up(addr: SocketAddr) -> Result<(), String> {
+    let id = fetch_page_id(addr).await?;
+    let (mut socket, _) = tokio_tungstenite::connect_async(format!("ws://{addr}/"))
+        .await
+        .map_err(|e| format!("warm-up socket: {e}"))?;
+    let hello = json!({"v": 1, "type": "hello", "instances": [{"id": id, "view": "HotCounter"}]});
+    socket
+        .send(Message::text(hello.to_string()))
+        .await
+        .map_err(|e| format!("warm-up hello: {e}"))?;
+    let _ = tokio::time::timeout(Duration::from_secs(5), socket.next()).await;
+    let _ = socket.close(None).await;
+    Ok(())
+}
+
+/// GETs the page and returns its boundary's instance id.
+async fn fetch_page_id(addr: SocketAddr) -> Result<String, String> {
+    let mut stream = tokio::net::TcpStream::connect(addr)
+        .await
+        .map_err(|e| format!("connect: {e}"))?;
+    stream
+        .write_all(
+            format!("GET / HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n").as_bytes(),
+        )
+        .await
+        .map_err(|e| format!("request: {e}"))?;
+    let mut page = String::new();
+    stream
+        .read_to_string(&mut page)
+        .await
+        .map_err(|e| format!("page: {e}"))?;
+    const MARKER: &str = "data-live-view-id=\"";
+    let at = page
+        .find(MARKER)
+        .ok_or_else(|| "the page has no boundary".to_owned())?
+        + MARKER.len();
+    page.get(at..at + 16)
+        .map(str::to_owned)
+        .ok_or_else(|| "truncated boundary id".to_owned())
+}
+
+// ---------------------------------------------------------------------------------------------
+// The client side (the child process). Protocol on stdout: it prints `ready` once every client
+// has its `welcome` (the server process then saves the file), then `done` followed by each
+// client's receipt time of its first patch (nanoseconds since the epoch) or `-` for a client
+// that got none in time.
+
+async fn client_process(addr: &str) -> Result<(), String> {
+    let addr: SocketAddr = addr.parse().map_err(|e| format!("bad address: {e}"))?;
+    let clients = clients();
+    let deadline = tokio::time::Instant::now() + DEADLINE;
+    let gets = Arc::new(tokio::sync::Semaphore::new(GETS_IN_FLIGHT));
+    let (ready_sender, mut ready) = tokio::sync::mpsc::channel::<Result<(), String>>(clients);
+    let mut tasks = Vec::with_capacity(clients);
+    for _ in 0..clients {
+        let (gets, ready) = (Arc::clone(&gets), ready_sender.clone());
+        tasks.push(tokio::spawn(async move {
+            let socket = async {
+                let id = {
+                    let _permit = gets.acquire().await.map_err(|e| e.to_string())?;
+                    fetch_page_id(addr).await?
+                };
+                let (mut socket, _) = tokio_tungstenite::connect_async(format!("ws://{addr}/"))
+                    .await
+                    .map_err(|e| format!("socket: {e}"))?;
+                let hello =
+                    json!({"v": 1, "type": "hello", "instances": [{"id": id, "view": "HotCounter"}]});
+                socket
+                    .send(Message::text(hello.to_string()))
+                    .await
+                    .map_err(|e| format!("hello: {e}"))?;
+                // Until the welcome: the boundary is attached.
+                loop {
+                    match socket.next().await {
+                        Some(Ok(Message::Text(text))) if text.contains("\"welcome\"") => break,
+                        Some(Ok(_)) => {}
+                        Some(Err(e)) => return Err(format!("before welcome: {e}")),
+                        None => return Err("closed before welcome".to_owned()),
+                    }
+                }
+                Ok(socket)
+            };
+            let mut socket = match tokio::time::timeout_at(deadline, socket).await {
+                Ok(Ok(socket)) => {
+                    let _ = ready.send(Ok(())).await;
+                    socket
+                }
+                Ok(Err(why)) => {
+                    let _ = ready.send(Err(why)).await;
+                    return None;
+                }
+                Err(_) => {
+                    let _ = ready.send(Err("setup timed out".to_owned())).await;
+                    return None;
+                }
+            };
+            // No event is sent, so the first patch is the swap's.
+            let receipt = async {
+                loop {
+                    match socket.next().await {
+                        Some(Ok(Message::Text(text))) if text.contains("\"type\":\"patch\"") => {
+                            return Some(now_nanos());
+                        }
+                        Some(Ok(_)) => {}
+                        Some(Err(_)) | None => return None,
+                    }
+                }
+            };
+            let at = tokio::time::timeout_at(deadline, receipt)
+                .await
+                .ok()
+                .flatten();
+            let _ = socket.close(None).await;
+            at
+        }));
+    }
+    drop(ready_sender);
+    for _ in 0..clients {
+        match tokio::time::timeout_at(deadline, ready.recv()).await {
+            Ok(Some(Ok(()))) => {}
+            Ok(Some(Err(why))) => {
+                println!("a client failed to set up: {why}");
+                return Ok(());
+            }
+            Ok(None) | Err(_) => {
+                println!("the clients were not set up within {DEADLINE:?}");
+                return Ok(());
+            }
+        }
+    }
+    println!("ready");
+    let mut line = String::from("done");
+    for task in tasks {
+        match task.await.ok().flatten() {
+            Some(at) => line.push_str(&format!(" {at}")),
+            None => line.push_str(" -"),
+        }
+    }
+    println!("{line}");
+    Ok(())
+}
