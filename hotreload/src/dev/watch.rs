@@ -13,7 +13,7 @@ use std::sync::mpsc::{RecvTimeoutError, channel};
 use std::time::{Duration, Instant};
 
 /// A burst is over after this long without events.
-pub(crate) const QUIET: Duration = Duration::from_millis(5);
+pub(crate) const QUIET: Duration = Duration::from_millis(2);
 
 /// A burst is cut after this long, even if events keep coming.
 pub(crate) const MAX_WAIT: Duration = Duration::from_millis(50);
