@@ -145,9 +145,24 @@ impl Client {
             serde_json::json!({"v": 1, "type": "hello", "instances": instances, "resume": resume}),
         )
         .await;
-        let welcome = self.recv().await;
-        assert_eq!(welcome["type"], "welcome", "{welcome}");
-        welcome
+        // Dev frames (broadcast to every socket while another test edits files) may come first.
+        let dev_frames = [
+            "swapped",
+            "rebuild_needed",
+            "overlay",
+            "overlay_clear",
+            "css",
+            "toast",
+            "progress",
+        ];
+        loop {
+            let frame = self.recv().await;
+            if dev_frames.iter().any(|kind| frame["type"] == *kind) {
+                continue;
+            }
+            assert_eq!(frame["type"], "welcome", "{frame}");
+            return frame;
+        }
     }
 
     pub async fn event(&mut self, id: &str, event: &str, msg: Value) {
