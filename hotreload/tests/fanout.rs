@@ -1,0 +1,76 @@
+//! The short, correctness-only version of the load bench (`benches/load.rs`): one hot swap
+//! reaches every one of 100 connected pages, each with its own state.
+
+mod support;
+
+#[path = "fixtures/hot_counter.rs"]
+mod hot_counter;
+
+use hot_counter::HotCounter;
+use hotreload::dev::{EngineConfig, HotReload, HotSwapEngine};
+use hotreload::live_view;
+use serde_json::json;
+use std::path::Path;
+use std::time::Duration;
+use support::{Client, get, instance_id, serve};
+
+const PAGES: usize = 100;
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn one_swap_patches_every_open_page() {
+    let dir = std::env::temp_dir().join(format!("hotreload-fanout-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let copy = dir.join("hot_counter.rs");
+    std::fs::copy(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/hot_counter.rs"),
+        &copy,
+    )
+    .unwrap();
+    let engine = HotSwapEngine::new(EngineConfig {
+        manifest_dir: dir.clone(),
+        file_map: vec![(hot_counter::FILE.to_owned(), copy.clone())],
+        ..EngineConfig::default()
+    });
+    engine.start_watching().unwrap();
+    let app = HotReload::new()
+        .watch(false)
+        .apply(axum::Router::new().route("/", live_view::<HotCounter>()));
+    let addr = serve(app).await;
+
+    let mut pages = Vec::with_capacity(PAGES);
+    for n in 0..PAGES {
+        let id = instance_id(&get(addr, "/", &[]).await.body);
+        let mut client = Client::connect(addr, "/").await;
+        client.hello(&[(&id, "HotCounter")], false).await;
+        // Every page has its own state: page n clicked n % 3 times.
+        for _ in 0..n % 3 {
+            client.event(&id, "click", json!("Inc")).await;
+            client.recv().await;
+        }
+        pages.push((client, n % 3));
+    }
+    assert_eq!(
+        hotreload::live::runtime().stats.snapshot().connections_open,
+        PAGES as u64
+    );
+
+    let text = std::fs::read_to_string(&copy).unwrap();
+    std::fs::write(&copy, text.replacen("\"Count: \"", "\"Fanned out: \"", 1)).unwrap();
+    for (client, count) in &mut pages {
+        let patch = loop {
+            let frame = client
+                .try_recv(Duration::from_secs(20))
+                .await
+                .expect("every page gets the swap");
+            if frame["type"] == "patch" || frame["type"] == "html" {
+                break frame;
+            }
+        };
+        assert!(
+            patch.to_string().contains(&format!("Fanned out: {count}")),
+            "{patch}"
+        );
+    }
+    assert_eq!(engine.stats.snapshot().swaps, 1);
+    let _ = std::fs::remove_dir_all(dir);
+}
