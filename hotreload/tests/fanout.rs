@@ -7,30 +7,17 @@ mod support;
 mod hot_counter;
 
 use hot_counter::HotCounter;
-use hotreload::dev::{EngineConfig, HotReload, HotSwapEngine};
+use hotreload::dev::HotReload;
 use hotreload::live_view;
 use serde_json::json;
-use std::path::Path;
 use std::time::Duration;
-use support::{Client, get, instance_id, serve};
+use support::{Client, engine_on_copy, get, instance_id, serve};
 
 const PAGES: usize = 100;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn one_swap_patches_every_open_page() {
-    let dir = std::env::temp_dir().join(format!("hotreload-fanout-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let copy = dir.join("hot_counter.rs");
-    std::fs::copy(
-        Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/hot_counter.rs"),
-        &copy,
-    )
-    .unwrap();
-    let engine = HotSwapEngine::new(EngineConfig {
-        manifest_dir: dir.clone(),
-        file_map: vec![(hot_counter::FILE.to_owned(), copy.clone())],
-        ..EngineConfig::default()
-    });
+    let (engine, copy) = engine_on_copy("hot_counter.rs", hot_counter::FILE, "fanout");
     engine.start_watching().unwrap();
     let app = HotReload::new()
         .watch(false)
@@ -72,5 +59,5 @@ async fn one_swap_patches_every_open_page() {
         );
     }
     assert_eq!(engine.stats.snapshot().swaps, 1);
-    let _ = std::fs::remove_dir_all(dir);
+    let _ = std::fs::remove_dir_all(copy.parent().unwrap());
 }

@@ -18,18 +18,18 @@ mod support;
 mod storm_counter;
 
 use futures_util::SinkExt;
-use hotreload::dev::{EngineConfig, HotReload, HotSwapEngine};
+use hotreload::dev::HotReload;
 use hotreload::live_view;
 use hotreload::prelude::*;
 use hotreload_diff::html5ever::{QualName, local_name, ns};
 use hotreload_diff::{Fragment, Op, apply, canonical, parse_fragment_in};
 use serde_json::{Value, json};
 use std::net::SocketAddr;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 use storm_counter::StormCounter;
-use support::{Client, boundary_inner, get, instance_id, serve};
+use support::{Client, boundary_inner, engine_on_copy, get, instance_id, serve};
 use tokio::io::AsyncWriteExt;
 use tokio_tungstenite::tungstenite::Message;
 
@@ -299,24 +299,10 @@ fn storm(copy: &Path, base: &str, seed: u64, last: &str) -> Storm {
     counts
 }
 
-fn temp_copy() -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("hotreload-faults-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let copy = dir.join("storm_counter.rs");
-    let source = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/storm_counter.rs");
-    std::fs::copy(source, &copy).unwrap();
-    copy
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_edit_storm_keeps_the_server_alive_and_the_state() {
     let _serial = SERIAL.lock().await;
-    let copy = temp_copy();
-    let engine = HotSwapEngine::new(EngineConfig {
-        manifest_dir: copy.parent().unwrap().to_path_buf(),
-        file_map: vec![(storm_counter::FILE.to_owned(), copy.clone())],
-        ..EngineConfig::default()
-    });
+    let (engine, copy) = engine_on_copy("storm_counter.rs", storm_counter::FILE, "faults");
     engine.start_watching().unwrap();
     let app = HotReload::new().watch(false).apply(
         axum::Router::new()

@@ -15,9 +15,9 @@ use hotreload::prelude::LiveView;
 use hotreload_diff::html5ever::{QualName, local_name, ns};
 use hotreload_diff::{Fragment, Op, apply, canonical, parse_fragment_in};
 use serde_json::{Value, json};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::time::Duration;
-use support::{Client, boundary_inner, get, instance_id, serve};
+use support::{Client, boundary_inner, engine_on_copy, get, instance_id, serve};
 
 fn div() -> QualName {
     QualName::new(None, ns!(html), local_name!("div"))
@@ -83,24 +83,10 @@ fn edit(path: &Path, from: &str, to: &str) {
     std::fs::write(path, text.replacen(from, to, 1)).unwrap();
 }
 
-fn temp_copy() -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("hotreload-hot-swap-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let copy = dir.join("hot_counter.rs");
-    let source = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/hot_counter.rs");
-    std::fs::copy(source, &copy).unwrap();
-    copy
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn edits_on_disk_patch_the_open_page_and_keep_state() {
     let _serial = SERIAL.lock().await;
-    let copy = temp_copy();
-    let engine = HotSwapEngine::new(EngineConfig {
-        manifest_dir: copy.parent().unwrap().to_path_buf(),
-        file_map: vec![(hot_counter::FILE.to_owned(), copy.clone())],
-        ..EngineConfig::default()
-    });
+    let (engine, copy) = engine_on_copy("hot_counter.rs", hot_counter::FILE, "hot-swap");
     engine.start_watching().unwrap();
     let app = HotReload::new()
         .watch(false)
@@ -295,19 +281,8 @@ mod fragile;
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_swap_whose_render_panics_is_reverted_and_reported() {
     let _serial = SERIAL.lock().await;
-    let dir = std::env::temp_dir().join(format!("hotreload-fragile-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let copy = dir.join("fragile.rs");
-    std::fs::copy(
-        Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/fragile.rs"),
-        &copy,
-    )
-    .unwrap();
-    let engine = HotSwapEngine::new(EngineConfig {
-        manifest_dir: dir.clone(),
-        file_map: vec![(fragile::FILE.to_owned(), copy.clone())],
-        ..EngineConfig::default()
-    });
+    let (engine, copy) = engine_on_copy("fragile.rs", fragile::FILE, "fragile");
+    let dir = copy.parent().unwrap().to_path_buf();
     let app = HotReload::new()
         .watch(false)
         .apply(axum::Router::new().route("/fragile", live_view::<fragile::Fragile>()));

@@ -11,6 +11,32 @@ use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 use tokio_tungstenite::tungstenite::Message;
 
+/// A temporary copy of `tests/fixtures/<fixture>` (in a directory of its own, `tag`-named) and
+/// a hot-swap engine that serves the fixture's `file!()` key (`key`) from that copy, as the dev
+/// server maps a saved source. The engine is not watching yet.
+pub fn engine_on_copy(
+    fixture: &str,
+    key: &str,
+    tag: &str,
+) -> (
+    std::sync::Arc<hotreload::dev::HotSwapEngine>,
+    std::path::PathBuf,
+) {
+    let dir = std::env::temp_dir().join(format!("hotreload-{tag}-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let copy = dir.join(fixture);
+    let source = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures")
+        .join(fixture);
+    std::fs::copy(source, &copy).unwrap();
+    let engine = hotreload::dev::HotSwapEngine::new(hotreload::dev::EngineConfig {
+        manifest_dir: dir,
+        file_map: vec![(key.to_owned(), copy.clone())],
+        ..hotreload::dev::EngineConfig::default()
+    });
+    (engine, copy)
+}
+
 /// Serves `app` on an ephemeral port of 127.0.0.1.
 pub async fn serve(app: Router) -> SocketAddr {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
