@@ -1,9 +1,11 @@
 //! Proc macros for [`hotreload`](https://docs.rs/hotreload). Use them through the `hotreload`
 //! crate, which re-exports them; generated code names `::hotreload` by absolute path.
 //!
-//! - `hot_reload_liveview! { ... }` (`template.rs` parses and checks, `generate.rs` emits): the
-//!   template macro. The syntax itself lives in `hotreload-syntax`, shared with the runtime
-//!   re-parser, so the running server reads an edited template exactly as this macro would.
+//! - `hot_reload_liveview! { ... }`: the template macro. `hotreload-syntax` parses and compiles
+//!   the body (the same crate the runtime re-parser uses, so the running server reads an edited
+//!   template exactly as this macro did); `generate.rs` emits the code.
+//! - `enable_hot_reload!(router)`: the dev routes and machinery in debug builds, the router
+//!   unchanged in release builds (the `cfg` is evaluated in the calling crate).
 
 mod generate;
 

@@ -13,8 +13,15 @@
 //!   WebSocket protocol ([`live::protocol`]), instances on worker threads, patches from the
 //!   differ (`hotreload-diff`).
 //! - [`dev`] (debug builds): [`enable_hot_reload!`] adds dev routes under `/_hotreload/` and a
-//!   layer that injects the client into HTML; the re-parser reads templates back out of edited
-//!   source files (feature `hot-reload`).
+//!   layer that injects the client into HTML, and (feature `hot-reload`) starts the hot-swap
+//!   engine: watch → re-parse → classify → swap → re-render, and for Rust edits a rebuild with
+//!   an in-place restart ([`dev::bind`] keeps the listening socket).
+//! - `state` (feature `hot-reload`): component state snapshotted behind updates and restored
+//!   after a restart; `preserve`/`restore` by key for app data.
+//! - [`recovery`]: the per-connection circuit breaker (resend the boundary, then reload once
+//!   per cooldown).
+//!
+//! The wire protocol is in `docs/PROTOCOL.md`; the README has the architecture and data flow.
 //!
 //! In release builds ([`template::HOT_RELOAD`] is `false`) rendering is straight-line string
 //! building: no registry, no locks, no thread-locals.
