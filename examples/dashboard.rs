@@ -55,9 +55,16 @@ impl LiveView for Dashboard {
                 healthy: true,
             })
             .collect();
-        context
-            .handle()
-            .every(Duration::from_millis(500), || Msg::Tick);
+        // `DASHBOARD_TICK_MS` changes the period (0 stops the timer), e.g. to compare latencies.
+        let period = std::env::var("DASHBOARD_TICK_MS")
+            .ok()
+            .and_then(|ms| ms.parse().ok())
+            .unwrap_or(500);
+        if period > 0 {
+            context
+                .handle()
+                .every(Duration::from_millis(period), || Msg::Tick);
+        }
     }
 
     fn update(&mut self, msg: Msg, _event: &Event) {
