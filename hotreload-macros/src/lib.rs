@@ -6,6 +6,7 @@
 //!   template exactly as this macro did); `generate.rs` emits the code.
 //! - `enable_hot_reload!(router)`: the dev routes and machinery in debug builds, the router
 //!   unchanged in release builds (the `cfg` is evaluated in the calling crate).
+#![warn(clippy::unwrap_used, clippy::expect_used)]
 
 mod generate;
 

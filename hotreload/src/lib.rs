@@ -25,6 +25,7 @@
 //!
 //! In release builds ([`template::HOT_RELOAD`] is `false`) rendering is straight-line string
 //! building: no registry, no locks, no thread-locals.
+#![warn(clippy::unwrap_used, clippy::expect_used)]
 
 // Lets the macro's `::hotreload::...` paths work inside this crate's own tests and docs.
 #[allow(unused_extern_crates)]

@@ -27,6 +27,7 @@
 //! </div>
 //! <p>"several roots are fine"</p>       also `<>...</>` fragments
 //! ```
+#![warn(clippy::unwrap_used, clippy::expect_used)]
 
 mod ast;
 mod compile;
