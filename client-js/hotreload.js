@@ -913,7 +913,8 @@ const FRAME_HANDLERS = {
   swapped(client, frame) {
     client.stats.swaps++;
     const n = frame.templates;
-    client.ui?.toast('success', `Updated ${frame.file}${n > 1 ? ` (${n} templates)` : ''}${frame.ms != null ? ` in ${frame.ms} ms` : ''}`);
+    const ms = frame.ms != null ? ` in ${Number(frame.ms).toFixed(1)} ms` : '';
+    client.ui?.toast('success', `Updated ${frame.file}${n > 1 ? ` (${n} templates)` : ''}${ms}`, `swapped:${frame.file}`);
   },
   rebuild_needed(client, frame) {
     client.ui?.rebuildNeeded(frame);
@@ -1193,12 +1194,26 @@ class DevUI {
     this.status(this.state);
   }
 
-  toast(level, message) {
+  /**
+   * Shows a toast. With a `key`, a toast with the same key that is still showing is updated in
+   * place (and shown for longer) instead of stacking another: a burst of saves gives one toast.
+   */
+  toast(level, message, key) {
     if (!this.toastsOn) return;
-    const el = h('div', { class: 'toast', 'data-level': ['info', 'success', 'warn', 'error'].includes(level) ? level : 'info', role: 'status' }, message);
+    const kind = ['info', 'success', 'warn', 'error'].includes(level) ? level : 'info';
+    const existing = key ? [...this.toastsEl.children].find((t) => t.dataset.key === key) : null;
+    if (existing) {
+      existing.dataset.level = kind;
+      existing.textContent = message;
+      clearTimeout(existing.__hotreloadTimer);
+      existing.__hotreloadTimer = setTimeout(() => existing.remove(), this.config.toastMs);
+      return;
+    }
+    const el = h('div', { class: 'toast', 'data-level': kind, role: 'status' }, message);
+    if (key) el.dataset.key = key;
     this.toastsEl.append(el);
     while (this.toastsEl.children.length > 5) this.toastsEl.firstElementChild.remove();
-    setTimeout(() => el.remove(), this.config.toastMs);
+    el.__hotreloadTimer = setTimeout(() => el.remove(), this.config.toastMs);
   }
 
   setToasts(on) {

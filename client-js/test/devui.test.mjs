@@ -72,6 +72,18 @@ test('toasts for swapped, toast and error frames stack and dismiss themselves', 
   await done(c);
 });
 
+test('a burst of swaps of one file updates one toast instead of stacking them', async () => {
+  const c = await open('<p>x</p>');
+  for (let i = 1; i <= 4; i++) server.send({ type: 'swapped', file: 'src/view.rs', templates: 1, ms: i });
+  server.send({ type: 'swapped', file: 'src/other.rs', templates: 1, ms: 9 });
+  await c.page.waitForFunction(() => window.__hotreload.stats().swaps === 5);
+  const toasts = await ui(c.page, '.toast');
+  assert.equal(toasts.length, 2, JSON.stringify(toasts));
+  assert.match(toasts[0].text, /src\/view\.rs in 4\.0 ms/);
+  assert.match(toasts[1].text, /src\/other\.rs/);
+  await done(c);
+});
+
 test('the overlay shows file:line:col, message and source; Escape, the button and overlay_clear hide it', async () => {
   const c = await open('<p>x</p>');
   const errors = [
