@@ -386,8 +386,10 @@ fn instances_using(ids: &[TemplateId]) -> Vec<InstanceId> {
 fn read_settled(path: &Path, had_content: bool) -> Option<String> {
     let mut text = std::fs::read_to_string(path).ok()?;
     if text.is_empty() && had_content {
-        for _ in 0..5 {
-            std::thread::sleep(Duration::from_millis(10));
+        // The write usually lands within a millisecond of the truncate: poll finely, so a save
+        // caught in between costs about that much, not a coarse sleep (up to 50 ms in all).
+        for _ in 0..50 {
+            std::thread::sleep(Duration::from_millis(1));
             text = std::fs::read_to_string(path).ok()?;
             if !text.is_empty() {
                 break;
