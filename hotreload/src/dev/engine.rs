@@ -224,6 +224,13 @@ impl HotSwapEngine {
                     u64::try_from(latency.as_micros()).unwrap_or(u64::MAX),
                     std::sync::atomic::Ordering::Relaxed,
                 );
+                let event_at = std::time::SystemTime::now()
+                    .checked_sub(latency)
+                    .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
+                    .map_or(0, |d| u64::try_from(d.as_micros()).unwrap_or(u64::MAX));
+                self.stats
+                    .last_event_unix_micros
+                    .store(event_at, std::sync::atomic::Ordering::Relaxed);
                 tracing::info!(file = %report.file, templates = swapped.len(), instances = instances.len(), ?latency, "hotreload: swapped");
                 publish(&DevFrame::Swapped {
                     file: report.file.clone(),

@@ -13,6 +13,7 @@ pub struct DevStats {
     pub(crate) reverts: AtomicU64,
     pub(crate) css: AtomicU64,
     pub(crate) last_latency_micros: AtomicU64,
+    pub(crate) last_event_unix_micros: AtomicU64,
 }
 
 /// A copy of [`DevStats`].
@@ -32,6 +33,9 @@ pub struct DevStatsSnapshot {
     pub css: u64,
     /// Save → patches sent, for the last swap, in microseconds.
     pub last_latency_micros: u64,
+    /// Wall-clock time (µs since the Unix epoch) of the first watcher event of the last swap,
+    /// to compare with when a tool saved the file.
+    pub last_event_unix_micros: u64,
 }
 
 impl DevStats {
@@ -50,6 +54,7 @@ impl DevStats {
             reverts: get(&self.reverts),
             css: get(&self.css),
             last_latency_micros: get(&self.last_latency_micros),
+            last_event_unix_micros: get(&self.last_event_unix_micros),
         }
     }
 }
