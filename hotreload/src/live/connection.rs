@@ -5,6 +5,7 @@
 //! `error` frame. A client that goes silent (no frame, not even a ping, for
 //! [`IDLE_TIMEOUT`]) is dropped, so vanished tabs do not pile up.
 
+use crate::live::outbound::QUEUE_FRAMES;
 use crate::live::protocol::{
     ClientFrame, ErrorCode, HelloInstance, PROTOCOL_VERSION, ProtocolError, ServerFrame,
     decode_client_frame,
@@ -19,7 +20,7 @@ use std::collections::HashSet;
 use std::sync::Arc;
 use std::time::Duration;
 use tokio::sync::broadcast;
-use tokio::sync::mpsc::UnboundedReceiver;
+use tokio::sync::mpsc::Receiver;
 use tokio::time::Instant;
 
 /// Largest client frame accepted (larger ones get a `too_large` error frame).
@@ -27,6 +28,9 @@ pub const MAX_FRAME_BYTES: usize = 1024 * 1024;
 
 /// Largest WebSocket message read at all; beyond this the socket itself is closed.
 pub(crate) const MAX_SOCKET_MESSAGE: usize = 16 * 1024 * 1024;
+
+/// How long writing one frame may take before the client is considered stuck.
+const SEND_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// A connection with no inbound frame for this long is considered gone.
 pub const IDLE_TIMEOUT: Duration = Duration::from_secs(45);
@@ -46,7 +50,7 @@ pub(crate) async fn run(
         id: runtime.next_connection_id(),
         attached: HashSet::new(),
         outbound: {
-            let (sender, receiver) = tokio::sync::mpsc::unbounded_channel();
+            let (sender, receiver) = tokio::sync::mpsc::channel(QUEUE_FRAMES);
             (Outbound::new(sender), receiver)
         },
         request,
@@ -83,7 +87,10 @@ pub(crate) async fn run(
                 }
             }
             Some(json) = connection.outbound.1.recv() => {
-                if socket.send(Message::Text(json.into())).await.is_err() {
+                // A client that stops reading fills the socket; don't wait on it forever.
+                let sent = tokio::time::timeout(SEND_TIMEOUT, socket.send(Message::Text(json.into()))).await;
+                if !matches!(sent, Ok(Ok(()))) || connection.outbound.0.overflowed() {
+                    tracing::debug!(connection = connection.id.0, "hotreload: client fell behind; closing");
                     break;
                 }
             }
@@ -124,7 +131,7 @@ async fn next_dev_frame(dev: &mut Option<broadcast::Receiver<Arc<str>>>) -> Opti
 struct Connection {
     id: ConnectionId,
     attached: HashSet<InstanceId>,
-    outbound: (Outbound, UnboundedReceiver<String>),
+    outbound: (Outbound, Receiver<String>),
     request: Parts,
     dev: bool,
 }

@@ -2,9 +2,15 @@
 //! circuit breaker, which decides how patch failures are answered.
 
 use crate::recovery::{Breaker, BreakerConfig, BreakerState, Recovery};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, PoisonError, RwLock};
 use std::time::Instant;
-use tokio::sync::mpsc::UnboundedSender;
+use tokio::sync::mpsc::Sender;
+use tokio::sync::mpsc::error::TrySendError;
+
+/// Frames that may wait for a slow client before its connection is dropped (it reconnects and
+/// is sent whole boundaries): a stalled tab cannot make the server's memory grow.
+pub(crate) const QUEUE_FRAMES: usize = 1024;
 
 /// Breaker thresholds for connections opened from now on.
 static CONFIG: RwLock<Option<BreakerConfig>> = RwLock::new(None);
@@ -39,22 +45,43 @@ fn breaker_config() -> BreakerConfig {
 /// Where an instance's frames go, and how its failures are answered.
 #[derive(Debug, Clone)]
 pub(crate) struct Outbound {
-    sender: UnboundedSender<String>,
+    sender: Sender<String>,
     breaker: Arc<Mutex<Breaker>>,
+    overflowed: Arc<AtomicBool>,
 }
 
 impl Outbound {
     /// A connection's outbound side, with a fresh breaker.
-    pub(crate) fn new(sender: UnboundedSender<String>) -> Self {
+    pub(crate) fn new(sender: Sender<String>) -> Self {
         Outbound {
             sender,
             breaker: Arc::new(Mutex::new(Breaker::new(breaker_config()))),
+            overflowed: Arc::new(AtomicBool::new(false)),
         }
     }
 
-    /// Queues a frame; false if the connection is gone.
+    /// Queues a frame; false if the connection is gone or its queue is full (then the
+    /// connection is closed, see [`overflowed`](Self::overflowed)).
     pub(crate) fn send(&self, json: String) -> bool {
-        self.sender.send(json).is_ok()
+        match self.sender.try_send(json) {
+            Ok(()) => true,
+            Err(TrySendError::Full(_)) => {
+                if !self.overflowed.swap(true, Ordering::Relaxed) {
+                    tracing::warn!(
+                        frames = QUEUE_FRAMES,
+                        "hotreload: a client is not reading its frames; dropping its connection"
+                    );
+                }
+                false
+            }
+            Err(TrySendError::Closed(_)) => false,
+        }
+    }
+
+    /// Whether frames were dropped because the client fell behind: the connection must close
+    /// so the client reconnects and resyncs.
+    pub(crate) fn overflowed(&self) -> bool {
+        self.overflowed.load(Ordering::Relaxed)
     }
 
     fn breaker(&self) -> std::sync::MutexGuard<'_, Breaker> {
