@@ -2,7 +2,8 @@
 //! and restored when the browser reconnects to a restarted server.
 //!
 //! Snapshots (`hotreload-state`: MessagePack with field names, zstd, a checked header) are
-//! written by a coalescing background writer under `<target>/hotreload-state/`, keyed by
+//! taken 100 ms after an update (a burst of updates is serialized once) and written by a
+//! coalescing background writer under `<target>/hotreload-state/`, keyed by
 //! instance id, and flushed on SIGINT/SIGTERM. After a restart the page's `hello` names ids this
 //! process never issued: each is restored from its snapshot (or, if the state type changed in a
 //! way that no longer deserializes, mounted fresh with a toast saying why). Views opt out with
@@ -114,9 +115,11 @@ pub(crate) fn manager() -> Option<&'static StateManager> {
     MANAGER.get()
 }
 
-/// Writes every pending snapshot now (before a restart or exit).
+/// Snapshots every changed instance and writes every pending snapshot now (before a restart
+/// or exit).
 pub fn flush() {
     if let Some(manager) = manager() {
+        crate::live::runtime().snapshot_now(Duration::from_secs(5));
         manager.writer.flush();
     }
 }

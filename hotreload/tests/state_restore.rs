@@ -79,7 +79,8 @@ async fn a_reconnecting_page_gets_its_state_back_from_the_snapshot() {
     hotreload::state::flush();
     let stats = hotreload::state::stats().expect("state keeping is on");
     assert!(
-        stats.snapshots >= 7 && stats.snapshot_bytes > 0,
+        // Seven quick updates are serialized far fewer times (coalesced), but at least once.
+        stats.snapshots >= 1 && stats.snapshots < 7 && stats.snapshot_bytes > 0,
         "{stats:?}"
     );
 

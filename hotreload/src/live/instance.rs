@@ -19,6 +19,9 @@ use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::sync::Arc;
 use std::time::Instant;
 
+/// How long after an update its state is snapshotted (updates within it are serialized once).
+const SNAPSHOT_DELAY: std::time::Duration = std::time::Duration::from_millis(100);
+
 /// The element name of every boundary: inner HTML is parsed as a `<div>`'s children.
 pub(crate) const BOUNDARY_TAG: &str = "div";
 
@@ -49,6 +52,8 @@ pub(crate) trait AnyInstance {
     fn ack(&mut self, seq: u64, error: Option<String>);
     /// Stops background tasks.
     fn close(&mut self);
+    /// Snapshots the state now if it changed since the last snapshot.
+    fn snapshot_now(&mut self);
 }
 
 /// A view instance on its worker thread.
@@ -65,6 +70,10 @@ pub(crate) struct Instance<V: LiveView> {
     tasks: Arc<Tasks>,
     /// A nested view: its latest render is kept for its parent's renders.
     is_child: bool,
+    /// The state changed since its last snapshot.
+    snapshot_dirty: bool,
+    /// A snapshot job is already on its way.
+    snapshot_scheduled: bool,
 }
 
 impl<V: LiveView> Instance<V> {
@@ -86,6 +95,8 @@ impl<V: LiveView> Instance<V> {
             idle_since: Some(Instant::now()),
             tasks,
             is_child,
+            snapshot_dirty: false,
+            snapshot_scheduled: false,
         }
     }
 
@@ -199,6 +210,35 @@ impl<V: LiveView> Instance<V> {
         Ok(())
     }
 
+    /// Marks the state changed and snapshots it [`SNAPSHOT_DELAY`] later, so a burst of updates
+    /// (keystrokes, a fast timer) is serialized once, not per update.
+    fn snapshot_later(&mut self) {
+        #[cfg(feature = "hot-reload")]
+        if V::PRESERVE_STATE && crate::state::manager().is_some() {
+            self.snapshot_dirty = true;
+            if self.snapshot_scheduled {
+                return;
+            }
+            let Some(tokio) = runtime().tokio() else {
+                self.snapshot_now();
+                return;
+            };
+            self.snapshot_scheduled = true;
+            let id = self.id;
+            tokio.spawn(async move {
+                tokio::time::sleep(SNAPSHOT_DELAY).await;
+                runtime().run(
+                    id,
+                    Box::new(move |instances| {
+                        if let Some(instance) = instances.get_mut(id) {
+                            instance.snapshot_now();
+                        }
+                    }),
+                );
+            });
+        }
+    }
+
     fn send_reload(&self, reason: &str) {
         LiveStats::add(&runtime().stats.refreshes, 1);
         tracing::warn!(instance = %self.id, reason, "hotreload: asking the client to reload");
@@ -237,15 +277,7 @@ impl<V: LiveView> Instance<V> {
             );
             return;
         }
-        #[cfg(feature = "hot-reload")]
-        if V::PRESERVE_STATE
-            && let Some(manager) = crate::state::manager()
-        {
-            manager.save(
-                &crate::live::protocol::format_instance_id(self.id),
-                &self.state,
-            );
-        }
+        self.snapshot_later();
         // A render panic was already reported to the client by `refresh`.
         let _ = self.refresh(false);
     }
@@ -349,6 +381,21 @@ impl<V: LiveView> AnyInstance for Instance<V> {
 
     fn close(&mut self) {
         self.tasks.abort_all();
+    }
+
+    fn snapshot_now(&mut self) {
+        self.snapshot_scheduled = false;
+        if !self.snapshot_dirty {
+            return;
+        }
+        self.snapshot_dirty = false;
+        #[cfg(feature = "hot-reload")]
+        if let Some(manager) = crate::state::manager() {
+            manager.save(
+                &crate::live::protocol::format_instance_id(self.id),
+                &self.state,
+            );
+        }
     }
 }
 

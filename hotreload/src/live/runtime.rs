@@ -162,6 +162,15 @@ impl LiveRuntime {
         outcomes
     }
 
+    /// Snapshots every instance whose state changed since its last snapshot, now (before a
+    /// restart or exit), waiting up to `timeout`.
+    pub fn snapshot_now(&self, timeout: std::time::Duration) {
+        self.workers.run_everywhere(
+            || Box::new(|instances| instances.each_mut(|instance| instance.snapshot_now())),
+            timeout,
+        );
+    }
+
     /// Mounts a new instance of `V` for a request; returns its id and inner HTML. The instance
     /// waits on its worker for the page's socket to attach.
     pub(crate) fn mount<V: LiveView>(&self, request: &Parts) -> (InstanceId, Html) {

@@ -42,6 +42,13 @@ impl Instances {
         self.map.get_mut(&id).map(|b| b.as_mut())
     }
 
+    /// Every instance of this worker.
+    pub(crate) fn each_mut(&mut self, mut f: impl FnMut(&mut dyn AnyInstance)) {
+        for instance in self.map.values_mut() {
+            f(instance.as_mut());
+        }
+    }
+
     pub(crate) fn remove(&mut self, id: InstanceId) {
         if let Some(mut instance) = self.map.remove(&id) {
             instance.close();
@@ -95,6 +102,30 @@ impl Workers {
         }
         let index = (id.0 % self.senders.len() as u64) as usize;
         self.senders[index].send(job).is_ok()
+    }
+
+    /// Runs `make()`'s job on every worker and waits (up to `timeout`) until all have run.
+    pub(crate) fn run_everywhere(&self, make: impl Fn() -> Job, timeout: Duration) {
+        let (done, finished) = channel::<()>();
+        let mut expected = 0;
+        for sender in &self.senders {
+            let job = make();
+            let done = done.clone();
+            let wrapped: Job = Box::new(move |instances| {
+                job(instances);
+                let _ = done.send(());
+            });
+            if sender.send(wrapped).is_ok() {
+                expected += 1;
+            }
+        }
+        let deadline = std::time::Instant::now() + timeout;
+        for _ in 0..expected {
+            let left = deadline.saturating_duration_since(std::time::Instant::now());
+            if finished.recv_timeout(left).is_err() {
+                break;
+            }
+        }
     }
 }
 
