@@ -22,6 +22,10 @@ use std::time::Instant;
 /// How long after an update its state is snapshotted (updates within it are serialized once).
 const SNAPSHOT_DELAY: std::time::Duration = std::time::Duration::from_millis(100);
 
+/// Bytes of a `patch`/`html` frame around its payload: `{"type":"html","v":1,"id":"…16…",
+/// "seq":1,"html":""}`.
+const FRAME_ENVELOPE: usize = 63;
+
 /// The element name of every boundary: inner HTML is parsed as a `<div>`'s children.
 pub(crate) const BOUNDARY_TAG: &str = "div";
 
@@ -101,10 +105,14 @@ impl<V: LiveView> Instance<V> {
     }
 
     fn send(&self, frame: &ServerFrame) -> usize {
+        self.send_json(frame.to_json())
+    }
+
+    /// Queues an already serialized frame; returns its size (0 without a connection).
+    fn send_json(&self, json: String) -> usize {
         let Some((_, outbound)) = &self.connection else {
             return 0;
         };
-        let json = frame.to_json();
         let bytes = json.len();
         // A closed channel means the connection is going away; its close detaches us.
         if !outbound.send(json) {
@@ -188,23 +196,26 @@ impl<V: LiveView> Instance<V> {
         if ops.is_empty() {
             return Ok(());
         }
-        let ops_bytes: usize = ops.iter().map(|op| op.to_json().len() + 1).sum();
-        if ops_bytes > html.len() {
-            // Cheaper to send the whole boundary; the tree already holds the new HTML.
+        // Serialize the patch once; if it is larger than the `html` frame would be (at least the
+        // HTML plus the same envelope), send that instead (the tree already holds the new HTML).
+        let op_count = ops.len();
+        let patch = ServerFrame::Patch {
+            v: PROTOCOL_VERSION,
+            id: WireId(self.id),
+            seq: self.seq + 1,
+            ops,
+        }
+        .to_json();
+        if patch.len() > html.len() + FRAME_ENVELOPE {
             self.send_html(html.into_string());
             return Ok(());
         }
         self.seq += 1;
-        LiveStats::add(&stats.ops, ops.len() as u64);
+        LiveStats::add(&stats.ops, op_count as u64);
         let _span =
-            tracing::debug_span!("send", instance = %self.id, seq = self.seq, ops = ops.len())
+            tracing::debug_span!("send", instance = %self.id, seq = self.seq, ops = op_count)
                 .entered();
-        let bytes = self.send(&ServerFrame::Patch {
-            v: PROTOCOL_VERSION,
-            id: WireId(self.id),
-            seq: self.seq,
-            ops,
-        });
+        let bytes = self.send_json(patch);
         LiveStats::add(&stats.patches, 1);
         LiveStats::add(&stats.patch_bytes, bytes as u64);
         Ok(())
