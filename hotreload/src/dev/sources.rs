@@ -192,15 +192,10 @@ pub(crate) fn relative_key(root: &Path, path: &Path) -> Option<String> {
     Some(parts.join("/"))
 }
 
-/// The nearest ancestor of `manifest_dir` (itself included) whose `Cargo.toml` declares a
-/// `[workspace]`, or `manifest_dir` itself.
+/// The workspace root above `manifest_dir` (see [`hotreload_state::workspace_root`]: the same
+/// rule the snapshot directory uses), or `manifest_dir` itself.
 pub(crate) fn workspace_root(manifest_dir: &Path) -> PathBuf {
-    manifest_dir
-        .ancestors()
-        .find(|dir| {
-            std::fs::read_to_string(dir.join("Cargo.toml"))
-                .is_ok_and(|text| text.lines().any(|l| l.trim() == "[workspace]"))
-        })
+    hotreload_state::workspace_root(manifest_dir)
         .unwrap_or(manifest_dir)
         .to_path_buf()
 }

@@ -42,7 +42,7 @@ pub fn default_dir_with(manifest_dir: &Path, cargo_target_dir: Option<&OsStr>) -
 }
 
 /// The nearest ancestor of `dir` (itself included) whose `Cargo.toml` declares `[workspace]`.
-fn workspace_root(dir: &Path) -> Option<&Path> {
+pub fn workspace_root(dir: &Path) -> Option<&Path> {
     dir.ancestors()
         .find(|d| declares_workspace(&d.join("Cargo.toml")))
 }

@@ -94,7 +94,7 @@ mod snapshot;
 mod store;
 mod write_behind;
 
-pub use dirs::{STATE_DIR_NAME, default_dir, default_dir_with};
+pub use dirs::{STATE_DIR_NAME, default_dir, default_dir_with, workspace_root};
 pub use error::{Oversize, SnapshotError};
 pub use header::{FORMAT_VERSION, MAGIC, MAX_TYPE_NAME_LEN, SnapshotHeader, peek_header};
 pub use key::{MAX_KEY_LEN, is_valid_key};
