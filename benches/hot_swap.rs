@@ -75,6 +75,7 @@ async fn main() {
         .await
         .expect("bind");
     let addr = listener.local_addr().expect("addr");
+    let listener = hotreload::dev::Listener::from(listener);
     tokio::spawn(async move { axum::serve(listener, app).await });
 
     let mut stream = tokio::net::TcpStream::connect(addr).await.expect("connect");

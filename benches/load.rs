@@ -143,6 +143,7 @@ async fn serve_and_measure(dir: &std::path::Path, clients: usize) -> Result<(), 
         .await
         .map_err(|e| format!("bind: {e}"))?;
     let addr = listener.local_addr().map_err(|e| format!("addr: {e}"))?;
+    let listener = hotreload::dev::Listener::from(listener);
     tokio::spawn(async move { axum::serve(listener, app).await });
 
     // Warm up (first render, first socket), so the baseline RSS has the code paths loaded.

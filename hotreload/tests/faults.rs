@@ -561,7 +561,7 @@ async fn connections_dropped_with_their_runtime_are_uncounted() {
         .apply(axum::Router::new().route("/other", live_view::<Other>()));
     server.spawn(async move {
         let listener = tokio::net::TcpListener::from_std(listener).unwrap();
-        axum::serve(listener, app).await
+        axum::serve(hotreload::dev::Listener::from(listener), app).await
     });
     let mut clients = Vec::new();
     for _ in 0..3 {

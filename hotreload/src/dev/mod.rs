@@ -5,6 +5,8 @@
 //!   WebSocket, stats) and the layer that injects the client into HTML responses;
 //! - `bus.rs`: frames for every connected browser;
 //! - `inject.rs`: [`InjectClientLayer`], usable on its own as a `tower::Layer`;
+//! - `restart.rs` / `listener.rs`: [`bind`] (the listening socket survives an in-place restart;
+//!   connections get `TCP_NODELAY`, see [`Listener`]);
 //! - feature `hot-reload` (default): the hot-swap pipeline, one module per step:
 //!   `watch.rs` (notify, millisecond debounce) → `sources.rs` (watched files, `file!()` keys,
 //!   as-built snapshots) → `reparse.rs` (templates back out of a file) → `classify.rs` (swap,
@@ -19,6 +21,7 @@ pub mod classify;
 #[cfg(feature = "hot-reload")]
 mod engine;
 mod inject;
+mod listener;
 #[cfg(feature = "hot-reload")]
 mod rebuild;
 #[cfg(feature = "hot-reload")]
@@ -37,6 +40,7 @@ pub use engine::{EditReport, EngineConfig, HotSwapEngine};
 pub use stats::{DevStats, DevStatsSnapshot};
 
 pub use inject::{InjectClient, InjectClientLayer, MAX_INJECT_BYTES};
+pub use listener::Listener;
 #[cfg(feature = "hot-reload")]
 pub use rebuild::{BuildTarget, Rebuilder};
 pub use restart::{LISTEN_STDIN_ENV, RestartError, bind, bound_addr, exec_in_place};

@@ -11,6 +11,8 @@ use std::io;
 use std::net::SocketAddr;
 use std::sync::{Mutex, PoisonError};
 
+use super::Listener;
+
 /// Set in the environment of a restarted process whose listening socket is its stdin.
 pub const LISTEN_STDIN_ENV: &str = "HOTRELOAD_LISTEN_STDIN";
 
@@ -19,8 +21,9 @@ static LISTENER: Mutex<Option<std::os::fd::OwnedFd>> = Mutex::new(None);
 
 /// Binds `addr`, or after an in-place restart takes over the listening socket it left behind.
 /// Use it instead of `tokio::net::TcpListener::bind` so a rebuild can restart the server
-/// without refusing a single connection.
-pub async fn bind(addr: impl tokio::net::ToSocketAddrs) -> io::Result<tokio::net::TcpListener> {
+/// without refusing a single connection. Accepted connections have `TCP_NODELAY` set (see
+/// [`Listener`]).
+pub async fn bind(addr: impl tokio::net::ToSocketAddrs) -> io::Result<Listener> {
     #[cfg(unix)]
     if std::env::var(LISTEN_STDIN_ENV).as_deref() == Ok("1") {
         use std::os::fd::AsFd;
@@ -30,7 +33,7 @@ pub async fn bind(addr: impl tokio::net::ToSocketAddrs) -> io::Result<tokio::net
         // Not a listening TCP socket (someone set the variable by hand): bind normally.
         if listener.local_addr().is_ok() {
             remember(&listener)?;
-            return tokio::net::TcpListener::from_std(listener);
+            return tokio::net::TcpListener::from_std(listener).map(Listener::from);
         }
     }
     let listener = tokio::net::TcpListener::bind(addr).await?;
@@ -40,7 +43,7 @@ pub async fn bind(addr: impl tokio::net::ToSocketAddrs) -> io::Result<tokio::net
         let fd = listener.as_fd().try_clone_to_owned()?;
         *LISTENER.lock().unwrap_or_else(PoisonError::into_inner) = Some(fd);
     }
-    Ok(listener)
+    Ok(Listener::from(listener))
 }
 
 #[cfg(unix)]

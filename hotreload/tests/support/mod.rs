@@ -42,7 +42,9 @@ pub async fn serve(app: Router) -> SocketAddr {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
     tokio::spawn(async move {
-        axum::serve(listener, app).await.unwrap();
+        axum::serve(hotreload::dev::Listener::from(listener), app)
+            .await
+            .unwrap();
     });
     addr
 }
