@@ -5,6 +5,7 @@ use html5ever::QualName;
 use crate::differ::diff_indexed;
 use crate::index::Index;
 use crate::ops::Op;
+use crate::text_update::TextMap;
 use crate::tree::{Fragment, body_context, parse_fragment_in};
 
 /// Default limit on tree depth accepted by [`ClientTree::update`].
@@ -42,6 +43,24 @@ pub struct ClientTree {
     tree: Fragment,
     index: Index,
     max_depth: usize,
+    /// The HTML the tree was parsed from (kept up to date by text-only updates), if known.
+    html: Option<String>,
+    /// Where `html`'s text runs sit in the tree: built on the first update that needs it,
+    /// `Some(None)` when `html` is not something the text-only path understands.
+    text_map: Option<Option<TextMap>>,
+    last_update: UpdateKind,
+}
+
+/// How [`ClientTree::update`] found its ops, for tracing and stats.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum UpdateKind {
+    /// No update yet.
+    None,
+    /// Only text changed: applied in place without parsing the new HTML (see
+    /// `text_update.rs`).
+    TextOnly,
+    /// The new HTML was parsed and diffed against the tree.
+    Reparsed,
 }
 
 impl ClientTree {
@@ -53,7 +72,9 @@ impl ClientTree {
     /// Starts from HTML parsed as the children of an element named `context` (the boundary
     /// element's name, e.g. `tbody` when a component renders table rows).
     pub fn with_context(html: &str, context: QualName) -> ClientTree {
-        ClientTree::from_fragment(parse_fragment_in(html, context))
+        let mut tree = ClientTree::from_fragment(parse_fragment_in(html, context));
+        tree.html = Some(html.to_owned());
+        tree
     }
 
     /// Starts from an already parsed fragment.
@@ -63,6 +84,9 @@ impl ClientTree {
             tree,
             index,
             max_depth: DEFAULT_MAX_DEPTH,
+            html: None,
+            text_map: None,
+            last_update: UpdateKind::None,
         }
     }
 
@@ -82,9 +106,38 @@ impl ClientTree {
 
     /// Diffs `new_html` against the client's tree, returns the ops to send, and remembers the
     /// new tree as the client's. On error nothing changes.
+    ///
+    /// When only text changed, the tree is updated in place without parsing `new_html` at all
+    /// (microseconds instead of milliseconds on a large page); otherwise `new_html` is parsed
+    /// and diffed. Both give the same tree; [`ClientTree::last_update`] tells which ran.
     pub fn update(&mut self, new_html: &str) -> Result<Vec<Op>, DiffError> {
+        if let Some(ops) = self.try_text_update(new_html) {
+            self.last_update = UpdateKind::TextOnly;
+            return Ok(ops);
+        }
         let new_tree = parse_fragment_in(new_html, self.tree.context().clone());
-        self.update_with(new_tree)
+        let ops = self.update_with(new_tree)?;
+        self.html = Some(new_html.to_owned());
+        Ok(ops)
+    }
+
+    /// How the last successful update found its ops.
+    pub fn last_update(&self) -> UpdateKind {
+        self.last_update
+    }
+
+    fn try_text_update(&mut self, new_html: &str) -> Option<Vec<Op>> {
+        let html = self.html.as_mut()?;
+        if *html == new_html {
+            return Some(Vec::new());
+        }
+        let map = self
+            .text_map
+            .get_or_insert_with(|| TextMap::build(html, &self.index))
+            .as_mut()?;
+        let ops = map.update(html, new_html, &mut self.index)?;
+        new_html.clone_into(html);
+        Some(ops)
     }
 
     /// Like [`ClientTree::update`] with an already parsed new tree (same context).
@@ -99,6 +152,9 @@ impl ClientTree {
         let ops = diff_indexed(&self.index, &new_index, self.tree.context());
         self.tree = new_tree;
         self.index = new_index;
+        self.html = None;
+        self.text_map = None;
+        self.last_update = UpdateKind::Reparsed;
         Ok(ops)
     }
 }

@@ -40,6 +40,8 @@ pub(crate) struct INode {
     pub(crate) kind: Kind,
     pub(crate) key: Option<u64>,
     pub(crate) boundary: bool,
+    /// The parent's id (the root's is 0, its own).
+    pub(crate) parent: u32,
     /// First child id and child count (children are contiguous in BFS order).
     pub(crate) first_child: u32,
     pub(crate) child_count: u32,
@@ -80,7 +82,9 @@ impl Index {
                 let first = nodes.len() as u32;
                 let depth = depths[i] + 1;
                 for child in children.iter() {
-                    nodes.push(new_inode(child.clone()));
+                    let mut inode = new_inode(child.clone());
+                    inode.parent = i as u32;
+                    nodes.push(inode);
                     depths.push(depth);
                 }
                 if !children.is_empty() {
@@ -96,18 +100,15 @@ impl Index {
         let mut scratch: Vec<u64> = Vec::new();
         for i in (0..nodes.len()).rev() {
             let (first, count) = (nodes[i].first_child as usize, nodes[i].child_count as usize);
-            let mut h = hasher();
-            nodes[i].hash_own(&mut h);
+            nodes[i].hash = subtree_hash(&nodes, i);
             scratch.clear();
             for child in &nodes[first..first + count] {
-                h.write_u64(child.hash);
                 if let Some(k) = child.key {
                     scratch.push(k);
                 }
                 let (s, l) = (child.ids_start as usize, child.ids_len as usize);
                 scratch.extend_from_slice(&ids[s..s + l]);
             }
-            nodes[i].hash = h.finish();
             if !scratch.is_empty() {
                 scratch.sort_unstable();
                 scratch.dedup();
@@ -139,6 +140,52 @@ impl Index {
     pub(crate) fn node(&self, node: u32) -> &INode {
         &self.nodes[node as usize]
     }
+
+    /// Recomputes the subtree hashes of `changed` nodes (whose own content changed in place)
+    /// and of all their ancestors, children before parents.
+    pub(crate) fn rehash(&mut self, changed: &[u32]) {
+        let mut dirty: Vec<u32> = Vec::new();
+        for &id in changed {
+            let mut id = id;
+            loop {
+                dirty.push(id);
+                if id == 0 {
+                    break;
+                }
+                id = self.nodes[id as usize].parent;
+            }
+        }
+        // Children have larger ids than their parents (BFS order).
+        dirty.sort_unstable_by(|a, b| b.cmp(a));
+        dirty.dedup();
+        for id in dirty {
+            self.nodes[id as usize].hash = subtree_hash(&self.nodes, id as usize);
+        }
+    }
+
+    /// The op path of node `id`: child positions from the root down.
+    pub(crate) fn path(&self, id: u32) -> Vec<u32> {
+        let mut path = Vec::new();
+        let mut id = id;
+        while id != 0 {
+            let parent = self.nodes[id as usize].parent;
+            path.push(id - self.nodes[parent as usize].first_child);
+            id = parent;
+        }
+        path.reverse();
+        path
+    }
+}
+
+/// Node `i`'s hash: what it is, then its children's hashes in order.
+fn subtree_hash(nodes: &[INode], i: usize) -> u64 {
+    let (first, count) = (nodes[i].first_child as usize, nodes[i].child_count as usize);
+    let mut h = hasher();
+    nodes[i].hash_own(&mut h);
+    for child in &nodes[first..first + count] {
+        h.write_u64(child.hash);
+    }
+    h.finish()
 }
 
 impl INode {
@@ -219,6 +266,7 @@ fn new_inode(handle: Handle) -> INode {
         kind,
         key,
         boundary,
+        parent: 0,
         first_child: 0,
         child_count: 0,
         ids_start: 0,

@@ -14,6 +14,7 @@
 //! | nested components: `data-live-view-id` boundaries are never entered | [`boundary`] |
 //! | applying ops to a tree: the executable spec for the JS client | [`apply()`] |
 //! | the server's copy of a client's tree, so each update parses only new HTML | [`ClientTree`] |
+//! | text-only updates without parsing: source runs mapped to text nodes, checked against the tree | `scan`, `text_update` |
 //! | structural equality / canonical form used by tests and the `diff` example | [`canonical`] |
 //!
 //! # Use
@@ -67,12 +68,14 @@ mod index;
 mod insert;
 mod matching;
 pub mod ops;
+mod scan;
+mod text_update;
 pub mod tree;
 
 pub use apply::{ApplyError, apply};
 pub use boundary::{BOUNDARY_ATTR, boundary_id};
 pub use canonical::{CanonicalOptions, canonical, canonical_with, structurally_equal};
-pub use client_tree::{ClientTree, DEFAULT_MAX_DEPTH, DiffError};
+pub use client_tree::{ClientTree, DEFAULT_MAX_DEPTH, DiffError, UpdateKind};
 pub use differ::diff;
 pub use ops::{Op, Path};
 pub use tree::{Fragment, body_context, parse_fragment, parse_fragment_bytes, parse_fragment_in};

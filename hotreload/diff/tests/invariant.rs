@@ -9,8 +9,8 @@
 
 use hotreload_diff::markup5ever_rcdom::{Handle, NodeData};
 use hotreload_diff::{
-    BOUNDARY_ATTR, CanonicalOptions, ClientTree, Fragment, apply, boundary_id, canonical,
-    canonical_with, diff, ops, parse_fragment,
+    BOUNDARY_ATTR, CanonicalOptions, ClientTree, Fragment, UpdateKind, apply, boundary_id,
+    canonical, canonical_with, diff, ops, parse_fragment,
 };
 use proptest::prelude::*;
 use proptest::test_runner::Config;
@@ -459,4 +459,195 @@ proptest! {
             prop_assert_eq!(canonical(&client), canonical(server.tree()));
         }
     }
+}
+
+/// Changes only text in the model: append, replace from the pool, add an `&` (an entity in
+/// the HTML), or prefix, so most pairs take the text-only path of `ClientTree::update`.
+fn mutate_texts(nodes: &mut [N], edits: &[(u16, u8)], pool: Pool) {
+    fn texts<'a>(nodes: &'a mut [N], out: &mut Vec<&'a mut String>) {
+        for n in nodes {
+            match n {
+                N::Text(t) => out.push(t),
+                N::El(_, _, kids) => texts(kids, out),
+                _ => {}
+            }
+        }
+    }
+    let mut all = Vec::new();
+    texts(nodes, &mut all);
+    if all.is_empty() {
+        return;
+    }
+    for &(which, how) in edits {
+        let len = all.len();
+        let t = &mut all[which as usize % len];
+        match how % 5 {
+            0 => t.push('!'),
+            1 => **t = pool.texts[which as usize % pool.texts.len()].to_owned(),
+            2 => t.push_str(" & co"),
+            3 => t.insert(0, 'x'),
+            _ => **t = t.repeat(2),
+        }
+    }
+}
+
+fn text_edits(pool: Pool, boundaries: bool) -> BoxedStrategy<(String, String, String)> {
+    (
+        forest(pool, boundaries),
+        proptest::collection::vec((any::<u16>(), any::<u8>()), 1..4),
+        proptest::collection::vec((0u8..10, any::<u16>(), any::<u16>()), 1..3),
+        proptest::collection::vec(tree(pool, boundaries), 1..2),
+    )
+        .prop_map(move |(a, text_edits, edits, subs)| {
+            let mut b = a.clone();
+            mutate_texts(&mut b, &text_edits, pool);
+            let c = mutate(b.clone(), &edits, &subs, pool);
+            (html(&a), html(&b), html(&c))
+        })
+        .boxed()
+}
+
+/// a → b (text only: usually applied in place without parsing) → c (any change, parsed and
+/// diffed against the tree the text-only path left) → a again. Every step must give exactly
+/// what parsing gives; stale subtree hashes after an in-place update would show up as a step
+/// that misses a change.
+fn check_text_path(a: &str, b: &str, c: &str) -> Result<usize, TestCaseError> {
+    let mut text_only = 0;
+    let mut server = ClientTree::new(a);
+    let mut client = parse_fragment(a);
+    for next in [b, c, a, b] {
+        let ops = server
+            .update(next)
+            .map_err(|e| TestCaseError::fail(e.to_string()))?;
+        let wire = ops::ops_to_json(&ops);
+        apply(&mut client, &ops).map_err(|e| TestCaseError::fail(format!("{e}\nops: {wire}")))?;
+        let want = parse_fragment(next);
+        let opaque = CanonicalOptions {
+            opaque_boundaries: true,
+        };
+        prop_assert_eq!(
+            canonical_with(&client, opaque),
+            canonical_with(&want, opaque),
+            "{:?} update to {:?}, ops: {}",
+            server.last_update(),
+            next,
+            wire
+        );
+        // The server's tree is exactly the parse, boundaries included (it holds the last
+        // rendered HTML everywhere).
+        prop_assert_eq!(canonical(server.tree()), canonical(&want));
+        if server.last_update() == UpdateKind::TextOnly {
+            text_only += 1;
+        }
+    }
+    Ok(text_only)
+}
+
+/// The generated text edits must mostly take the text-only path, or the properties above
+/// would only be testing the parser again.
+#[test]
+fn text_only_path_is_exercised() {
+    for (pool, boundaries, at_least) in [
+        (GENERIC, false, 0.4),
+        (TABLES_FORMS, false, 0.25),
+        (SVG_TEMPLATE, false, 0.3),
+        (GENERIC, true, 0.45),
+    ] {
+        let mut runner = proptest::test_runner::TestRunner::deterministic();
+        let strategy = text_edits(pool, boundaries);
+        let (mut taken, mut total) = (0, 0);
+        for _ in 0..300 {
+            let (a, b, c) = strategy.new_tree(&mut runner).unwrap().current();
+            taken += check_text_path(&a, &b, &c).unwrap();
+            total += 4;
+        }
+        let share = taken as f64 / total as f64;
+        eprintln!("text-only updates: {taken} of {total}");
+        assert!(
+            share >= at_least,
+            "only {taken} of {total} updates took the text-only path"
+        );
+    }
+}
+
+proptest! {
+    #![proptest_config(config(1_500))]
+    #[test]
+    fn text_only_updates_generic((a, b, c) in text_edits(GENERIC, false)) {
+        check_text_path(&a, &b, &c)?;
+    }
+}
+
+proptest! {
+    #![proptest_config(config(1_000))]
+    #[test]
+    fn text_only_updates_tables_forms((a, b, c) in text_edits(TABLES_FORMS, false)) {
+        check_text_path(&a, &b, &c)?;
+    }
+}
+
+proptest! {
+    #![proptest_config(config(1_000))]
+    #[test]
+    fn text_only_updates_svg_templates_raw_text((a, b, c) in text_edits(SVG_TEMPLATE, false)) {
+        check_text_path(&a, &b, &c)?;
+    }
+}
+
+proptest! {
+    #![proptest_config(config(1_000))]
+    #[test]
+    fn text_only_updates_nested_boundaries((a, b, c) in text_edits(GENERIC, true)) {
+        check_text_path(&a, &b, &c)?;
+    }
+}
+
+/// The text-only path must actually run on pages like the examples' (not fall back every
+/// time): a table of keyed rows, a heading, a counter, entities, a nested component.
+#[test]
+fn text_only_path_takes_template_output() {
+    let row = |i: u32, load: u32| {
+        format!(
+            r#"<tr data-key="{i}"><td>node-{i:04}</td><td>eu &amp; us</td><td>{load}%</td><td class="ok">healthy</td></tr>"#
+        )
+    };
+    let page = |title: &str, load: u32, child: &str| {
+        let rows: String = (0..50)
+            .map(|i| row(i, if i == 7 { load } else { i }))
+            .collect();
+        format!(
+            r#"<header><h1>{title}</h1><p class="summary">50 nodes · <strong>0 unhealthy</strong></p><button live-click="&quot;Inc&quot;">+</button></header><table><thead><tr><th>Node</th></tr></thead><tbody>{rows}</tbody></table><div data-live-view-id="c1"><span>{child}</span></div><svg viewBox="0 0 1 1"><path d="M0"/><text>s</text></svg><!-- c -->"#
+        )
+    };
+    let a = page("Fleet", 10, "child 1");
+    let mut server = ClientTree::new(&a);
+    let mut client = parse_fragment(&a);
+    let steps = [
+        (page("Fleet dashboard", 10, "child 1"), 1),
+        (page("Fleet dashboard", 93, "child 1"), 1),
+        (page("Fleet & co", 94, "child 1"), 2),
+        // Inside the nested boundary: the tree follows, nothing is sent.
+        (page("Fleet & co", 94, "child 2"), 0),
+        // Same text, spelled differently.
+        (page("Fleet &amp; co", 94, "child 2"), 0),
+    ];
+    for (html, want_ops) in &steps {
+        let ops = server.update(html).unwrap();
+        assert_eq!(server.last_update(), UpdateKind::TextOnly, "{html}");
+        assert_eq!(ops.len(), *want_ops, "{ops:?}");
+        apply(&mut client, &ops).unwrap();
+        assert_eq!(canonical(server.tree()), canonical(&parse_fragment(html)));
+    }
+    // A changed attribute is not text: parsed and diffed.
+    let html = steps[4].0.replace(r#"class="ok""#, r#"class="warn""#);
+    let ops = server.update(&html).unwrap();
+    assert_eq!(server.last_update(), UpdateKind::Reparsed);
+    apply(&mut client, &ops).unwrap();
+    let opaque = CanonicalOptions {
+        opaque_boundaries: true,
+    };
+    assert_eq!(
+        canonical_with(&client, opaque),
+        canonical_with(&parse_fragment(&html), opaque)
+    );
 }

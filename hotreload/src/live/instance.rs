@@ -176,9 +176,21 @@ impl<V: LiveView> Instance<V> {
             return Ok(());
         }
         let diffed = {
-            let _span =
-                tracing::debug_span!("diff", instance = %self.id, bytes = html.len()).entered();
-            self.tree.update(html.as_str())
+            let span = tracing::debug_span!(
+                "diff",
+                instance = %self.id,
+                bytes = html.len(),
+                text_only = tracing::field::Empty
+            )
+            .entered();
+            let diffed = self.tree.update(html.as_str());
+            let text_only =
+                diffed.is_ok() && self.tree.last_update() == hotreload_diff::UpdateKind::TextOnly;
+            span.record("text_only", text_only);
+            if text_only {
+                LiveStats::add(&stats.text_only_updates, 1);
+            }
+            diffed
         };
         let ops = match diffed {
             Ok(ops) => ops,
