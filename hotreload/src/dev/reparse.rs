@@ -1,6 +1,6 @@
 //! Reading templates back out of a source file, as the running server sees an edit.
 //!
-//! The file is checked with `syn::parse_file`, then its tokens are scanned for invocations of
+//! The file is lexed once and checked as a whole with `syn` (a `syn::File`), then its tokens are scanned for invocations of
 //! the template macro by the last segment of their path (`hot_reload_liveview!`, or an alias
 //! the user configures), including invocations nested in other macros' arguments and in other
 //! templates' holes, which `syn`'s visitor would not enter. Each body is compiled with
@@ -141,16 +141,28 @@ pub fn reparse_source(source: &str, aliases: &[&str]) -> Result<ReparsedFile, So
 }
 
 fn reparse_inner(source: &str, aliases: &[&str]) -> Result<ReparsedFile, SourceError> {
-    if let Err(error) = syn::parse_file(source) {
+    // Lex once: the same tokens are checked as a whole file and then scanned for templates.
+    // Like rustc (and `syn::parse_file`), skip a byte-order mark and a `#!` line; the shebang
+    // is blanked rather than removed so line and column numbers stay those of the file.
+    let source = source.strip_prefix('\u{feff}').unwrap_or(source);
+    let blanked;
+    let source = if source.starts_with("#!") && !source.starts_with("#![") {
+        let end = source.find('\n').unwrap_or(source.len());
+        blanked = format!("{}{}", " ".repeat(end), &source[end..]);
+        blanked.as_str()
+    } else {
+        source
+    };
+    let tokens = TokenStream::from_str(source).map_err(|error| SourceError {
+        position: Position::of(error.span()),
+        message: error.to_string(),
+    })?;
+    if let Err(error) = syn::parse2::<syn::File>(tokens.clone()) {
         return Err(SourceError {
             position: Position::of(error.span()),
             message: error.to_string(),
         });
     }
-    let tokens = TokenStream::from_str(source).map_err(|error| SourceError {
-        position: Position::of(error.span()),
-        message: error.to_string(),
-    })?;
     let mut found = Vec::new();
     let mut skeleton = Vec::new();
     scan(tokens, aliases, &mut found, &mut skeleton);
@@ -330,6 +342,26 @@ fn d() -> Html { view! { <br/> } }
         .unwrap();
         assert_eq!(markup.first_rust_difference(&before), None);
         assert_eq!(rust.first_rust_difference(&before), Some(2));
+    }
+
+    #[test]
+    fn byte_order_mark_and_shebang_are_skipped_like_rustc() {
+        for (source, line) in [
+            (
+                "\u{feff}fn f() -> Html {\n    hot_reload_liveview! { <p>\"a\"</p> }\n}\n",
+                2,
+            ),
+            (
+                "#!/usr/bin/env run-cargo-script\nfn f() -> Html {\n    hot_reload_liveview! { <p>\"a\"</p> }\n}\n",
+                3,
+            ),
+        ] {
+            let file = reparse_source(source, &[]).unwrap();
+            let position = file.invocations[0].position;
+            assert_eq!((position.line, position.column), (line, 5), "{source:?}");
+        }
+        // `#![...]` is an inner attribute, not a shebang.
+        assert!(reparse_source("#![allow(dead_code)]\nfn f() {}\n", &[]).is_ok());
     }
 
     #[test]
