@@ -5,6 +5,11 @@
 //! since the first event), then hands the set of paths over at once, with the time of the first
 //! event so the swap latency can be measured from the save. Hundreds of milliseconds of
 //! debounce (a common default) would be most of our latency budget.
+//!
+//! Where the OS says a save is complete (Linux reports the writer closing the file and the
+//! rename of an atomic save), the burst ends right then instead of after the quiet window:
+//! events already queued are still merged in, and a writer that reopens the file just starts
+//! another burst (re-reading an unchanged file swaps nothing).
 
 use notify::{EventKind, RecommendedWatcher, RecursiveMode, Watcher};
 use std::collections::BTreeSet;
@@ -59,14 +64,18 @@ pub(crate) fn watch(
         .spawn(move || {
             while let Ok((first_event, event)) = receiver.recv() {
                 let mut paths = BTreeSet::new();
-                collect(&event, &mut paths);
+                let mut complete = collect(&event, &mut paths);
                 let mut quiet_until = Instant::now() + QUIET;
                 let hard_stop = first_event + MAX_WAIT;
                 loop {
-                    let until = quiet_until.min(hard_stop);
+                    let until = if complete {
+                        Instant::now() // only drain what is already queued
+                    } else {
+                        quiet_until.min(hard_stop)
+                    };
                     match receiver.recv_timeout(until.saturating_duration_since(Instant::now())) {
                         Ok((_, event)) => {
-                            collect(&event, &mut paths);
+                            complete |= collect(&event, &mut paths);
                             quiet_until = Instant::now() + QUIET;
                         }
                         Err(RecvTimeoutError::Timeout) => break,
@@ -85,17 +94,75 @@ pub(crate) fn watch(
     Ok(WatchHandle { _watcher: watcher })
 }
 
-fn collect(event: &notify::Event, paths: &mut BTreeSet<PathBuf>) {
-    let relevant = matches!(
+/// Adds the paths of a relevant event; returns whether the event says a save is complete
+/// (the writer closed the file, or an atomic save renamed it into place).
+fn collect(event: &notify::Event, paths: &mut BTreeSet<PathBuf>) -> bool {
+    use notify::event::{AccessKind, AccessMode, ModifyKind, RenameMode};
+    let complete = matches!(
         event.kind,
-        EventKind::Create(_) | EventKind::Modify(_) | EventKind::Remove(_) | EventKind::Any
-    ) || matches!(
-        event.kind,
-        EventKind::Access(notify::event::AccessKind::Close(
-            notify::event::AccessMode::Write
-        ))
+        EventKind::Access(AccessKind::Close(AccessMode::Write))
+            | EventKind::Modify(ModifyKind::Name(RenameMode::To | RenameMode::Both))
     );
+    let relevant = complete
+        || matches!(
+            event.kind,
+            EventKind::Create(_) | EventKind::Modify(_) | EventKind::Remove(_) | EventKind::Any
+        );
     if relevant {
         paths.extend(event.paths.iter().cloned());
+    }
+    complete
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use notify::event::{AccessKind, AccessMode, CreateKind, DataChange, ModifyKind, RenameMode};
+
+    fn event(kind: EventKind, path: &str) -> notify::Event {
+        notify::Event::new(kind).add_path(PathBuf::from(path))
+    }
+
+    #[test]
+    fn a_close_after_writing_or_a_rename_into_place_completes_a_save() {
+        let mut paths = BTreeSet::new();
+        let partial = [
+            event(EventKind::Modify(ModifyKind::Data(DataChange::Any)), "a.rs"),
+            event(EventKind::Create(CreateKind::File), "b.rs"),
+            event(
+                EventKind::Modify(ModifyKind::Name(RenameMode::From)),
+                "c.rs",
+            ),
+        ];
+        for e in &partial {
+            assert!(!collect(e, &mut paths), "{e:?}");
+        }
+        let complete = [
+            event(
+                EventKind::Access(AccessKind::Close(AccessMode::Write)),
+                "a.rs",
+            ),
+            event(EventKind::Modify(ModifyKind::Name(RenameMode::To)), "d.rs"),
+            event(
+                EventKind::Modify(ModifyKind::Name(RenameMode::Both)),
+                "e.rs",
+            ),
+        ];
+        for e in &complete {
+            assert!(collect(e, &mut paths), "{e:?}");
+        }
+        // Reading a file is not an edit.
+        assert!(!collect(
+            &event(
+                EventKind::Access(AccessKind::Close(AccessMode::Read)),
+                "x.rs"
+            ),
+            &mut paths
+        ));
+        let names: Vec<_> = paths
+            .iter()
+            .map(|p| p.to_string_lossy().into_owned())
+            .collect();
+        assert_eq!(names, ["a.rs", "b.rs", "c.rs", "d.rs", "e.rs"]);
     }
 }
