@@ -5,7 +5,7 @@ use html5ever::QualName;
 use crate::differ::diff_indexed;
 use crate::index::Index;
 use crate::ops::Op;
-use crate::text_update::TextMap;
+use crate::text_update::{TextMap, may_be_text_only};
 use crate::tree::{Fragment, body_context, parse_fragment_in};
 
 /// Default limit on tree depth accepted by [`ClientTree::update`].
@@ -130,6 +130,9 @@ impl ClientTree {
         let html = self.html.as_mut()?;
         if *html == new_html {
             return Some(Vec::new());
+        }
+        if self.text_map.is_none() && !may_be_text_only(html, new_html) {
+            return None; // markup changed: not worth mapping the text runs for this update
         }
         let map = self
             .text_map
