@@ -39,6 +39,8 @@
 //!
 //! - `apply(diff(a, b), a)` is structurally equal to `b`, except inside nested component
 //!   boundaries that both trees share, which keep `a`'s content (see [`boundary`]).
+//! - [`ClientTree::update`] ends with the same tree whether it took the text-only path (no
+//!   parse; see `text_update.rs` for why that is exact) or parsed; property tests run both.
 //! - Nothing recurses per tree level: parsing, indexing, diffing, serializing, applying and
 //!   dropping a 10 000-level-deep tree works on a 2 MiB thread stack.
 //! - Identical subtrees are skipped by a 64-bit subtree hash (SipHash, random keys per
