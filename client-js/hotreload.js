@@ -690,7 +690,7 @@ class Client {
     this.queue = []; // events raised while disconnected, sent after the next hello
     this.lastSeq = new Map(); // instance id -> last applied seq (this connection)
     this.failed = new Set(); // instances waiting for an `html` resync after a failed patch
-    this.stats = { swaps: 0, patches: 0, htmls: 0, ops: 0, bytes: 0, lastLatencyMs: null, failures: 0, reconnects: 0, events: 0 };
+    this.stats = { swaps: 0, patches: 0, htmls: 0, ops: 0, bytes: 0, lastLatencyMs: null, failures: 0, reconnects: 0, events: 0, pageRefreshes: 0 };
     this.ui = config.dev ? new DevUI(config) : null;
   }
 
@@ -881,6 +881,47 @@ function utf8Length(s) {
   return n;
 }
 
+/**
+ * A page without live views (a handler that returns a template) has no instance on the server
+ * to re-render, so after a template swap or a server restart it is fetched again and its body
+ * morphed in place: focus, caret, scroll and form state are kept as for an `html` frame. Live
+ * pages never do this (a GET would mount new instances); their instances re-render instead.
+ * Swaps in quick succession cost one fetch in flight plus one after it.
+ */
+async function refreshStaticPage(client) {
+  if (boundaries().length > 0 || typeof fetch !== 'function' || typeof DOMParser !== 'function') return;
+  if (client.refreshing) {
+    client.refreshAgain = true;
+    return;
+  }
+  client.refreshing = true;
+  try {
+    do {
+      client.refreshAgain = false;
+      const response = await fetch(location.href, {
+        headers: { Accept: 'text/html' },
+        cache: 'no-store',
+        credentials: 'same-origin',
+      });
+      const type = response.headers.get('content-type') ?? '';
+      // A redirect (say, to a login page) or an error page is not this page's new version.
+      if (!response.ok || response.redirected || !type.includes('text/html')) return;
+      const doc = new DOMParser().parseFromString(await response.text(), 'text/html');
+      if (doc.title !== document.title) document.title = doc.title;
+      const body = document.body;
+      preserving(body, () => {
+        syncAttributes(body, doc.body);
+        morph(body, doc.body.innerHTML);
+      });
+      client.stats.pageRefreshes++;
+    } while (client.refreshAgain);
+  } catch (e) {
+    warn('could not fetch the page again after an edit', e);
+  } finally {
+    client.refreshing = false;
+  }
+}
+
 const FRAME_HANDLERS = {
   welcome(client, frame) {
     const restarted = client.boot !== null && frame.boot !== client.boot;
@@ -890,6 +931,7 @@ const FRAME_HANDLERS = {
     if (restarted) {
       client.ui?.clearRebuild();
       client.ui?.toast('success', 'Server restarted — reconnected');
+      refreshStaticPage(client);
     } else if (recovered) {
       client.ui?.toast('success', 'Reconnected');
     }
@@ -915,6 +957,7 @@ const FRAME_HANDLERS = {
     const n = frame.templates;
     const ms = frame.ms != null ? ` in ${Number(frame.ms).toFixed(1)} ms` : '';
     client.ui?.toast('success', `Updated ${frame.file}${n > 1 ? ` (${n} templates)` : ''}${ms}`, `swapped:${frame.file}`);
+    refreshStaticPage(client);
   },
   rebuild_needed(client, frame) {
     client.ui?.rebuildNeeded(frame);

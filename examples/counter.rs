@@ -2,7 +2,8 @@
 //!
 //! `cargo run --example counter`, open the printed URL (port from `$PORT`, default 3000), click
 //! to count, type into the text box, then edit the markup below (the text "Count: ") and save:
-//! the page updates in place, the count and what you typed stay.
+//! the page updates in place, the count and what you typed stay. `/about` is a plain page (a
+//! handler returning a template), which follows edits too.
 
 #[path = "common/mod.rs"]
 mod common;
@@ -54,9 +55,27 @@ impl LiveView for Counter {
     }
 }
 
+/// A plain page (no live view): an axum handler returning a template. Edit it and save: open
+/// tabs fetch it again and morph it in place, keeping what you typed.
+async fn about() -> Html {
+    common::page(
+        "about hotreload",
+        hot_reload_liveview! {
+            <main class="about">
+                <h1>"About this example"</h1>
+                <p>"A static page: no live view, no state on the server."</p>
+                <p><input type="text" placeholder="Type here, then edit this template"/></p>
+                <p><a href="/">"Back to the counter"</a></p>
+            </main>
+        },
+    )
+}
+
 #[tokio::main]
 async fn main() -> std::io::Result<()> {
-    let app = common::assets(axum::Router::new()).route("/", live_view::<Counter>());
+    let app = common::assets(axum::Router::new())
+        .route("/", live_view::<Counter>())
+        .route("/about", axum::routing::get(about));
     let app = enable_hot_reload!(app);
     common::serve("counter", app).await
 }

@@ -86,6 +86,30 @@ after(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
+test('a plain page (a handler returning a template) follows template edits in place', async () => {
+  const page = await browser.newPage({ viewport: { width: 900, height: 400 } });
+  await page.goto(`${server.url}/about`);
+  await page.evaluate(() => { window.__marker = 'no reload'; });
+  await statusIs(page, 'connected');
+  await page.click('main.about input');
+  await page.keyboard.type('typed here');
+
+  edit('<h1>"About this example"</h1>', '<h1>"About this example (edited)"</h1>');
+  await page.waitForFunction(() => document.querySelector('main.about h1').textContent === 'About this example (edited)', null, { timeout: 10000 });
+  const after = await page.evaluate(() => {
+    const input = document.querySelector('main.about input');
+    return { marker: window.__marker, value: input.value, focused: document.activeElement === input, refreshes: window.__hotreload.stats().pageRefreshes };
+  });
+  assert.equal(after.marker, 'no reload');
+  assert.equal(after.value, 'typed here');
+  assert.equal(after.focused, true);
+  assert.ok(after.refreshes >= 1, JSON.stringify(after));
+
+  edit('<h1>"About this example (edited)"</h1>', '<h1>"About this example"</h1>');
+  await page.waitForFunction(() => document.querySelector('main.about h1').textContent === 'About this example', null, { timeout: 10000 });
+  await page.close();
+});
+
 async function openCounter() {
   const page = await browser.newPage({ viewport: { width: 900, height: 260 } });
   const logs = [];

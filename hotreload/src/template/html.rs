@@ -37,6 +37,15 @@ impl Html {
     }
 }
 
+/// An axum handler can return a template directly: `200 OK`, `text/html; charset=utf-8`. In
+/// debug builds the dev client is injected into such pages too, and they follow template
+/// edits: the client fetches the page again after a swap and morphs it in place.
+impl axum::response::IntoResponse for Html {
+    fn into_response(self) -> axum::response::Response {
+        axum::response::Html(self.0).into_response()
+    }
+}
+
 impl fmt::Display for Html {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&self.0)
@@ -75,5 +84,21 @@ impl FromIterator<Html> for Html {
             out.push_str(&html.0);
         }
         Html(out)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use axum::response::IntoResponse;
+
+    #[test]
+    fn a_template_is_an_html_response() {
+        let response = Html::from_trusted("<p>x</p>").into_response();
+        assert_eq!(response.status(), axum::http::StatusCode::OK);
+        assert_eq!(
+            response.headers()[axum::http::header::CONTENT_TYPE],
+            "text/html; charset=utf-8"
+        );
     }
 }
