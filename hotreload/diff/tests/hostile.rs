@@ -3,7 +3,7 @@
 //! These run in cargo's default test threads (2 MiB stacks) on purpose.
 
 use hotreload_diff::{
-    ApplyError, ClientTree, DiffError, Op, apply, canonical, diff, parse_fragment,
+    ApplyError, ClientTree, DiffError, Op, UpdateKind, apply, canonical, diff, parse_fragment,
     parse_fragment_bytes, structurally_equal,
 };
 
@@ -240,5 +240,87 @@ fn bad_ops_are_errors_not_panics() {
         let err: Result<(), ApplyError> = apply(&mut tree, std::slice::from_ref(&op));
         let err = err.expect_err(&format!("{op:?} should fail"));
         assert!(!err.to_string().is_empty());
+    }
+}
+
+/// `ClientTree::update` from `a` to `b`: the client ends equal to `b` and so does the server's
+/// tree, whichever path ran; returns which one.
+fn check_client(a: &str, b: &str) -> UpdateKind {
+    let mut server = ClientTree::new(a);
+    let mut client = parse_fragment(a);
+    let ops = server.update(b).expect("update");
+    apply(&mut client, &ops).expect("ops apply");
+    let want = parse_fragment(b);
+    assert!(structurally_equal(&client, &want), "{a:?} → {b:?}");
+    assert!(structurally_equal(server.tree(), &want), "{a:?} → {b:?}");
+    server.last_update()
+}
+
+#[test]
+fn text_only_path_on_deep_wide_and_huge_pages() {
+    // 10k levels: the op path and the rehash walk the whole depth, iteratively.
+    let a = nested("<div>", "</div>", DEPTH, "deep");
+    let b = nested("<div>", "</div>", DEPTH, "deeper");
+    let mut server = ClientTree::new(&a);
+    let ops = server.update(&b).unwrap();
+    assert_eq!(server.last_update(), UpdateKind::TextOnly);
+    assert_eq!(ops.len(), 1);
+    assert_eq!(ops[0].path().len(), DEPTH + 1);
+
+    // A 1 MB text node, one character changed.
+    let big = "t".repeat(1 << 20);
+    assert_eq!(
+        check_client(&format!("<p>{big}</p>"), &format!("<p>{big}!</p>")),
+        UpdateKind::TextOnly
+    );
+
+    // 50,000 siblings, one changed in the middle.
+    let wide = |mid: &str| {
+        (0..50_000)
+            .map(|i| {
+                if i == 25_000 {
+                    format!("<i>{mid}</i>")
+                } else {
+                    "<i>a</i>".to_owned()
+                }
+            })
+            .collect::<String>()
+    };
+    assert_eq!(check_client(&wide("a"), &wide("b")), UpdateKind::TextOnly);
+}
+
+#[test]
+fn malformed_markup_through_the_client_tree() {
+    // Each malformed input with its text changed: whichever path runs, the result is the parse.
+    let inputs = [
+        "<div <p>>text</div>",
+        "<a<b>c</a>",
+        "<!-- unclosed comment",
+        "&#xFFFFFFFF;&#0;&bogus;&amp text",
+        "<table><div>foster</div><tr>text</table>",
+        "<table>text<tr><td>cell text</td></tr>text</table>",
+        "<p><div>text</p></div>",
+        "<b><i>mis</b>nested text</i>",
+        "<svg><p>breaks out text</p><rect/></svg>",
+        "<script>if (a < b) { text </script>",
+        "<textarea>\n\ntext</textarea><pre>\n\ntext</pre>",
+        "<select>text<option>text</select>",
+        "text<frameset><frame></frameset>",
+        "<template><tr><td>text</td></tr></template>",
+        "<ul><li>text<li>text</ul>",
+        "<title>text</title><style>text{}</style><noscript>text</noscript>",
+        "<div title='a > b'>text</div>",
+    ];
+    for a in inputs {
+        for (from, to) in [
+            ("text", "txet"),
+            ("text", " text"),
+            ("text", ""),
+            ("text", "t&amp;xt"),
+        ] {
+            let b = a.replacen(from, to, 1);
+            check_client(a, &b);
+            check_client(&b, a);
+        }
     }
 }
