@@ -71,6 +71,7 @@ mod insert;
 mod matching;
 pub mod ops;
 mod scan;
+mod serialize;
 mod text_update;
 pub mod tree;
 

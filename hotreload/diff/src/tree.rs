@@ -1,17 +1,18 @@
-//! Parsing HTML fragments into `markup5ever_rcdom` trees and serializing nodes back to HTML.
+//! Parsing HTML fragments into `markup5ever_rcdom` trees (serializing them back is
+//! `serialize.rs`).
 //!
 //! Everything here is iterative: a 10 000-level-deep tree must not overflow a 2 MiB test
 //! thread stack, and neither html5ever's tree builder, rcdom's `Drop` nor these walkers
 //! recurse per level.
 
 use std::cell::RefCell;
-use std::io;
 use std::rc::Rc;
 
-use html5ever::serialize::{Serialize, SerializeOpts, Serializer, TraversalScope};
 use html5ever::tendril::TendrilSink;
 use html5ever::{Attribute, LocalName, Namespace, QualName, local_name, ns};
 use markup5ever_rcdom::{Handle, Node, NodeData, RcDom};
+
+pub(crate) use crate::serialize::{serialize_children, serialize_nodes};
 
 /// A parsed HTML fragment: the inner HTML of one component boundary.
 ///
@@ -198,91 +199,6 @@ pub(crate) fn element_name(node: &Handle) -> Option<&QualName> {
     match &node.data {
         NodeData::Element { name, .. } => Some(name),
         _ => None,
-    }
-}
-
-/// Serializes the children of `parent` (an element named `parent_name`) to HTML.
-pub(crate) fn serialize_children(parent: &Handle, parent_name: &QualName) -> String {
-    let nodes = child_container(parent).children.borrow().clone();
-    serialize_nodes(&nodes, parent_name)
-}
-
-/// Serializes a run of sibling nodes whose parent is named `parent_name` to HTML.
-///
-/// The parent name matters: text under `<script>`/`<style>` is written raw, elsewhere escaped.
-pub(crate) fn serialize_nodes(nodes: &[Handle], parent_name: &QualName) -> String {
-    let mut out = Vec::new();
-    let opts = SerializeOpts {
-        scripting_enabled: true,
-        traversal_scope: TraversalScope::ChildrenOnly(Some(parent_name.clone())),
-        create_missing_parent: true,
-    };
-    let run = NodeRun(nodes);
-    // Writing to a Vec cannot fail; an error here would be a serializer bug. Keep what was
-    // written rather than panic.
-    let _ = html5ever::serialize(&mut out, &run, opts);
-    String::from_utf8_lossy(&out).into_owned()
-}
-
-/// A run of sibling nodes that html5ever can serialize, including `<template>` contents
-/// (rcdom's own serializer skips them), walked with an explicit stack.
-struct NodeRun<'a>(&'a [Handle]);
-
-enum SerOp {
-    Open(Handle),
-    Close(QualName),
-}
-
-impl Serialize for NodeRun<'_> {
-    fn serialize<S: Serializer>(&self, ser: &mut S, _scope: TraversalScope) -> io::Result<()> {
-        let mut stack: Vec<SerOp> = self.0.iter().rev().cloned().map(SerOp::Open).collect();
-        while let Some(op) = stack.pop() {
-            match op {
-                SerOp::Open(node) => match &node.data {
-                    NodeData::Element { name, attrs, .. } => {
-                        ser.start_elem(
-                            name.clone(),
-                            attrs.borrow().iter().map(|a| (&a.name, &a.value[..])),
-                        )?;
-                        stack.push(SerOp::Close(name.clone()));
-                        let container = child_container(&node);
-                        if starts_with_newline_sensitive_text(name, &container) {
-                            // The parser drops one newline right after <pre>, <textarea> and
-                            // <listing>; write an extra one so a leading newline survives.
-                            ser.write_text("\n")?;
-                        }
-                        for child in container.children.borrow().iter().rev() {
-                            stack.push(SerOp::Open(child.clone()));
-                        }
-                    }
-                    NodeData::Text { contents } => ser.write_text(&contents.borrow())?,
-                    NodeData::Comment { contents } => ser.write_comment(contents)?,
-                    NodeData::Doctype { name, .. } => ser.write_doctype(name)?,
-                    NodeData::ProcessingInstruction { target, contents } => {
-                        ser.write_processing_instruction(target, contents)?;
-                    }
-                    NodeData::Document => {}
-                },
-                SerOp::Close(name) => ser.end_elem(name)?,
-            }
-        }
-        Ok(())
-    }
-}
-
-/// Whether `name` is `pre`/`textarea`/`listing` and its first child is text starting with LF.
-fn starts_with_newline_sensitive_text(name: &QualName, container: &Handle) -> bool {
-    if name.ns != ns!(html)
-        || !matches!(
-            name.local,
-            local_name!("pre") | local_name!("textarea") | local_name!("listing")
-        )
-    {
-        return false;
-    }
-    match container.children.borrow().first().map(|c| &c.data) {
-        Some(NodeData::Text { contents }) => contents.borrow().starts_with('\n'),
-        _ => false,
     }
 }
 

@@ -324,3 +324,24 @@ fn malformed_markup_through_the_client_tree() {
         }
     }
 }
+
+#[test]
+fn carriage_returns_from_character_references_survive_inserts() {
+    // Parsing turns a literal CR into LF, so only `&#13;` puts a CR into a text node or an
+    // attribute; an insert op must carry it so that parsing the op's HTML gives the CR back.
+    for (a, b) in [
+        ("<p>x</p>", "<p>x</p><p>a&#13;b&#13;</p>"),
+        ("", "<ul><li>&#13;</li></ul>"),
+        (
+            "<div></div>",
+            "<div><span>1&#13;&#10;2 &lt;&amp;</span></div>",
+        ),
+        (
+            "<ul></ul>",
+            "<ul><li data-key=\"a&#13;b\" title=\"&#13;\">x</li></ul>",
+        ),
+    ] {
+        check_invariant(a, b);
+        check_client(a, b);
+    }
+}
