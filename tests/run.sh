@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The whole test suite: what README's test command and CI (.ci/run) run, on a fresh machine.
 # Installs what the tests need (Debian's Chromium, the client's npm test dependencies), then:
-# formatting, lints, every Rust test (debug, plus the release-build checks), the browser tests.
+# formatting, lints, every Rust test (debug, plus the release-build checks), the browser tests,
+# a short libFuzzer run of each fuzz target.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -35,3 +36,21 @@ cargo test --release --locked -p hotreload --test dev_routes
 
 step "browser client tests (headless Chromium)"
 (cd client-js && npm test)
+
+step "fuzz targets (libFuzzer via cargo-fuzz, a short deterministic run from the seeds)"
+# Long runs: docs/FUZZING.md. `-s none`: no sanitizer, so stable Rust builds them.
+if ! command -v cargo-fuzz >/dev/null 2>&1; then
+    cargo install cargo-fuzz --locked --version 0.13.2
+fi
+for target in client_tree template_parser client_frame snapshot; do
+    corpus="$(mktemp -d)"
+    cp tests/fuzz/seeds/"$target"/* "$corpus"/
+    if ! cargo fuzz run -s none --fuzz-dir tests/fuzz "$target" "$corpus" -- \
+        -runs=100000 -seed=1 -max_len=4096 >"$corpus.log" 2>&1; then
+        tail -n 80 "$corpus.log"
+        echo "fuzz target $target failed (input saved under tests/fuzz/artifacts/$target/)" >&2
+        exit 1
+    fi
+    echo "$target: $(grep -E '^Done' "$corpus.log")"
+    rm -rf "$corpus" "$corpus.log"
+done
