@@ -62,28 +62,13 @@ try {
   await page.goto(server.url);
   await page.waitForFunction(() => window.__hotreload?.state === 'open');
   await page.evaluate(() => { window.__marker = 'no reload'; });
-  // Records when the text of `selector` first equals `text`.
+  // Resolves with the page's clock when an element matches `selector` (and, if `text` is
+  // given, its text equals `text`), as seen by a MutationObserver.
   await page.evaluate(() => {
-    window.__waitText = (selector, text) => new Promise((resolve) => {
+    window.__waitFor = (selector, text) => new Promise((resolve) => {
       const check = () => {
         const el = document.querySelector(selector);
-        if (el && el.textContent === text) {
-          resolve(performance.timeOrigin + performance.now());
-          return true;
-        }
-        return false;
-      };
-      if (check()) return;
-      const observer = new MutationObserver(() => { if (check()) observer.disconnect(); });
-      observer.observe(document.body, { subtree: true, childList: true, characterData: true, attributes: true });
-    });
-  });
-
-  // Resolves (page clock) when an element matching `selector` exists.
-  await page.evaluate(() => {
-    window.__waitFor = (selector) => new Promise((resolve) => {
-      const check = () => {
-        if (document.querySelector(selector)) {
+        if (el && (text === undefined || el.textContent === text)) {
           resolve(performance.timeOrigin + performance.now());
           return true;
         }
@@ -127,7 +112,7 @@ try {
   let current = '"Node"';
   const texts = await series(EDITS, (i, source) => {
     const next = `"Node ${i}"`;
-    const seen = page.evaluate(([t]) => window.__waitText('thead th', t), [`Node ${i}`]);
+    const seen = page.evaluate(([t]) => window.__waitFor('thead th', t), [`Node ${i}`]);
     const edited = source.replace(`<th>${current}</th>`, `<th>${next}</th>`);
     current = next;
     return [edited, seen];
@@ -152,7 +137,7 @@ try {
   show(markup);
 
   // The rebuild path, on the same page.
-  const seen = page.evaluate(([t]) => window.__waitText('h1', t), ['Fleet dashboard (rebuilt)']);
+  const seen = page.evaluate(([t]) => window.__waitFor('h1', t), ['Fleet dashboard (rebuilt)']);
   const saved = now();
   writeFileSync(SOURCE, text.replace('let title = "Fleet dashboard";', 'let title = "Fleet dashboard (rebuilt)";'));
   const rebuilt = (await seen) - saved;
