@@ -192,7 +192,7 @@ fn report(scenarios: &[Scenario]) {
         let mut client = ClientTree::new(&s.old);
         let ops = client.update(&s.new).unwrap_or_default();
         let path = match client.last_update() {
-            UpdateKind::TextOnly => "text-only",
+            UpdateKind::InPlace => "in place",
             _ => "reparse",
         };
         println!(

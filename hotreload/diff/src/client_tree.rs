@@ -5,7 +5,7 @@ use html5ever::QualName;
 use crate::differ::diff_indexed;
 use crate::index::Index;
 use crate::ops::Op;
-use crate::text_update::{TextMap, may_be_text_only};
+use crate::text_update::{TextMap, may_change_in_place};
 use crate::tree::{Fragment, body_context, parse_fragment_in};
 
 /// Default limit on tree depth accepted by [`ClientTree::update`].
@@ -43,10 +43,10 @@ pub struct ClientTree {
     tree: Fragment,
     index: Index,
     max_depth: usize,
-    /// The HTML the tree was parsed from (kept up to date by text-only updates), if known.
+    /// The HTML the tree was parsed from (kept up to date by in-place updates), if known.
     html: Option<String>,
     /// Where `html`'s text runs sit in the tree: built on the first update that needs it,
-    /// `Some(None)` when `html` is not something the text-only path understands.
+    /// `Some(None)` when `html` is not something the in-place path understands.
     text_map: Option<Option<TextMap>>,
     last_update: UpdateKind,
 }
@@ -56,9 +56,9 @@ pub struct ClientTree {
 pub enum UpdateKind {
     /// No update yet.
     None,
-    /// Only text changed: applied in place without parsing the new HTML (see
-    /// `text_update.rs`).
-    TextOnly,
+    /// Only text and attribute values changed: applied in place without parsing the new HTML
+    /// (see `text_update.rs`).
+    InPlace,
     /// The new HTML was parsed and diffed against the tree.
     Reparsed,
 }
@@ -107,12 +107,12 @@ impl ClientTree {
     /// Diffs `new_html` against the client's tree, returns the ops to send, and remembers the
     /// new tree as the client's. On error nothing changes.
     ///
-    /// When only text changed, the tree is updated in place without parsing `new_html` at all
-    /// (microseconds instead of milliseconds on a large page); otherwise `new_html` is parsed
-    /// and diffed. Both give the same tree; [`ClientTree::last_update`] tells which ran.
+    /// When only text and attribute values changed, the tree is updated in place without
+    /// parsing `new_html` at all (microseconds instead of milliseconds on a large page);
+    /// otherwise `new_html` is parsed and diffed. Both give the same tree; [`ClientTree::last_update`] tells which ran.
     pub fn update(&mut self, new_html: &str) -> Result<Vec<Op>, DiffError> {
         if let Some(ops) = self.try_text_update(new_html) {
-            self.last_update = UpdateKind::TextOnly;
+            self.last_update = UpdateKind::InPlace;
             return Ok(ops);
         }
         let new_tree = parse_fragment_in(new_html, self.tree.context().clone());
@@ -131,7 +131,7 @@ impl ClientTree {
         if *html == new_html {
             return Some(Vec::new());
         }
-        if self.text_map.is_none() && !may_be_text_only(html, new_html) {
+        if self.text_map.is_none() && !may_change_in_place(html, new_html) {
             return None; // markup changed: not worth mapping the text runs for this update
         }
         let map = self

@@ -308,13 +308,13 @@ fn diff_attrs(old: &Handle, new: &Handle, paths: &[(u32, u32)], at: u32, ops: &m
     }
 }
 
-fn attr_ns(name: &QualName) -> Option<String> {
+pub(crate) fn attr_ns(name: &QualName) -> Option<String> {
     (name.ns != ns!()).then(|| name.ns.to_string())
 }
 
 /// Whether attribute `attr` on element `elem` mirrors a form property the browser keeps
 /// separately once the user interacts (see [`Op`]'s `prop`).
-fn is_prop(elem: &QualName, attr: &QualName) -> bool {
+pub(crate) fn is_prop(elem: &QualName, attr: &QualName) -> bool {
     if elem.ns != ns!(html) || attr.ns != ns!() {
         return false;
     }

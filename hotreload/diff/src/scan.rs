@@ -20,9 +20,19 @@ pub(crate) struct SourceRun {
     /// The content of a raw-text or RCDATA element (`<script>`, `<textarea>`, ...): its
     /// tokenization differs from ordinary text, so it is never patched in place.
     pub(crate) frozen: bool,
-    /// The innermost open element when the run starts (lowercase as written), `None` at the
+    /// The name (as written) of the innermost open element when the run starts, `None` at the
     /// top level of the fragment.
-    pub(crate) parent: Option<String>,
+    pub(crate) parent: Option<Range<usize>>,
+    /// How many start tags come before the run in the source.
+    pub(crate) tags_before: u32,
+}
+
+/// What [`scan`] finds: the text runs, and the name (as written) of every start tag, in source
+/// order.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Scan {
+    pub(crate) runs: Vec<SourceRun>,
+    pub(crate) tags: Vec<Range<usize>>,
 }
 
 /// Elements without content or end tag (HTML namespace).
@@ -99,16 +109,19 @@ const INTEGRATION_POINTS: &[&str] = &[
 ];
 
 struct Open {
-    name: String,
+    name: Range<usize>,
     /// Children of this element are SVG/MathML content.
     foreign: bool,
 }
 
-/// The text runs of `html` in source order, or `None` if `html` is not in the well-formed
-/// subset this scanner understands.
-pub(crate) fn scan(html: &str) -> Option<Vec<SourceRun>> {
+/// The text runs and start tags of `html` in source order, or `None` if `html` is not in the
+/// well-formed subset this scanner understands.
+pub(crate) fn scan(html: &str) -> Option<Scan> {
     let bytes = html.as_bytes();
     let mut runs = Vec::new();
+    let mut tags: Vec<Range<usize>> = Vec::new();
+    // The current tag's name in lowercase, reused (no allocation per tag).
+    let mut name = String::new();
     let mut stack: Vec<Open> = Vec::new();
     let mut at = 0;
     while at < bytes.len() {
@@ -118,6 +131,7 @@ pub(crate) fn scan(html: &str) -> Option<Vec<SourceRun>> {
                 range: at..lt,
                 frozen: false,
                 parent: stack.last().map(|o| o.name.clone()),
+                tags_before: tags.len() as u32,
             });
         }
         if lt == bytes.len() {
@@ -126,7 +140,13 @@ pub(crate) fn scan(html: &str) -> Option<Vec<SourceRun>> {
         let next = *bytes.get(lt + 1)?;
         at = if next.is_ascii_alphabetic() {
             let tag = read_tag(bytes, lt + 1)?;
-            let name = html[tag.name.clone()].to_ascii_lowercase();
+            name.clear();
+            name.extend(
+                html[tag.name.clone()]
+                    .chars()
+                    .map(|c| c.to_ascii_lowercase()),
+            );
+            tags.push(tag.name.clone());
             let foreign = stack.last().is_some_and(|o| o.foreign);
             if foreign && BREAKOUT.contains(&name.as_str()) {
                 return None;
@@ -143,7 +163,8 @@ pub(crate) fn scan(html: &str) -> Option<Vec<SourceRun>> {
                     runs.push(SourceRun {
                         range: tag.end..close,
                         frozen: true,
-                        parent: Some(name.clone()),
+                        parent: Some(tag.name.clone()),
+                        tags_before: tags.len() as u32,
                     });
                 }
                 read_tag(bytes, close + 2)?.end
@@ -160,7 +181,7 @@ pub(crate) fn scan(html: &str) -> Option<Vec<SourceRun>> {
                         name == "svg" || name == "math"
                     };
                     stack.push(Open {
-                        name,
+                        name: tag.name.clone(),
                         foreign: child_foreign,
                     });
                 }
@@ -173,7 +194,7 @@ pub(crate) fn scan(html: &str) -> Option<Vec<SourceRun>> {
             let tag = read_tag(bytes, lt + 2)?;
             let name = &html[tag.name.clone()];
             match stack.last() {
-                Some(open) if open.name.eq_ignore_ascii_case(name) => {
+                Some(open) if html[open.name.clone()].eq_ignore_ascii_case(name) => {
                     stack.pop();
                 }
                 _ => return None,
@@ -193,7 +214,34 @@ pub(crate) fn scan(html: &str) -> Option<Vec<SourceRun>> {
             return None;
         };
     }
-    Some(runs)
+    Some(Scan { runs, tags })
+}
+
+/// The end of the markup item (tag, comment or doctype) that starts with the `<` at `at` in
+/// markup the scanner has accepted, and whether it is a start tag.
+pub(crate) fn markup_item(html: &str, at: usize) -> Option<(usize, bool)> {
+    let bytes = html.as_bytes();
+    if *bytes.get(at)? != b'<' {
+        return None;
+    }
+    if html[at..].starts_with("<!--") {
+        return Some((at + 4 + html[at + 4..].find("-->")? + 3, false));
+    }
+    match *bytes.get(at + 1)? {
+        b'!' => Some((at + html[at..].find('>')? + 1, false)),
+        b'/' => Some((read_tag(bytes, at + 2)?.end, false)),
+        _ => Some((read_tag(bytes, at + 1)?.end, true)),
+    }
+}
+
+/// The name of the start tag whose `<` is at `at`, and the tag's end; `None` if there is no
+/// tag there.
+pub(crate) fn start_tag_name(html: &str, at: usize) -> Option<(&str, usize)> {
+    if html.as_bytes().get(at) != Some(&b'<') {
+        return None;
+    }
+    let tag = read_tag(html.as_bytes(), at + 1)?;
+    Some((html.get(tag.name)?, tag.end))
 }
 
 struct Tag {
@@ -294,8 +342,15 @@ mod tests {
     fn texts(html: &str) -> Option<Vec<(&str, bool, Option<String>)>> {
         Some(
             scan(html)?
+                .runs
                 .into_iter()
-                .map(|r| (&html[r.range], r.frozen, r.parent))
+                .map(|r| {
+                    (
+                        &html[r.range],
+                        r.frozen,
+                        r.parent.map(|p| html[p].to_owned()),
+                    )
+                })
                 .collect(),
         )
     }

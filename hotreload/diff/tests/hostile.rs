@@ -263,7 +263,7 @@ fn text_only_path_on_deep_wide_and_huge_pages() {
     let b = nested("<div>", "</div>", DEPTH, "deeper");
     let mut server = ClientTree::new(&a);
     let ops = server.update(&b).unwrap();
-    assert_eq!(server.last_update(), UpdateKind::TextOnly);
+    assert_eq!(server.last_update(), UpdateKind::InPlace);
     assert_eq!(ops.len(), 1);
     assert_eq!(ops[0].path().len(), DEPTH + 1);
 
@@ -271,7 +271,7 @@ fn text_only_path_on_deep_wide_and_huge_pages() {
     let big = "t".repeat(1 << 20);
     assert_eq!(
         check_client(&format!("<p>{big}</p>"), &format!("<p>{big}!</p>")),
-        UpdateKind::TextOnly
+        UpdateKind::InPlace
     );
 
     // 50,000 siblings, one changed in the middle.
@@ -286,7 +286,7 @@ fn text_only_path_on_deep_wide_and_huge_pages() {
             })
             .collect::<String>()
     };
-    assert_eq!(check_client(&wide("a"), &wide("b")), UpdateKind::TextOnly);
+    assert_eq!(check_client(&wide("a"), &wide("b")), UpdateKind::InPlace);
 }
 
 #[test]

@@ -9,7 +9,7 @@
 
 use hotreload_diff::markup5ever_rcdom::{Handle, NodeData};
 use hotreload_diff::{
-    BOUNDARY_ATTR, CanonicalOptions, ClientTree, Fragment, UpdateKind, apply, boundary_id,
+    BOUNDARY_ATTR, CanonicalOptions, ClientTree, Fragment, Op, UpdateKind, apply, boundary_id,
     canonical, canonical_with, diff, ops, parse_fragment,
 };
 use proptest::prelude::*;
@@ -461,14 +461,19 @@ proptest! {
     }
 }
 
-/// Changes only text in the model: append, replace from the pool, add an `&` (an entity in
-/// the HTML), or prefix, so most pairs take the text-only path of `ClientTree::update`.
+/// Changes only text and attribute values in the model: append, replace from the pool, add an
+/// `&` (an entity in the HTML), prefix or double, so most pairs take the in-place path of
+/// `ClientTree::update` (keys, boundary ids and `type` values still make it parse).
 fn mutate_texts(nodes: &mut [N], edits: &[(u16, u8)], pool: Pool) {
+    // Text nodes and attribute values alike (the model escapes both when rendering).
     fn texts<'a>(nodes: &'a mut [N], out: &mut Vec<&'a mut String>) {
         for n in nodes {
             match n {
                 N::Text(t) => out.push(t),
-                N::El(_, _, kids) => texts(kids, out),
+                N::El(_, attrs, kids) => {
+                    out.extend(attrs.iter_mut().map(|(_, v)| v));
+                    texts(kids, out);
+                }
                 _ => {}
             }
         }
@@ -481,8 +486,8 @@ fn mutate_texts(nodes: &mut [N], edits: &[(u16, u8)], pool: Pool) {
     for &(which, how) in edits {
         let len = all.len();
         let t = &mut all[which as usize % len];
-        match how % 5 {
-            0 => t.push('!'),
+        match how % 6 {
+            0 | 5 => t.push('!'),
             1 => **t = pool.texts[which as usize % pool.texts.len()].to_owned(),
             2 => t.push_str(" & co"),
             3 => t.insert(0, 'x'),
@@ -511,8 +516,8 @@ fn text_edits(pool: Pool, boundaries: bool) -> BoxedStrategy<(String, String, St
 /// diffed against the tree the text-only path left) → a again. Every step must give exactly
 /// what parsing gives; stale subtree hashes after an in-place update would show up as a step
 /// that misses a change.
-fn check_text_path(a: &str, b: &str, c: &str) -> Result<usize, TestCaseError> {
-    let mut text_only = 0;
+fn check_text_path(a: &str, b: &str, c: &str) -> Result<(usize, usize), TestCaseError> {
+    let (mut in_place, mut attr_ops) = (0, 0);
     let mut server = ClientTree::new(a);
     let mut client = parse_fragment(a);
     for next in [b, c, a, b] {
@@ -536,44 +541,51 @@ fn check_text_path(a: &str, b: &str, c: &str) -> Result<usize, TestCaseError> {
         // The server's tree is exactly the parse, boundaries included (it holds the last
         // rendered HTML everywhere).
         prop_assert_eq!(canonical(server.tree()), canonical(&want));
-        if server.last_update() == UpdateKind::TextOnly {
-            text_only += 1;
+        if server.last_update() == UpdateKind::InPlace {
+            in_place += 1;
+            attr_ops += ops
+                .iter()
+                .filter(|op| matches!(op, Op::Attr { .. }))
+                .count();
         }
     }
-    Ok(text_only)
+    Ok((in_place, attr_ops))
 }
 
-/// The generated text edits must mostly take the text-only path, or the properties above
-/// would only be testing the parser again.
+/// The generated edits must often take the in-place path, attribute changes included, or the
+/// properties above would only be testing the parser again.
 #[test]
-fn text_only_path_is_exercised() {
+fn in_place_path_is_exercised() {
     for (pool, boundaries, at_least) in [
-        (GENERIC, false, 0.4),
+        (GENERIC, false, 0.35),
         (TABLES_FORMS, false, 0.25),
         (SVG_TEMPLATE, false, 0.3),
-        (GENERIC, true, 0.45),
+        (GENERIC, true, 0.35),
     ] {
         let mut runner = proptest::test_runner::TestRunner::deterministic();
         let strategy = text_edits(pool, boundaries);
-        let (mut taken, mut total) = (0, 0);
+        let (mut taken, mut attr_ops, mut total) = (0, 0, 0);
         for _ in 0..300 {
             let (a, b, c) = strategy.new_tree(&mut runner).unwrap().current();
-            taken += check_text_path(&a, &b, &c).unwrap();
+            let (n, attrs) = check_text_path(&a, &b, &c).unwrap();
+            taken += n;
+            attr_ops += attrs;
             total += 4;
         }
         let share = taken as f64 / total as f64;
-        eprintln!("text-only updates: {taken} of {total}");
+        eprintln!("in-place updates: {taken} of {total}, {attr_ops} attr ops among them");
         assert!(
             share >= at_least,
-            "only {taken} of {total} updates took the text-only path"
+            "only {taken} of {total} updates took the in-place path"
         );
+        assert!(attr_ops > 0, "no attribute changed in place");
     }
 }
 
 proptest! {
     #![proptest_config(config(1_500))]
     #[test]
-    fn text_only_updates_generic((a, b, c) in text_edits(GENERIC, false)) {
+    fn in_place_updates_generic((a, b, c) in text_edits(GENERIC, false)) {
         check_text_path(&a, &b, &c)?;
     }
 }
@@ -581,7 +593,7 @@ proptest! {
 proptest! {
     #![proptest_config(config(1_000))]
     #[test]
-    fn text_only_updates_tables_forms((a, b, c) in text_edits(TABLES_FORMS, false)) {
+    fn in_place_updates_tables_forms((a, b, c) in text_edits(TABLES_FORMS, false)) {
         check_text_path(&a, &b, &c)?;
     }
 }
@@ -589,7 +601,7 @@ proptest! {
 proptest! {
     #![proptest_config(config(1_000))]
     #[test]
-    fn text_only_updates_svg_templates_raw_text((a, b, c) in text_edits(SVG_TEMPLATE, false)) {
+    fn in_place_updates_svg_templates_raw_text((a, b, c) in text_edits(SVG_TEMPLATE, false)) {
         check_text_path(&a, &b, &c)?;
     }
 }
@@ -597,7 +609,7 @@ proptest! {
 proptest! {
     #![proptest_config(config(1_000))]
     #[test]
-    fn text_only_updates_nested_boundaries((a, b, c) in text_edits(GENERIC, true)) {
+    fn in_place_updates_nested_boundaries((a, b, c) in text_edits(GENERIC, true)) {
         check_text_path(&a, &b, &c)?;
     }
 }
@@ -633,21 +645,42 @@ fn text_only_path_takes_template_output() {
     ];
     for (html, want_ops) in &steps {
         let ops = server.update(html).unwrap();
-        assert_eq!(server.last_update(), UpdateKind::TextOnly, "{html}");
+        assert_eq!(server.last_update(), UpdateKind::InPlace, "{html}");
         assert_eq!(ops.len(), *want_ops, "{ops:?}");
         apply(&mut client, &ops).unwrap();
         assert_eq!(canonical(server.tree()), canonical(&parse_fragment(html)));
     }
-    // A changed attribute is not text: parsed and diffed.
-    let html = steps[4].0.replace(r#"class="ok""#, r#"class="warn""#);
-    let ops = server.update(&html).unwrap();
-    assert_eq!(server.last_update(), UpdateKind::Reparsed);
-    apply(&mut client, &ops).unwrap();
+    // Attribute values change in place too: every row's class, an SVG attribute (its name is
+    // case-adjusted in the tree), and the same together with text.
     let opaque = CanonicalOptions {
         opaque_boundaries: true,
     };
-    assert_eq!(
-        canonical_with(&client, opaque),
-        canonical_with(&parse_fragment(&html), opaque)
-    );
+    let classes = steps[4].0.replace(r#"class="ok""#, r#"class="warn""#);
+    let svg = classes.replace(r#"viewBox="0 0 1 1""#, r#"viewBox="0 0 2 2""#);
+    let both = svg.replace("<th>Node</th>", "<th>Host</th>");
+    for (html, want_ops) in [(&classes, 50), (&svg, 1), (&both, 1)] {
+        let ops = server.update(html).unwrap();
+        assert_eq!(server.last_update(), UpdateKind::InPlace, "{html}");
+        assert_eq!(ops.len(), want_ops, "{ops:?}");
+        apply(&mut client, &ops).unwrap();
+        assert_eq!(canonical(server.tree()), canonical(&parse_fragment(html)));
+        assert_eq!(
+            canonical_with(&client, opaque),
+            canonical_with(&parse_fragment(html), opaque)
+        );
+    }
+    // Keys, new elements and removed attributes are parsed and diffed.
+    for html in [
+        both.replace(r#"data-key="7""#, r#"data-key="x7""#),
+        both.replace("<th>Host</th>", "<th>Host</th><th>Load</th>"),
+        both.replace(r#" class="summary""#, ""),
+    ] {
+        let ops = server.update(&html).unwrap();
+        assert_eq!(server.last_update(), UpdateKind::Reparsed, "{html}");
+        apply(&mut client, &ops).unwrap();
+        assert_eq!(
+            canonical_with(&client, opaque),
+            canonical_with(&parse_fragment(&html), opaque)
+        );
+    }
 }

@@ -180,15 +180,15 @@ impl<V: LiveView> Instance<V> {
                 "diff",
                 instance = %self.id,
                 bytes = html.len(),
-                text_only = tracing::field::Empty
+                in_place = tracing::field::Empty
             )
             .entered();
             let diffed = self.tree.update(html.as_str());
-            let text_only =
-                diffed.is_ok() && self.tree.last_update() == hotreload_diff::UpdateKind::TextOnly;
-            span.record("text_only", text_only);
-            if text_only {
-                LiveStats::add(&stats.text_only_updates, 1);
+            let in_place =
+                diffed.is_ok() && self.tree.last_update() == hotreload_diff::UpdateKind::InPlace;
+            span.record("in_place", in_place);
+            if in_place {
+                LiveStats::add(&stats.in_place_updates, 1);
             }
             diffed
         };

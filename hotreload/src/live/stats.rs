@@ -16,7 +16,7 @@ pub struct LiveStats {
     pub(crate) html_frames: AtomicU64,
     pub(crate) patch_bytes: AtomicU64,
     pub(crate) ops: AtomicU64,
-    pub(crate) text_only_updates: AtomicU64,
+    pub(crate) in_place_updates: AtomicU64,
     pub(crate) errors_sent: AtomicU64,
     pub(crate) panics: AtomicU64,
     pub(crate) failed_acks: AtomicU64,
@@ -45,8 +45,9 @@ pub struct LiveStatsSnapshot {
     pub patch_bytes: u64,
     /// Ops sent.
     pub ops: u64,
-    /// Re-renders whose diff was found without parsing the new HTML (only text changed).
-    pub text_only_updates: u64,
+    /// Re-renders whose diff was found without parsing the new HTML (only text and attribute
+    /// values changed).
+    pub in_place_updates: u64,
     /// `error` frames sent.
     pub errors_sent: u64,
     /// Panics caught in views.
@@ -81,7 +82,7 @@ impl LiveStats {
             html_frames: get(&self.html_frames),
             patch_bytes: get(&self.patch_bytes),
             ops: get(&self.ops),
-            text_only_updates: get(&self.text_only_updates),
+            in_place_updates: get(&self.in_place_updates),
             errors_sent: get(&self.errors_sent),
             panics: get(&self.panics),
             failed_acks: get(&self.failed_acks),

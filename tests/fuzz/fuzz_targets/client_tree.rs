@@ -1,10 +1,11 @@
 #![no_main]
 //! `ClientTree::update` must end with exactly the parse of the new HTML, on the server and on a
-//! client applying the ops, whichever path ran (text-only or parse + diff).
+//! client applying the ops, whichever path ran (in place or parse + diff).
 //!
 //! The input is two fragments separated by U+0001 (or cut in half). Besides that pair, the
-//! first fragment is also updated to a copy of itself whose text (between `>` and `<`) has its
-//! letters shifted, so the text-only path runs on most inputs.
+//! first fragment is also updated to a copy of itself whose text (between `>` and `<`) and
+//! quoted attribute values have their letters shifted, so the in-place path runs on most
+//! inputs.
 
 use hotreload_diff::{ClientTree, apply, canonical, parse_fragment};
 use libfuzzer_sys::fuzz_target;
@@ -32,22 +33,23 @@ fn check(a: &str, b: &str) {
     }
 }
 
-/// `html` with the ASCII letters of its text runs shifted by one (`a` → `b`, `z` → `a`).
+/// `html` with the ASCII letters of its text runs and double-quoted attribute values shifted
+/// by one (`a` → `b`, `z` → `a`).
 fn shift_text(html: &str) -> String {
-    let mut in_text = true;
+    let (mut in_tag, mut in_quote) = (false, false);
     html.chars()
-        .map(|c| match c {
-            '<' => {
-                in_text = false;
-                c
+        .map(|c| {
+            match c {
+                '<' if !in_quote => in_tag = true,
+                '>' if !in_quote => in_tag = false,
+                '"' if in_tag => in_quote = !in_quote,
+                _ => {}
             }
-            '>' => {
-                in_text = true;
-                c
+            match c {
+                'a'..='y' | 'A'..='Y' if !in_tag || in_quote => (c as u8 + 1) as char,
+                'z' if !in_tag || in_quote => 'a',
+                _ => c,
             }
-            'a'..='y' | 'A'..='Y' if in_text => (c as u8 + 1) as char,
-            'z' if in_text => 'a',
-            _ => c,
         })
         .collect()
 }
