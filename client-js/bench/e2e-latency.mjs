@@ -4,7 +4,8 @@
 //   cd client-js && npm run bench:e2e      (needs cargo; builds and runs the example itself)
 //
 // 1. Template edits: N saves of examples/dashboard.rs that each change static text in the
-//    template (EDITS, default 220), then MARKUP_EDITS (default 100) that change an attribute.
+//    template (EDITS, default 220), then MARKUP_EDITS (default 100) that change an attribute
+//    value, then ELEMENT_EDITS (default 60) that swap an element (parsed and diffed).
 //    Save → DOM updated is timed with the same clock on both sides (performance.timeOrigin +
 //    performance.now() in Node before the write, and in the page in a MutationObserver
 //    callback that sees the change).
@@ -122,7 +123,7 @@ try {
   console.log(`  ${line(texts.samples)}   (targets: p50 ≤ 20 ms, p99 ≤ 50 ms)`);
   show(texts);
 
-  // 2. Markup: an attribute of the heading cell changes (the new page is parsed and diffed).
+  // 2. An attribute value of the heading cell changes (applied in place, like text).
   const MARKUP_EDITS = Number(process.env.MARKUP_EDITS ?? 100);
   let attr = '';
   const markup = await series(MARKUP_EDITS, (i, source) => {
@@ -132,9 +133,25 @@ try {
     attr = next;
     return [edited, seen];
   });
-  console.log(`save → DOM updated, ${MARKUP_EDITS} template markup edits (an attribute) on the same page:`);
+  console.log(`save → DOM updated, ${MARKUP_EDITS} template attribute edits on the same page:`);
   console.log(`  ${line(markup.samples)}`);
   show(markup);
+
+  // 3. Structure: the element inside the heading cell alternates between <i> and <b> (the new
+  // page is parsed and diffed).
+  const ELEMENT_EDITS = Number(process.env.ELEMENT_EDITS ?? 60);
+  let inner = '';
+  const elements = await series(ELEMENT_EDITS, (i, source) => {
+    const tag = i % 2 === 0 ? 'i' : 'b';
+    const next = `<${tag}>"e${i}"</${tag}>`;
+    const seen = page.evaluate(([s, t]) => window.__waitFor(s, t), [`thead th ${tag}`, `e${i}`]);
+    const edited = source.replace(`${current}${inner}</th>`, `${current}${next}</th>`);
+    inner = next;
+    return [edited, seen];
+  });
+  console.log(`save → DOM updated, ${ELEMENT_EDITS} template element edits (parsed and diffed) on the same page:`);
+  console.log(`  ${line(elements.samples)}`);
+  show(elements);
 
   // The rebuild path, on the same page.
   const seen = page.evaluate(([t]) => window.__waitFor('h1', t), ['Fleet dashboard (rebuilt)']);
