@@ -14,7 +14,7 @@
 //! | nested components: `data-live-view-id` boundaries are never entered | [`boundary`] |
 //! | applying ops to a tree: the executable spec for the JS client | [`apply()`] |
 //! | the server's copy of a client's tree, so each update parses only new HTML | [`ClientTree`] |
-//! | text-only updates without parsing: source runs mapped to text nodes, checked against the tree | `scan`, `text_update` |
+//! | in-place updates without parsing (only text and attribute values changed): source runs and start tags mapped to the tree's nodes, checked against it | `scan`, `text_update` |
 //! | structural equality / canonical form used by tests and the `diff` example | [`canonical`] |
 //!
 //! # Use
@@ -39,8 +39,9 @@
 //!
 //! - `apply(diff(a, b), a)` is structurally equal to `b`, except inside nested component
 //!   boundaries that both trees share, which keep `a`'s content (see [`boundary`]).
-//! - [`ClientTree::update`] ends with the same tree whether it took the text-only path (no
-//!   parse; see `text_update.rs` for why that is exact) or parsed; property tests run both.
+//! - [`ClientTree::update`] ends with the same tree whether it took the in-place path (no
+//!   parse; see `text_update.rs` for why that is exact) or parsed; property tests and a fuzz
+//!   target run both.
 //! - Nothing recurses per tree level: parsing, indexing, diffing, serializing, applying and
 //!   dropping a 10 000-level-deep tree works on a 2 MiB thread stack.
 //! - Identical subtrees are skipped by a 64-bit subtree hash (SipHash, random keys per
