@@ -35,8 +35,8 @@ pub(crate) struct Scan {
     pub(crate) tags: Vec<Range<usize>>,
 }
 
-/// Elements without content or end tag (HTML namespace).
-const VOID: &[&str] = &[
+/// Elements without content or end tag (HTML namespace); the serializer uses it too.
+pub(crate) const VOID: &[&str] = &[
     "area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track",
     "wbr", "param", "keygen", "basefont", "bgsound", "frame",
 ];

@@ -16,6 +16,7 @@
 use html5ever::{QualName, local_name, ns};
 use markup5ever_rcdom::{Handle, NodeData};
 
+use crate::scan::VOID;
 use crate::tree::child_container;
 
 /// Serializes the children of `parent` (an element named `parent_name`) to HTML.
@@ -145,28 +146,7 @@ fn push_escaped(out: &mut String, text: &str, attribute: bool) {
 }
 
 fn is_void(name: &QualName) -> bool {
-    name.ns == ns!(html)
-        && matches!(
-            name.local,
-            local_name!("area")
-                | local_name!("base")
-                | local_name!("basefont")
-                | local_name!("bgsound")
-                | local_name!("br")
-                | local_name!("col")
-                | local_name!("embed")
-                | local_name!("frame")
-                | local_name!("hr")
-                | local_name!("img")
-                | local_name!("input")
-                | local_name!("keygen")
-                | local_name!("link")
-                | local_name!("meta")
-                | local_name!("param")
-                | local_name!("source")
-                | local_name!("track")
-                | local_name!("wbr")
-        )
+    name.ns == ns!(html) && VOID.contains(&&*name.local)
 }
 
 /// Elements whose text is not escaped (scripting is on, so `<noscript>` too).

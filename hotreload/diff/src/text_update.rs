@@ -84,7 +84,6 @@ pub(crate) struct TextMap {
     /// Per start tag in source order, its element; `None` when the tags and the elements do
     /// not pair up (an implied `<tbody>`, say): then attribute changes are not applied in place.
     elements: Option<Vec<Target>>,
-    tag_count: u32,
 }
 
 impl std::fmt::Debug for TextMap {
@@ -151,7 +150,6 @@ impl TextMap {
         Some(TextMap {
             runs: mapped,
             elements: paired.then(|| elements.into_iter().map(|(t, _)| t).collect()),
-            tag_count: scan.tags.len() as u32,
         })
     }
 
@@ -338,7 +336,7 @@ impl TextMap {
             tag += u32::from(start_tag);
             at = end;
         }
-        (tag <= self.tag_count).then_some(new_at)
+        Some(new_at)
     }
 }
 
