@@ -12,7 +12,8 @@ mod hot_counter;
 
 use futures_util::{SinkExt, StreamExt};
 use hot_counter::HotCounter;
-use hotreload::dev::{EngineConfig, HotReload, HotSwapEngine};
+use hotreload::__testing::{EngineConfig, HotSwapEngine};
+use hotreload::HotReload;
 use hotreload::live_view;
 use serde_json::{Value, json};
 use std::time::{Duration, Instant};
@@ -75,7 +76,7 @@ async fn main() {
         .await
         .expect("bind");
     let addr = listener.local_addr().expect("addr");
-    let listener = hotreload::dev::Listener::from(listener);
+    let listener = hotreload::Listener::from(listener);
     tokio::spawn(async move { axum::serve(listener, app).await });
 
     let mut stream = tokio::net::TcpStream::connect(addr).await.expect("connect");

@@ -27,7 +27,8 @@ mod hot_counter;
 
 use futures_util::{SinkExt, StreamExt};
 use hot_counter::HotCounter;
-use hotreload::dev::{EngineConfig, HotReload, HotSwapEngine};
+use hotreload::__testing::{EngineConfig, HotSwapEngine};
+use hotreload::HotReload;
 use hotreload::live_view;
 use serde_json::json;
 use std::net::SocketAddr;
@@ -143,13 +144,13 @@ async fn serve_and_measure(dir: &std::path::Path, clients: usize) -> Result<(), 
         .await
         .map_err(|e| format!("bind: {e}"))?;
     let addr = listener.local_addr().map_err(|e| format!("addr: {e}"))?;
-    let listener = hotreload::dev::Listener::from(listener);
+    let listener = hotreload::Listener::from(listener);
     tokio::spawn(async move { axum::serve(listener, app).await });
 
     // Warm up (first render, first socket), so the baseline RSS has the code paths loaded.
     warm_up(addr).await?;
     tokio::time::sleep(Duration::from_millis(200)).await;
-    let stats = || hotreload::live::runtime().stats.snapshot();
+    let stats = || hotreload::stats();
     let (rss_before, open_before, instances_before) =
         (rss_kib(), stats().connections_open, stats().instances);
 

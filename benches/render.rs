@@ -74,7 +74,7 @@ fn with_maud(rows: &[Row]) -> maud::Markup {
 }
 
 fn with_write(rows: &[Row]) -> String {
-    let escape = hotreload::template::escape_into;
+    let escape = hotreload::__testing::escape_into;
     let mut out = String::with_capacity(16 * 1024);
     out.push_str("<table class=\"users\"><thead><tr><th>ID</th><th>Name</th><th>Email</th><th>Score</th></tr></thead><tbody>");
     for row in rows {
@@ -97,7 +97,7 @@ fn with_write(rows: &[Row]) -> String {
 
 fn set_registry(on: bool) {
     #[cfg(feature = "registry-in-release")]
-    hotreload::template::set_bypass_registry(!on);
+    hotreload::__testing::set_bypass_registry(!on);
     #[cfg(not(feature = "registry-in-release"))]
     let _ = on;
 }

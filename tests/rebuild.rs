@@ -49,7 +49,7 @@ async fn main() -> std::io::Result<()> {
     let app = axum::Router::new().route("/", live_view::<Counter>());
     let app = enable_hot_reload!(app);
     let port: u16 = std::env::var("PORT").ok().and_then(|p| p.parse().ok()).unwrap_or(0);
-    let listener = hotreload::dev::bind(("127.0.0.1", port)).await?;
+    let listener = hotreload::bind(("127.0.0.1", port)).await?;
     println!("pid={} listening on http://{}", std::process::id(), listener.local_addr()?);
     axum::serve(listener, app).await
 }

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The whole test suite: what README's test command and CI (.ci/run) run, on a fresh machine.
 # Installs what the tests need (Debian's Chromium, the client's npm test dependencies), then:
-# formatting, lints, every Rust test (debug, plus the release-build checks), the browser tests,
+# formatting, lints, every Rust test (debug, plus the release-build checks), `cargo package` of
+# every library crate, the browser tests (debug and release builds),
 # a short libFuzzer run of each fuzz target.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -33,6 +34,12 @@ cargo test --workspace --locked
 
 step "release build: no dev routes, no injected script"
 cargo test --release --locked -p hotreload --test dev_routes
+# The browser test of the release build (client-js/test/release.test.mjs) runs this binary.
+cargo build --release --locked -p hotreload-examples --example counter
+
+step "every library crate packages and verifies on its own (what a user would cargo add)"
+cargo package --workspace --locked --allow-dirty \
+    --exclude hotreload-examples --exclude hotreload-benches --exclude hotreload-tests
 
 step "browser client tests (headless Chromium)"
 (cd client-js && npm test)

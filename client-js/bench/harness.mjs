@@ -1,20 +1,22 @@
 // Shared by bench/apply-vs-morphdom.mjs and test/apply-vs-morphdom.test.mjs: a seeded page
 // generator (keyed table rows, nested lists, text), the two targets (one text node changed; ~1%
 // of nodes changed), the server's ops from the Rust differ CLI (hotreload/diff/examples/diff.rs),
-// and an in-page harness that times `applyOps` against morphdom on the same a -> b in one
-// Chromium page and checks both results against `b` with `canonical()`.
+// and an in-page harness that times `applyOps` (the served runtime, hotreload/client/dist/
+// runtime.js) against morphdom on the same a -> b in one Chromium page and checks both results
+// against `b` with `canonical()` (hotreload/client/src/testing/canonical.js).
 
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { dirname, join, normalize, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const CLIENT_DIR = join(here, '..');
 const ROOT = join(CLIENT_DIR, '..');
-export const CLIENT_PATH = join(CLIENT_DIR, 'hotreload.js');
+const CLIENT_SRC = join(ROOT, 'hotreload', 'client', 'src');
+export const CLIENT_PATH = join(ROOT, 'hotreload', 'client', 'dist', 'runtime.js');
 export const MORPHDOM_PATH = join(CLIENT_DIR, 'node_modules', 'morphdom', 'dist', 'morphdom-esm.js');
 export const DIFF_BIN = process.env.HOTRELOAD_DIFF_BIN
   ?? join(process.env.CARGO_TARGET_DIR ?? join(ROOT, 'target'), 'debug', 'examples', 'diff');
@@ -254,11 +256,18 @@ const PAGE = '<!DOCTYPE html><html><head><meta charset="utf-8"><title>apply vs m
 export async function startBenchServer() {
   const files = {
     '/': ['text/html; charset=utf-8', () => PAGE],
-    '/hotreload.js': ['text/javascript', () => readFileSync(CLIENT_PATH, 'utf8')],
+    '/client.js': ['text/javascript', () => readFileSync(CLIENT_PATH, 'utf8')],
     '/morphdom.js': ['text/javascript', () => readFileSync(MORPHDOM_PATH, 'utf8')],
   };
+  /** `/src/x.js`: the client's sources as plain ES modules (for testing/canonical.js). */
+  const source = (path) => {
+    if (!path.startsWith('/src/') || !path.endsWith('.js')) return null;
+    const file = normalize(join(CLIENT_SRC, decodeURIComponent(path.slice('/src/'.length))));
+    return file.startsWith(CLIENT_SRC + sep) && existsSync(file) ? ['text/javascript', () => readFileSync(file, 'utf8')] : null;
+  };
   const server = http.createServer((req, res) => {
-    const f = files[new URL(req.url, 'http://x').pathname];
+    const path = new URL(req.url, 'http://x').pathname;
+    const f = files[path] ?? source(path);
     if (!f) { res.writeHead(404).end(); return; }
     res.writeHead(200, {
       'content-type': f[0],
@@ -272,14 +281,14 @@ export async function startBenchServer() {
   return { base: `http://127.0.0.1:${server.address().port}`, close: () => new Promise((r) => server.close(r)) };
 }
 
-/** Opens the bench page, imports hotreload.js (library mode: no script tag) and morphdom. */
+/** Opens the bench page, imports the runtime (library mode: no script tag), canonical() and morphdom. */
 export async function openBenchPage(browser, base) {
   const page = await browser.newPage();
   const errors = [];
   page.on('pageerror', (e) => errors.push(e.message));
   await page.goto(`${base}/`);
   await page.evaluate(async () => {
-    window.hr = await import('/hotreload.js');
+    window.hr = { ...(await import('/client.js')), ...(await import('/src/testing/canonical.js')) };
     window.morphdom = (await import('/morphdom.js')).default;
   });
   await page.evaluate(installHarness);

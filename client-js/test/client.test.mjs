@@ -117,7 +117,7 @@ describe('connection', () => {
 
   test('loading the client twice gives one client and one connection', async () => {
     const conns = server.state.conns.length;
-    const c = await open('<p>x</p>', { after: '<script type="module" src="/hotreload.js?again" data-hotreload-client data-socket="/_hotreload/ws"></script>' });
+    const c = await open('<p>x</p>', { after: '<script type="module" src="/client.js?again" data-hotreload-client data-socket="/_hotreload/ws"></script>' });
     await sleep(200);
     assert.equal(server.state.conns.length, conns + 1);
     await c.close();
@@ -140,7 +140,10 @@ describe('patches', () => {
       { op: 'insert', path: [5], index: 1, html: '<i>u</i>' },
     ]));
     assert.deepEqual(acks.map((a) => [a.seq, a.error, a.v]), [[1, undefined, 1], [2, undefined, 1]]);
-    const canon = await c.page.evaluate((id) => window.__hotreload.canonical(document.querySelector(`[data-live-view-id="${id}"]`)), ID);
+    const canon = await c.page.evaluate(async (id) => {
+      const { canonical } = await import('/src/testing/canonical.js');
+      return canonical(document.querySelector(`[data-live-view-id="${id}"]`));
+    }, ID);
     assert.equal(canon, '<p class="big">"Count: 7"</p><ul><li id="b">"B"</li><li>"A"</li></ul><table><tbody><tr><td>"1"</td></tr><tr><td>"2"</td></tr></tbody></table><em>"new"</em><svg:svg><svg:use xlink:href="#b"></svg:use></svg:svg><template>#content[<b>"t"</b><i>"u"</i>]</template>');
     const stats = await c.page.evaluate(() => window.__hotreload.stats());
     assert.equal(stats.patches, 2);
@@ -324,6 +327,35 @@ describe('preserving what the user has', () => {
     await c.html(`<p>parent 2</p><div data-live-view-id="${ID2}" data-live-view="Child"><b>stale render</b></div>`);
     assert.match(await c.inner(), /child owns this/);
     assert.match(await c.inner(), /parent 2/);
+    await c.close();
+  });
+});
+
+describe('the runtime alone (a release page: no data-dev)', () => {
+  test('loads no dev file and shows no dev UI, yet sends events and applies patches', async () => {
+    const before = server.requests.length;
+    const c = await open('<button id="b" live-click="&quot;Inc&quot;">+</button><p>0</p>', { dev: false });
+    assert.equal(await c.page.evaluate(() => window.__hotreload.dev), 'off');
+    const since = server.count();
+    await c.page.click('#b');
+    const ev = await server.waitFrame('event', () => true, { since });
+    assert.deepEqual([ev.id, ev.event, ev.msg], [ID, 'click', 'Inc']);
+    const ack = await c.patch([{ op: 'text', path: [1, 0], text: '1' }]);
+    assert.equal(ack.error, undefined);
+    assert.equal(await c.inner(), '<button id="b" live-click="&quot;Inc&quot;">+</button><p>1</p>');
+    // Dev frames and toast() are ignored without a dev client; nothing is buffered for one.
+    server.send({ type: 'toast', level: 'info', message: 'hi' });
+    server.send({ type: 'overlay', kind: 'template', errors: [{ file: 'src/a.rs', line: 1, column: 1, message: 'm' }] });
+    await c.page.evaluate(() => window.__hotreload.toast('info', 'from the page'));
+    await c.patch([{ op: 'text', path: [1, 0], text: '2' }]); // the frames above were handled
+    assert.equal(await c.page.evaluate(() => document.querySelector('hotreload-ui')), null);
+    assert.equal(await c.page.evaluate(() => window.__hotreload.dev), 'off');
+    const requests = server.requests.slice(before);
+    assert.ok(requests.includes('/client.js'), JSON.stringify(requests));
+    assert.deepEqual(requests.filter((r) => r.includes('dev')), [], 'no request for the dev client');
+    const scripts = await c.page.evaluate(() => performance.getEntriesByType('resource').map((e) => new URL(e.name).pathname).filter((p) => p.endsWith('.js')));
+    assert.deepEqual(scripts, ['/client.js']);
+    assert.ok(!c.logs.some((l) => l.startsWith('warning')), c.logs.join('\n'));
     await c.close();
   });
 });

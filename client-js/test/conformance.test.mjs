@@ -3,7 +3,8 @@
 // Fixtures: test/fixtures/conformance.json, `[{name, a, b, ops, rust}]`, where `rust` is the
 // canonical form (hotreload/diff/src/canonical.rs) of what the Rust applier makes of `a` after
 // `ops`. Each `a` is loaded into a `<div>` boundary in Chromium, the ops are applied with the
-// client's `applyOps`, and the client's `canonical()` of the result must equal `rust`.
+// runtime's `applyOps` (hotreload/client/dist/runtime.js), and `canonical()` of the result
+// (hotreload/client/src/testing/canonical.js, in neither served file) must equal `rust`.
 // The committed file is hand-made; the Rust side regenerates it.
 
 import assert from 'node:assert/strict';
@@ -21,11 +22,14 @@ let page;
 before(async () => {
   browser = await launchBrowser();
   server = await startServer();
-  // Library mode: the module is imported, no script tag, so no client starts.
+  // Library mode: the runtime is imported, no script tag, so no client starts; canonical()
+  // comes from the test-only module, which neither served file contains.
   server.route('/lib', '<!DOCTYPE html><html><head><meta charset="utf-8"></head><body><div id="root" data-live-view-id="0000000000000001"></div></body></html>');
   page = await browser.newPage();
   await page.goto(`${server.base}/lib`);
-  await page.evaluate(async () => { window.hr = await import('/hotreload.js'); });
+  await page.evaluate(async () => {
+    window.hr = { ...(await import('/client.js')), ...(await import('/src/testing/canonical.js')) };
+  });
 });
 
 after(async () => {
@@ -168,5 +172,12 @@ describe('morph gives exactly the new tree', () => {
       return result;
     });
     assert.deepEqual(same, [true, true, true, true]);
+  });
+});
+
+describe('the sources', () => {
+  test('load as plain ES modules too, with the exports of the built runtime', async () => {
+    const keys = await page.evaluate(async () => [Object.keys(await import('/src/runtime.js')).sort(), Object.keys(await import('/client.js')).sort()]);
+    assert.deepEqual(keys, [['PatchError', 'applyOps', 'morph', 'start'], ['PatchError', 'applyOps', 'morph', 'start']]);
   });
 });

@@ -1,9 +1,10 @@
 // Dev mode: status indicator, toasts, error overlay, progress bar, shortcuts, stylesheet swap,
-// reload guard.
+// reload guard; and how the dev client (dist/dev.js) meets the runtime (dist/runtime.js).
 
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { after, before, test } from 'node:test';
-import { ID, launchBrowser, openClient, page, sleep, startServer, ui } from './helpers.mjs';
+import { DEV_PATH, ID, devLoaded, launchBrowser, openClient, page, sleep, startServer, ui } from './helpers.mjs';
 
 let browser;
 let server;
@@ -164,6 +165,7 @@ test('Ctrl+Shift+R reconnects, Ctrl+Shift+H prints stats, Ctrl+Shift+T toggles t
   since = server.count();
   await c.page.reload();
   await server.waitFrame('hello', () => true, { since });
+  await devLoaded(c.page);
   await c.page.evaluate(() => { window.__marker = 'alive'; });
   server.send({ type: 'toast', level: 'info', message: 'still hidden' });
   await sleep(100);
@@ -222,5 +224,63 @@ test('patches never reload the page', async () => {
   await server.waitFrame('ack', (f) => f.seq === 20, { since: 0 });
   assert.equal(await c.page.evaluate(() => document.querySelector('p').textContent), 'n20');
   assert.equal(server.hits.get('/'), loads);
+  await done(c);
+});
+
+test('the dev client loads from the script URL with client.js -> dev.js, in the path or in ?_hotreload=', async () => {
+  for (const [src, devUrl] of [['/client.js', '/dev.js'], ['/live/page?_hotreload=client.js', '/live/page?_hotreload=dev.js']]) {
+    const before = server.requests.length;
+    const c = await open('<p>x</p>', { src, path: '/live/page' });
+    assert.equal(await c.page.evaluate(() => window.__hotreload.dev), 'ready', src);
+    assert.deepEqual(server.requests.slice(before).filter((r) => r.includes('dev.js')), [devUrl]);
+    assert.equal((await statusOf(c.page)).state, 'connected');
+    await done(c);
+  }
+});
+
+test('what arrives while the dev client loads is shown, in order, once it has loaded', async () => {
+  server.route('/slow/dev.js', () => ({ type: 'text/javascript', body: readFileSync(DEV_PATH, 'utf8'), delayMs: 700 }));
+  try {
+    const c = await openClient(browser, server, page('<p>x</p>', { devClient: '/slow/dev.js', extraAttrs: 'data-toast-ms="5000"' }), { waitDev: false });
+    await c.page.evaluate(() => { window.__marker = 'alive'; });
+    server.send({ type: 'toast', level: 'info', message: 'early 1' });
+    server.send({ type: 'overlay', kind: 'template', errors: [{ file: 'src/a.rs', line: 3, column: 2, message: 'early error' }] });
+    server.send({ type: 'swapped', file: 'src/b.rs', templates: 1, ms: 2 });
+    server.send({ type: 'progress', done: 1, total: 4, label: 'Compiling' });
+    // A patch acked after them proves the frames above were handled before the dev client came.
+    const since = server.count();
+    server.send({ type: 'patch', id: ID, seq: 1, ops: [{ op: 'text', path: [0, 0], text: 'y' }] });
+    await server.waitFrame('ack', (f) => f.seq === 1, { since });
+    await c.page.evaluate(() => window.__hotreload.toast('warn', 'from the page'));
+    assert.equal(await c.page.evaluate(() => window.__hotreload.dev), 'loading');
+    assert.equal(await c.page.evaluate(() => document.querySelector('hotreload-ui')), null);
+    await devLoaded(c.page);
+    assert.equal(await c.page.evaluate(() => window.__hotreload.dev), 'ready');
+    const toasts = await ui(c.page, '.toast');
+    assert.deepEqual(toasts.map((t) => [t.level, t.text]), [['info', 'early 1'], ['success', 'Updated src/b.rs in 2.0 ms'], ['warn', 'from the page']]);
+    assert.deepEqual((await ui(c.page, '.overlay .loc')).map((e) => e.text), ['src/a.rs:3:2']);
+    assert.equal((await ui(c.page, '.progress .label'))[0].text, 'Compiling 1/4');
+    assert.equal((await statusOf(c.page)).state, 'error', 'connected, with the overlay open');
+    // From now on frames go straight to it.
+    server.send({ type: 'overlay_clear' });
+    await c.page.waitForFunction(() => document.querySelector('hotreload-ui').shadowRoot.querySelector('.overlay').hidden);
+    assert.equal((await statusOf(c.page)).state, 'connected');
+    await done(c);
+  } finally {
+    server.unroute('/slow/dev.js');
+  }
+});
+
+test('a dev client that does not load leaves the runtime working, with a warning', async () => {
+  const c = await open('<p>x</p>', { devClient: '/missing/dev.js' });
+  assert.equal(await c.page.evaluate(() => window.__hotreload.dev), 'failed');
+  assert.ok(c.logs.some((l) => l.startsWith('warning: [hotreload] could not load the dev client from') && l.includes('/missing/dev.js')), c.logs.join('\n'));
+  server.send({ type: 'toast', level: 'info', message: 'nobody shows this' });
+  const since = server.count();
+  server.send({ type: 'patch', id: ID, seq: 1, ops: [{ op: 'text', path: [0, 0], text: 'still patched' }] });
+  const ack = await server.waitFrame('ack', (f) => f.seq === 1, { since });
+  assert.equal(ack.error, undefined);
+  assert.equal(await c.page.evaluate(() => document.querySelector('p').textContent), 'still patched');
+  assert.equal(await c.page.evaluate(() => document.querySelector('hotreload-ui')), null);
   await done(c);
 });

@@ -1,15 +1,23 @@
-// Test harness: a small HTTP server (pages + the client file), a `ws` mock of the hotreload
+// Test harness: a small HTTP server (pages + the client files), a `ws` mock of the hotreload
 // WebSocket endpoint speaking docs/PROTOCOL.md, and headless Debian Chromium via playwright-core.
+//
+// The server serves the built files like the Rust server does: `/client.js` (or any path with
+// `?_hotreload=client.js`) is hotreload/client/dist/runtime.js, `/dev.js` (`?_hotreload=dev.js`)
+// is dist/dev.js; `/src/...` serves the sources as plain ES modules, for the test-only
+// `/src/testing/canonical.js`.
 
 import { existsSync, readFileSync } from 'node:fs';
 import http from 'node:http';
-import { dirname, join } from 'node:path';
+import { dirname, extname, join, normalize, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
 import { WebSocketServer } from 'ws';
 
 const here = dirname(fileURLToPath(import.meta.url));
-export const CLIENT_PATH = join(here, '..', 'hotreload.js');
+export const CLIENT_DIR = join(here, '..', '..', 'hotreload', 'client');
+export const RUNTIME_PATH = join(CLIENT_DIR, 'dist', 'runtime.js');
+export const DEV_PATH = join(CLIENT_DIR, 'dist', 'dev.js');
+export const SRC_DIR = join(CLIENT_DIR, 'src');
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
 /** Launches headless Chromium; fails loudly when it is not installed (never skips). */
@@ -26,24 +34,45 @@ export async function launchBrowser() {
 export const ID = '00000000000000a1';
 export const ID2 = '00000000000000b2';
 
-/** A full page with one boundary holding `inner`, and the client script tag. */
-export function page(inner, { dev = true, id = ID, view = 'Test', extraAttrs = '', head = '', after = '', client = true } = {}) {
+/**
+ * A full page with one boundary holding `inner`, and the client script tag (`src`, default
+ * `/client.js`; with `dev`, `data-dev="1"`, the dev client's URL derived from `src` unless
+ * `devClient` sets `data-dev-client`).
+ */
+export function page(inner, { dev = true, devClient = null, src = '/client.js', id = ID, view = 'Test', extraAttrs = '', head = '', after = '', client = true } = {}) {
+  const devAttrs = dev ? ` data-dev="1"${devClient ? ` data-dev-client="${devClient}"` : ''}` : '';
   const tag = client
-    ? `<script type="module" src="/hotreload.js" data-hotreload-client data-socket="/_hotreload/ws"${dev ? ' data-dev="1"' : ''} ${extraAttrs}></script>`
+    ? `<script type="module" src="${src}" data-hotreload-client data-socket="/_hotreload/ws"${devAttrs} ${extraAttrs}></script>`
     : '';
   return `<!DOCTYPE html><html><head><meta charset="utf-8"><title>t</title>${head}</head><body><div data-live-view-id="${id}" data-live-view="${view}">${inner}</div>${after}${tag}</body></html>`;
 }
 
+const js = (path) => ({ type: 'text/javascript', body: readFileSync(path, 'utf8') });
+
+/** The client files and sources, by URL (read on every request, so a rebuild is picked up). */
+function clientRoute(url) {
+  const query = url.searchParams.get('_hotreload');
+  if (query === 'client.js' || (query === null && url.pathname === '/client.js')) return js(RUNTIME_PATH);
+  if (query === 'dev.js' || (query === null && url.pathname === '/dev.js')) return js(DEV_PATH);
+  if (query === null && url.pathname.startsWith('/src/') && extname(url.pathname) === '.js') {
+    const file = normalize(join(SRC_DIR, decodeURIComponent(url.pathname.slice('/src/'.length))));
+    if (file.startsWith(SRC_DIR + sep) && existsSync(file)) return js(file);
+  }
+  return null;
+}
+
 /** Starts the HTTP + WebSocket mock server on 127.0.0.1 (port 0). */
 export async function startServer() {
-  const routes = new Map(); // path -> { type, body } | (req) => { type, body, status }
-  const hits = new Map();
+  const routes = new Map(); // path -> { type, body } | (req) => { type, body, status, delayMs }
+  const hits = new Map(); // path -> request count
+  const requests = []; // every request's path and query, in order
   const server = http.createServer((req, res) => {
     const url = new URL(req.url, 'http://x');
     hits.set(url.pathname, (hits.get(url.pathname) ?? 0) + 1);
-    let route = url.pathname === '/hotreload.js'
-      ? { type: 'text/javascript', body: readFileSync(CLIENT_PATH, 'utf8') }
-      : routes.get(url.pathname);
+    requests.push(url.pathname + url.search);
+    // `?_hotreload=` names a client file whatever the path (as on the Rust server's live
+    // routes); then the test's own routes; then the client files by path.
+    let route = url.searchParams.has('_hotreload') ? clientRoute(url) : routes.get(url.pathname) ?? clientRoute(url);
     if (typeof route === 'function') route = route(req, url);
     if (!route) { res.writeHead(404).end('not found'); return; }
     const send = () => {
@@ -82,7 +111,9 @@ export async function startServer() {
     base,
     state,
     hits,
+    requests,
     route(path, body, type = 'text/html; charset=utf-8') { routes.set(path, typeof body === 'function' ? body : { body, type }); },
+    unroute(path) { routes.delete(path); },
     /** Frames received from clients, optionally of one type. */
     frames(type) { return state.messages.filter((m) => !type || m.frame.type === type).map((m) => m.frame); },
     /** The most recent open connection. */
@@ -115,8 +146,11 @@ export async function startServer() {
 
 export const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
-/** Opens `html` (served at `path`) in a fresh browser context and waits for the client's hello. */
-export async function openClient(browser, server, html, { path = '/', waitHello = true } = {}) {
+/**
+ * Opens `html` (served at `path`) in a fresh browser context and waits for the client's hello
+ * and, on a page with `data-dev`, for the dev client to have loaded (or failed to).
+ */
+export async function openClient(browser, server, html, { path = '/', waitHello = true, waitDev = true } = {}) {
   server.route(path, html);
   const context = await browser.newContext();
   const pg = await context.newPage();
@@ -126,7 +160,13 @@ export async function openClient(browser, server, html, { path = '/', waitHello 
   const since = server.count();
   await pg.goto(server.base + path);
   if (waitHello) await server.waitFrame('hello', () => true, { since });
+  if (waitHello && waitDev) await devLoaded(pg);
   return { page: pg, context, logs };
+}
+
+/** Waits until the dev client is no longer loading (at once on a page without `data-dev`). */
+export function devLoaded(pg) {
+  return pg.waitForFunction(() => window.__hotreload && window.__hotreload.dev !== 'loading');
 }
 
 /** Shadow-root query in the dev UI host. */

@@ -21,13 +21,16 @@ pub(crate) async fn serve(name: &str, app: Router) -> std::io::Result<()> {
         .ok()
         .and_then(|p| p.parse().ok())
         .unwrap_or(3000);
-    // `hotreload::dev::bind` keeps the socket across an in-place restart after a rebuild.
-    let listener = hotreload::dev::bind(("127.0.0.1", port)).await?;
+    // `hotreload::bind` keeps the socket across an in-place restart after a rebuild.
+    let listener = hotreload::bind(("127.0.0.1", port)).await?;
     println!(
         "{name} example listening on http://{}",
         listener.local_addr()?
     );
-    axum::serve(listener, app).await
+    // Ctrl+C / SIGTERM: finish in-flight requests and write the last state snapshots.
+    axum::serve(listener, app)
+        .with_graceful_shutdown(hotreload::shutdown_signal())
+        .await
 }
 
 /// Serves `examples/assets/*` from disk at `/assets/*`, read on every request so that edited

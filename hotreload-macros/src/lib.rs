@@ -51,7 +51,7 @@ pub fn enable_hot_reload(input: TokenStream) -> TokenStream {
     let local = proc_macro2::Ident::new("__hr_router", proc_macro2::Span::mixed_site());
     quote::quote!({
         #[cfg(debug_assertions)]
-        let #local = ::hotreload::dev::enable(#router, ::core::env!("CARGO_MANIFEST_DIR"));
+        let #local = ::hotreload::__private::enable(#router, ::core::env!("CARGO_MANIFEST_DIR"));
         #[cfg(not(debug_assertions))]
         let #local = #router;
         #local

@@ -1,46 +1,91 @@
 //! `hotreload`: LiveView components for axum whose templates hot-reload in the running server,
 //! in place, with component state kept.
 //!
-//! # Finding your way
+//! A component is a struct that implements [`LiveView`]: its fields are its state, `update`
+//! applies a message, `render` returns markup written with [`hot_reload_liveview!`]. Serve it
+//! with [`live_view`]; in debug builds add [`enable_hot_reload!`]:
 //!
-//! - Write markup with [`hot_reload_liveview!`]; it compiles to an [`Html`] value. Values in
-//!   `{braces}` render through [`Render`] (escaped) and [`AttributeValue`]; [`raw`] opts out of
-//!   escaping. The syntax is documented in the `hotreload-syntax` crate.
-//! - [`template`]: the compiled form ([`template::Template`]), template ids, the global
-//!   [`template::Registry`] that holds hot-swapped versions, and render scopes that track which
-//!   component instance used which template.
-//! - [`live`]: the LiveView runtime: the [`LiveView`] trait, the [`live_view`] axum route, the
-//!   WebSocket protocol ([`live::protocol`]), instances on worker threads, patches from the
-//!   differ (`hotreload-diff`).
-//! - [`dev`] (debug builds): [`enable_hot_reload!`] adds dev routes under `/_hotreload/` and a
-//!   layer that injects the client into HTML, and (feature `hot-reload`) starts the hot-swap
-//!   engine: watch → re-parse → classify → swap → re-render, and for Rust edits a rebuild with
-//!   an in-place restart ([`dev::bind`] keeps the listening socket).
-//! - `state` (feature `hot-reload`): component state snapshotted behind updates and restored
-//!   after a restart; `preserve`/`restore` by key for app data.
-//! - [`recovery`]: the per-connection circuit breaker (resend the boundary, then reload once
-//!   per cooldown).
+//! ```no_run
+//! use hotreload::prelude::*;
 //!
-//! The wire protocol is in `docs/PROTOCOL.md`; the README has the architecture and data flow.
+//! #[derive(Default, Serialize, Deserialize)]
+//! struct Counter { count: i64 }
 //!
-//! In release builds ([`template::HOT_RELOAD`] is `false`) rendering is straight-line string
-//! building: no registry, no locks, no thread-locals.
+//! #[derive(Serialize, Deserialize)]
+//! enum Msg { Inc, Dec }
+//!
+//! impl LiveView for Counter {
+//!     type Message = Msg;
+//!     fn update(&mut self, msg: Msg, _event: &Event) {
+//!         match msg { Msg::Inc => self.count += 1, Msg::Dec => self.count -= 1 }
+//!     }
+//!     fn render(&self) -> Html {
+//!         hot_reload_liveview! {
+//!             <h1>"Count: " {self.count}</h1>
+//!             <button live-click={Msg::Inc}>"+"</button>
+//!             <button live-click={Msg::Dec}>"-"</button>
+//!         }
+//!     }
+//! }
+//!
+//! # async fn run() -> std::io::Result<()> {
+//! let app = axum::Router::new().route("/", live_view::<Counter>());
+//! let app = enable_hot_reload!(app); // debug builds only; release: the router unchanged
+//! let listener = hotreload::bind("127.0.0.1:3000").await?;
+//! axum::serve(listener, app)
+//!     .with_graceful_shutdown(hotreload::shutdown_signal())
+//!     .await
+//! # }
+//! ```
+//!
+//! # Where to start
+//!
+//! - [`LiveView`], with [`Mount`] (what `mount` gets: the request, a [`LiveHandle`] for timers
+//!   and tasks, nested views as [`Child`]) and [`Event`] (what the browser sent).
+//! - [`hot_reload_liveview!`]: the template syntax (in the `hotreload-syntax` crate's docs);
+//!   values render through [`Render`] (escaped) and [`AttributeValue`]; [`raw`] opts out of
+//!   escaping, [`display`] renders any `Display`. The same macro renders plain pages: a handler
+//!   returning [`Html`] is an axum response.
+//! - [`bind`], [`Listener`], [`shutdown_signal`]: serving (the socket survives dev restarts,
+//!   `TCP_NODELAY` on every connection, graceful shutdown that keeps the dev state).
+//! - [`HotReload`]: dev settings beyond `enable_hot_reload!`; [`LiveConfig`] with
+//!   [`BreakerConfig`]: when a page whose patches keep failing is reloaded; [`state`]: app data kept across dev restarts.
+//! - [`stats`]: the runtime's counters.
+//!
+//! # Layers
+//!
+//! `template` (compiled templates, rendering, the registry the macros stamp ids into) ←
+//! `live` (the runtime: views, sockets, instances on worker threads, diff → patch; closed: it
+//! names nothing above it) ← `dev` (watcher, re-parser, swaps, rebuilds, dev client, state
+//! snapshots; reaches the runtime only through one hooks object) and `serve` (listener,
+//! shutdown). The wire protocol is `docs/PROTOCOL.md`; the architecture and data flow are
+//! `docs/ARCHITECTURE.md`.
+//!
+//! In release builds rendering is straight-line string building (no registry, no locks, no
+//! thread-locals), and none of the dev layer is compiled into the app's code paths.
 #![warn(clippy::unwrap_used, clippy::expect_used)]
 
 // Lets the macro's `::hotreload::...` paths work inside this crate's own tests and docs.
 #[allow(unused_extern_crates)]
 extern crate self as hotreload;
 
-pub mod dev;
-pub mod live;
-pub mod recovery;
+mod dev;
+mod live;
+mod serve;
 #[cfg(feature = "hot-reload")]
 pub mod state;
-pub mod template;
+mod template;
 
+pub use dev::HotReload;
 pub use hotreload_macros::{enable_hot_reload, hot_reload_liveview};
-pub use live::{Child, Event, LiveHandle, LiveView, Mount, live_view};
-pub use template::{AttributeValue, Html, Raw, Render, display, raw};
+pub use live::{
+    BreakerConfig, Child, Event, EventKind, Gone, LiveConfig, LiveHandle, LiveStats, LiveView,
+    Mount, default_page, live_view, live_view_with_state, stats,
+};
+pub use serve::{Listener, bind, shutdown_signal};
+pub use template::{
+    AttributeValue, BadInstanceId, Displayed, Html, InstanceId, Raw, Render, display, raw,
+};
 
 /// The names most components need: `use hotreload::prelude::*;`.
 pub mod prelude {
@@ -53,8 +98,51 @@ pub mod prelude {
 /// Used by macro-generated code; not a public API.
 #[doc(hidden)]
 pub mod __private {
+    pub use crate::dev::enable;
     pub use crate::template::{
         AttributeValue, HoleKind, HoleMeta, Location, Template, buffer, finish, render,
         render_event,
     };
+}
+
+/// Reach into the runtime for this workspace's own integration tests, benches and fuzz
+/// targets, which need a process of their own each (the runtime and the registry are process
+/// singletons, so they cannot all run as unit tests in one binary). Not an API: it may change
+/// in any release.
+#[doc(hidden)]
+pub mod __testing {
+    pub use crate::dev::{EditReport, EngineConfig, HotSwapEngine};
+    pub use crate::live::connection::IDLE_TIMEOUT;
+    pub use crate::live::protocol::{ClientFrame, ErrorCode, decode_client_frame};
+    #[cfg(feature = "registry-in-release")]
+    pub use crate::template::set_bypass_registry;
+    pub use crate::template::{escape_into, resolve_source_path};
+
+    /// The runtime client as served.
+    pub const RUNTIME_CLIENT: &str = crate::live::page::RUNTIME_CLIENT;
+
+    /// A client frame in the protocol's envelope, as a browser would send it.
+    pub fn client_frame_json(frame: &ClientFrame) -> String {
+        crate::live::protocol::frame_json(frame)
+    }
+
+    /// Dev frames as every browser gets them.
+    pub fn dev_frames() -> tokio::sync::broadcast::Receiver<std::sync::Arc<str>> {
+        crate::dev::bus::subscribe()
+    }
+
+    /// Sends every dev page a warning toast; returns how many sockets get it.
+    pub fn publish_warning(message: &str) -> usize {
+        crate::dev::bus::publish(&crate::dev::bus::DevFrame::Toast {
+            level: crate::dev::bus::ToastLevel::Warn,
+            message: message.to_owned(),
+        })
+    }
+
+    /// The dev state manager's counters (snapshots, restores, restore failures) as JSON, if
+    /// state is kept.
+    pub fn state_stats() -> Option<serde_json::Value> {
+        crate::dev::state_manager()
+            .map(|manager| serde_json::to_value(manager.stats()).unwrap_or_default())
+    }
 }

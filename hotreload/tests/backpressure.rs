@@ -56,7 +56,7 @@ async fn a_client_that_stops_reading_is_dropped_and_others_are_served() {
         .route("/firehose", live_view::<Firehose>())
         .route("/quiet", live_view::<Quiet>());
     let addr = serve(app).await;
-    let stats = || hotreload::live::runtime().stats.snapshot();
+    let stats = || hotreload::stats();
 
     let id = instance_id(&get(addr, "/firehose", &[]).await.body);
     let mut stalled = Client::connect(addr, "/firehose").await;

@@ -58,9 +58,27 @@ async fn dev_routes_exist_only_in_debug_builds() {
     let client = get(addr, "/_hotreload/client.js", &[]).await;
     let stats = get(addr, "/_hotreload/stats", &[]).await;
     let socket = get(addr, "/_hotreload/ws", &[]).await;
+    let dev_client = get(addr, "/_hotreload/dev.js", &[]).await;
+    let page = get(addr, "/", &[]).await;
+    let runtime_client = get(addr, "/?_hotreload=client.js", &[]).await;
+    // Live routes serve the runtime client in every build; it never holds the dev UI.
+    assert_eq!(runtime_client.status, 200);
+    assert_eq!(runtime_client.body, hotreload::__testing::RUNTIME_CLIENT);
+    assert!(!runtime_client.body.contains("attachShadow"));
     if cfg!(debug_assertions) {
         assert_eq!(client.status, 200);
-        assert_eq!(client.body, hotreload::live::CLIENT_JS);
+        assert_eq!(client.body, hotreload::__testing::RUNTIME_CLIENT);
+        assert_eq!(dev_client.status, 200);
+        assert!(
+            dev_client.body.contains("attachShadow"),
+            "the dev client has the dev UI"
+        );
+        assert!(
+            page.body
+                .contains(" data-dev data-dev-client=\"/_hotreload/dev.js\""),
+            "{}",
+            page.body
+        );
         assert_eq!(stats.status, 200);
         let stats: serde_json::Value = serde_json::from_str(&stats.body).unwrap();
         assert!(stats["live"]["connections_open"].is_u64(), "{stats}");
@@ -68,6 +86,8 @@ async fn dev_routes_exist_only_in_debug_builds() {
         assert_ne!(socket.status, 404);
     } else {
         assert_eq!(client.status, 404);
+        assert_eq!(dev_client.status, 404);
+        assert!(!page.body.contains("data-dev"), "{}", page.body);
         assert_eq!(stats.status, 404);
         assert_eq!(socket.status, 404);
     }
@@ -131,10 +151,7 @@ async fn the_dev_socket_refuses_foreign_origins_and_carries_dev_frames() {
     let mut client = Client::connect(addr, "/_hotreload/ws").await;
     let welcome = client.hello(&[(&id, "Hello")], false).await;
     assert_eq!(welcome["dev"], true);
-    hotreload::dev::bus::publish(&hotreload::dev::bus::DevFrame::Toast {
-        level: "info".into(),
-        message: "from the test".into(),
-    });
+    hotreload::__testing::publish_warning("from the test");
     loop {
         let frame = client.recv().await;
         if frame["type"] == "toast" && frame["message"] == "from the test" {

@@ -7,7 +7,7 @@ mod support;
 mod hot_counter;
 
 use hot_counter::HotCounter;
-use hotreload::dev::HotReload;
+use hotreload::HotReload;
 use hotreload::live_view;
 use serde_json::json;
 use std::time::Duration;
@@ -36,10 +36,7 @@ async fn one_swap_patches_every_open_page() {
         }
         pages.push((client, n % 3));
     }
-    assert_eq!(
-        hotreload::live::runtime().stats.snapshot().connections_open,
-        PAGES as u64
-    );
+    assert_eq!(hotreload::stats().connections_open, PAGES as u64);
 
     let text = std::fs::read_to_string(&copy).unwrap();
     std::fs::write(&copy, text.replacen("\"Count: \"", "\"Fanned out: \"", 1)).unwrap();

@@ -18,7 +18,7 @@ mod support;
 mod storm_counter;
 
 use futures_util::SinkExt;
-use hotreload::dev::HotReload;
+use hotreload::HotReload;
 use hotreload::live_view;
 use hotreload::prelude::*;
 use hotreload_diff::html5ever::{QualName, local_name, ns};
@@ -464,14 +464,14 @@ fn tcp(socket: &RawSocket) -> &tokio::net::TcpStream {
 }
 
 fn open_connections() -> u64 {
-    hotreload::live::runtime().stats.snapshot().connections_open
+    hotreload::stats().connections_open
 }
 
 /// Polls until `connections_open` is `target`; returns how long that took.
 async fn wait_for_open(target: u64, what: &str) -> Duration {
     let start = Instant::now();
     // Far below the 45 s idle timeout: a vanished peer must be noticed from the socket.
-    let limit = hotreload::live::IDLE_TIMEOUT / 4;
+    let limit = hotreload::__testing::IDLE_TIMEOUT / 4;
     while open_connections() != target {
         assert!(
             start.elapsed() < limit,
@@ -561,7 +561,7 @@ async fn connections_dropped_with_their_runtime_are_uncounted() {
         .apply(axum::Router::new().route("/other", live_view::<Other>()));
     server.spawn(async move {
         let listener = tokio::net::TcpListener::from_std(listener).unwrap();
-        axum::serve(hotreload::dev::Listener::from(listener), app).await
+        axum::serve(hotreload::Listener::from(listener), app).await
     });
     let mut clients = Vec::new();
     for _ in 0..3 {

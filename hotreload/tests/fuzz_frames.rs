@@ -12,7 +12,7 @@
 
 mod support;
 
-use hotreload::live::protocol::{ClientFrame, ErrorCode, decode_client_frame};
+use hotreload::__testing::{ClientFrame, ErrorCode, decode_client_frame};
 use hotreload::live_view;
 use hotreload::prelude::*;
 use proptest::prelude::*;
@@ -85,7 +85,7 @@ fn check(text: &str) -> Result<(), TestCaseError> {
     );
     match result {
         Ok(frame) => {
-            let encoded = serde_json::to_string(&frame).expect("frames serialize");
+            let encoded = hotreload::__testing::client_frame_json(&frame);
             let again: ClientFrame = match decode_client_frame(&encoded, usize::MAX) {
                 Ok(again) => again,
                 Err(error) => return Err(TestCaseError::fail(format!("{error}: {encoded}"))),

@@ -9,7 +9,8 @@ mod support;
 mod hot_counter;
 
 use hot_counter::HotCounter;
-use hotreload::dev::{EngineConfig, HotReload, HotSwapEngine};
+use hotreload::__testing::{EngineConfig, HotSwapEngine};
+use hotreload::HotReload;
 use hotreload::live_view;
 use hotreload::prelude::LiveView;
 use hotreload_diff::html5ever::{QualName, local_name, ns};
@@ -258,7 +259,7 @@ async fn a_stylesheet_edit_is_pushed_as_a_css_swap() {
         ..EngineConfig::default()
     });
     engine.start_watching().unwrap();
-    let mut frames = hotreload::dev::bus::subscribe();
+    let mut frames = hotreload::__testing::dev_frames();
     std::fs::write(&sheet, "body { color: red }").unwrap();
     let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
     loop {

@@ -319,7 +319,7 @@ async fn client_script_is_served_by_the_route() {
             .to_ascii_lowercase()
             .contains("content-type: text/javascript")
     );
-    assert_eq!(response.body, hotreload::live::CLIENT_JS);
+    assert_eq!(response.body, hotreload::__testing::RUNTIME_CLIENT);
 }
 
 #[tokio::test]

@@ -4,8 +4,8 @@
 
 mod support;
 
+use hotreload::BreakerConfig;
 use hotreload::prelude::*;
-use hotreload::recovery::BreakerConfig;
 use serde_json::{Value, json};
 use std::time::Duration;
 use support::{Client, get, instance_id, serve};
@@ -58,12 +58,17 @@ fn count(frames: &[Value], kind: &str) -> usize {
 
 #[tokio::test]
 async fn a_failing_client_gets_resends_then_one_refresh_per_cooldown_then_recovers() {
-    hotreload::live::set_breaker_config(BreakerConfig {
+    let breaker = BreakerConfig {
         threshold: 3,
         window: Duration::from_secs(10),
         cooldown: COOLDOWN,
-    });
-    let addr = serve(axum::Router::new().route("/", live_view::<Ticker>())).await;
+    };
+    let addr = serve(
+        axum::Router::new()
+            .route("/", live_view::<Ticker>())
+            .layer(hotreload::LiveConfig::new().breaker(breaker)),
+    )
+    .await;
     let id = instance_id(&get(addr, "/", &[]).await.body);
     let mut client = Client::connect(addr, "/").await;
     client.hello(&[(&id, "Ticker")], false).await;
@@ -129,5 +134,5 @@ async fn a_failing_client_gets_resends_then_one_refresh_per_cooldown_then_recove
         (1, 1, 0),
         "{after:#?}"
     );
-    assert_eq!(hotreload::live::runtime().stats.snapshot().refreshes, 2);
+    assert_eq!(hotreload::stats().refreshes, 2);
 }

@@ -5,7 +5,7 @@
 
 mod support;
 
-use hotreload::dev::HotReload;
+use hotreload::HotReload;
 use hotreload::prelude::*;
 use hotreload_state::{SnapshotStore, encode};
 use serde_json::{Value, json};
@@ -77,10 +77,12 @@ async fn a_reconnecting_page_gets_its_state_back_from_the_snapshot() {
         until(&mut client, "patch", &id).await;
     }
     hotreload::state::flush();
-    let stats = hotreload::state::stats().expect("state keeping is on");
+    let stats = hotreload::__testing::state_stats().expect("state keeping is on");
     assert!(
         // Seven quick updates are serialized far fewer times (coalesced), but at least once.
-        stats.snapshots >= 1 && stats.snapshots < 7 && stats.snapshot_bytes > 0,
+        stats["snapshots"].as_u64() >= Some(1)
+            && stats["snapshots"].as_u64() < Some(7)
+            && stats["snapshot_bytes"].as_u64() > Some(0),
         "{stats:?}"
     );
 
@@ -100,7 +102,7 @@ async fn a_reconnecting_page_gets_its_state_back_from_the_snapshot() {
             .contains("Count: 7"),
         "{frames:#?}"
     );
-    assert!(hotreload::state::stats().unwrap().restores >= 1);
+    assert!(hotreload::__testing::state_stats().unwrap()["restores"].as_u64() >= Some(1));
     // It is live: the next click counts from 7.
     page.event(reborn, "click", json!("Inc")).await;
     let patch = until(&mut page, "patch", reborn).await;
@@ -155,7 +157,7 @@ async fn a_changed_type_or_a_corrupt_snapshot_mounts_fresh_with_a_toast() {
                 .contains("Count: 0")
         );
     }
-    assert!(hotreload::state::stats().unwrap().restore_failures >= 2);
+    assert!(hotreload::__testing::state_stats().unwrap()["restore_failures"].as_u64() >= Some(2));
 }
 
 #[tokio::test]

@@ -1,7 +1,6 @@
 //! The dev bus: frames for every connected browser (swap notices, overlays, stylesheet swaps,
 //! build progress). Live sockets subscribe when hot reload is enabled.
 
-use crate::live::protocol::PROTOCOL_VERSION;
 use serde::Serialize;
 use std::sync::{Arc, LazyLock};
 use tokio::sync::broadcast;
@@ -9,7 +8,7 @@ use tokio::sync::broadcast;
 /// Frames the dev machinery sends to browsers (see `docs/PROTOCOL.md`, "Dev frames").
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
-pub enum DevFrame {
+pub(crate) enum DevFrame {
     /// Templates in `file` were hot-swapped.
     Swapped {
         /// Source file.
@@ -30,8 +29,8 @@ pub enum DevFrame {
     },
     /// Errors to show in the overlay.
     Overlay {
-        /// `template` or `compile`.
-        kind: String,
+        /// What produced them.
+        kind: OverlayKind,
         /// The errors.
         errors: Vec<OverlayError>,
     },
@@ -44,8 +43,8 @@ pub enum DevFrame {
     },
     /// A toast.
     Toast {
-        /// `info`, `success`, `warn` or `error`.
-        level: String,
+        /// How it looks.
+        level: ToastLevel,
         /// Text.
         message: String,
     },
@@ -58,11 +57,28 @@ pub enum DevFrame {
         /// What is building.
         label: String,
     },
-    /// Reload the page.
-    Reload {
-        /// Why.
-        reason: String,
-    },
+}
+
+/// What produced the errors in an overlay (`kind` on the wire).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub(crate) enum OverlayKind {
+    /// A template or file that does not parse.
+    Template,
+    /// rustc errors from a rebuild.
+    Compile,
+}
+
+/// A toast's level (`level` on the wire).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub(crate) enum ToastLevel {
+    /// Neutral news.
+    Info,
+    /// Something was lost or skipped.
+    Warn,
+    /// Something failed.
+    Error,
 }
 
 /// One error in the overlay.
@@ -81,34 +97,23 @@ pub struct OverlayError {
     pub source: Option<String>,
 }
 
-#[derive(Serialize)]
-struct Envelope<'a> {
-    v: u32,
-    #[serde(flatten)]
-    frame: &'a DevFrame,
-}
-
 fn sender() -> &'static broadcast::Sender<Arc<str>> {
     static BUS: LazyLock<broadcast::Sender<Arc<str>>> = LazyLock::new(|| broadcast::channel(256).0);
     &BUS
 }
 
-/// `frame` as the JSON text sent on the wire.
-pub fn frame_json(frame: &DevFrame) -> String {
-    serde_json::to_string(&Envelope {
-        v: PROTOCOL_VERSION,
-        frame,
-    })
-    .unwrap_or_default()
+/// `frame` as the JSON text sent on the wire (in the protocol's one envelope).
+pub(crate) fn frame_json(frame: &DevFrame) -> String {
+    crate::live::protocol::frame_json(frame)
 }
 
 /// Sends `frame` to every subscribed browser; returns how many sockets will get it.
-pub fn publish(frame: &DevFrame) -> usize {
+pub(crate) fn publish(frame: &DevFrame) -> usize {
     sender().send(Arc::from(frame_json(frame))).unwrap_or(0)
 }
 
 /// A receiver for dev frames (as JSON text).
-pub fn subscribe() -> broadcast::Receiver<Arc<str>> {
+pub(crate) fn subscribe() -> broadcast::Receiver<Arc<str>> {
     sender().subscribe()
 }
 

@@ -29,7 +29,7 @@ pub struct RebuildNeeded {
 
 /// The outcome of comparing an edited file with its as-built version.
 #[derive(Debug, Clone, Default, PartialEq)]
-pub struct Classification {
+pub(crate) struct Classification {
     /// Layouts to install, keyed by the as-built template id, each with whether the edited
     /// template is identical to the as-built one (nothing to install unless a swap is live).
     pub swaps: Vec<(TemplateId, Layout, bool)>,
@@ -40,7 +40,11 @@ pub struct Classification {
 }
 
 /// Compares `edited` with `as_built`; `file` is the `file!()` key of the source.
-pub fn classify(file: &str, as_built: &ReparsedFile, edited: &ReparsedFile) -> Classification {
+pub(crate) fn classify(
+    file: &str,
+    as_built: &ReparsedFile,
+    edited: &ReparsedFile,
+) -> Classification {
     let mut result = Classification::default();
     if let Some(line) = edited.first_rust_difference(as_built) {
         result.rebuild.push(RebuildNeeded {
@@ -112,7 +116,7 @@ pub fn classify(file: &str, as_built: &ReparsedFile, edited: &ReparsedFile) -> C
 
 /// Expresses `edited` over the holes of `built`: each edited hole must have a compiled hole of
 /// the same kind with the same expression text.
-pub fn plan_layout(
+pub(crate) fn plan_layout(
     built: &ReparsedTemplate,
     edited: &ReparsedTemplate,
 ) -> Result<Layout, RebuildNeeded> {

@@ -8,14 +8,14 @@
 //! with its in-memory state and its client gets a patch. If any of those renders panics, the
 //! swap is reverted (the registry keeps the previous version) and the error is shown.
 
-use crate::dev::bus::{DevFrame, OverlayError, publish};
+use crate::dev::bus::{DevFrame, OverlayError, OverlayKind, publish};
 use crate::dev::classify::{Classification, RebuildNeeded, classify};
 use crate::dev::rebuild::{BuildTarget, Rebuilder};
 use crate::dev::reparse::{ReparsedFile, SourceError, reparse_source};
 use crate::dev::sources::{SourceSet, relative_key};
 use crate::dev::stats::DevStats;
 use crate::dev::watch::{Batch, WatchHandle, watch};
-use crate::live::runtime;
+use crate::live::runtime::runtime;
 use crate::template::{InstanceId, TemplateId, registry};
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
@@ -348,7 +348,7 @@ impl HotSwapEngine {
             }
         } else {
             publish(&DevFrame::Overlay {
-                kind: "template".to_owned(),
+                kind: OverlayKind::Template,
                 errors: shown.values().flatten().cloned().collect(),
             });
         }

@@ -4,7 +4,7 @@
 //! decompressing; a streamed one buffering); pages that already carry the client (live routes)
 //! are left alone. Bodies over [`MAX_INJECT_BYTES`] pass through unchanged.
 
-use crate::live::CLIENT_MARKER;
+use crate::live::page::CLIENT_MARKER;
 use crate::live::page::insert_before_body_end;
 use axum::body::Body;
 use axum::http::header::{CONTENT_ENCODING, CONTENT_LENGTH, CONTENT_TYPE};
@@ -16,17 +16,17 @@ use std::pin::Pin;
 use std::task::{Context, Poll};
 
 /// Larger HTML bodies are not buffered for injection.
-pub const MAX_INJECT_BYTES: usize = 16 * 1024 * 1024;
+pub(crate) const MAX_INJECT_BYTES: usize = 16 * 1024 * 1024;
 
 /// Adds `script` before `</body>` of HTML responses.
 #[derive(Debug, Clone)]
-pub struct InjectClientLayer {
+pub(crate) struct InjectClientLayer {
     script: std::sync::Arc<str>,
 }
 
 impl InjectClientLayer {
     /// Injects `script` (a complete `<script ...></script>` tag).
-    pub fn new(script: impl Into<std::sync::Arc<str>>) -> Self {
+    pub(crate) fn new(script: impl Into<std::sync::Arc<str>>) -> Self {
         InjectClientLayer {
             script: script.into(),
         }
@@ -46,7 +46,7 @@ impl<S> tower_layer::Layer<S> for InjectClientLayer {
 
 /// The service made by [`InjectClientLayer`].
 #[derive(Debug, Clone)]
-pub struct InjectClient<S> {
+pub(crate) struct InjectClient<S> {
     inner: S,
     script: std::sync::Arc<str>,
 }

@@ -1,72 +1,83 @@
-//! Dev-time machinery. Only ever active in debug builds: [`enable_hot_reload!`] expands to the
-//! router unchanged in release builds, and rendering never consults the registry there.
+//! The dev layer: everything hot reload adds on top of the live runtime. Only ever active in
+//! debug builds: [`enable_hot_reload!`] expands to the router unchanged in release builds, and
+//! rendering never consults the registry there.
 //!
-//! - [`enable`] / [`HotReload`]: adds the dev routes under `/_hotreload/` (client script,
-//!   WebSocket, stats) and the layer that injects the client into HTML responses;
+//! - [`HotReload`]: the settings; `apply` adds the dev routes under `/_hotreload/` (runtime and
+//!   dev client, WebSocket, stats), the layer that injects the client into HTML responses
+//!   (`inject.rs`), and installs [`DevHooks`](hooks::DevHooks) (`hooks.rs`) in the runtime: the
+//!   one way this layer reaches `live/`;
 //! - `bus.rs`: frames for every connected browser;
-//! - `inject.rs`: [`InjectClientLayer`], usable on its own as a `tower::Layer`;
-//! - `restart.rs` / `listener.rs`: [`bind`] (the listening socket survives an in-place restart;
-//!   connections get `TCP_NODELAY`, see [`Listener`]);
+//! - `state.rs`: the state manager (snapshots behind updates, restore after a restart);
 //! - feature `hot-reload` (default): the hot-swap pipeline, one module per step:
 //!   `watch.rs` (notify, millisecond debounce) → `sources.rs` (watched files, `file!()` keys,
 //!   as-built snapshots) → `reparse.rs` (templates back out of a file) → `classify.rs` (swap,
 //!   rebuild needed, or broken) → `engine.rs` (swap in the registry, re-render instances,
-//!   revert on panic, dev frames) with counters in `stats.rs`.
+//!   revert on panic, dev frames) with counters in `stats.rs`; for Rust edits `rebuild.rs`
+//!   (cargo build, progress, compiler errors) and `restart.rs` (`exec` in place, handing over
+//!   the socket [`bind`](crate::bind) keeps).
 //!
 //! [`enable_hot_reload!`]: crate::enable_hot_reload
 
-pub mod bus;
+pub(crate) mod bus;
 #[cfg(feature = "hot-reload")]
-pub mod classify;
+pub(crate) mod classify;
 #[cfg(feature = "hot-reload")]
 mod engine;
+mod hooks;
 mod inject;
-mod listener;
 #[cfg(feature = "hot-reload")]
 mod rebuild;
 #[cfg(feature = "hot-reload")]
-pub mod reparse;
+pub(crate) mod reparse;
+#[cfg(feature = "hot-reload")]
 mod restart;
 #[cfg(feature = "hot-reload")]
 mod sources;
 #[cfg(feature = "hot-reload")]
+pub(crate) mod state;
+#[cfg(feature = "hot-reload")]
 mod stats;
+#[cfg(all(test, feature = "hot-reload"))]
+mod template_ids_tests;
 #[cfg(feature = "hot-reload")]
 mod watch;
 
 #[cfg(feature = "hot-reload")]
 pub use engine::{EditReport, EngineConfig, HotSwapEngine};
-#[cfg(feature = "hot-reload")]
-pub use stats::{DevStats, DevStatsSnapshot};
 
-pub use inject::{InjectClient, InjectClientLayer, MAX_INJECT_BYTES};
-pub use listener::Listener;
-#[cfg(feature = "hot-reload")]
-pub use rebuild::{BuildTarget, Rebuilder};
-pub use restart::{LISTEN_STDIN_ENV, RestartError, bind, bound_addr, exec_in_place};
-
+use crate::dev::hooks::DevHooks;
 use crate::live::page::client_script;
+use crate::live::runtime::runtime;
 use axum::Router;
 use axum::extract::WebSocketUpgrade;
 use axum::http::request::Parts;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
-use std::sync::atomic::{AtomicBool, Ordering};
+use inject::InjectClientLayer;
+use std::sync::{Arc, OnceLock};
+
+/// The dev client (status dot, toasts, overlay, shortcuts, stylesheet swaps, stats), served
+/// under the dev prefix only; the runtime client loads it on pages that say they are in dev.
+/// Generated like the runtime client (`hotreload/client/`).
+const DEV_CLIENT: &str = include_str!("../../client/dist/dev.js");
 
 /// The default prefix of the dev routes.
-pub const DEFAULT_PREFIX: &str = "/_hotreload";
+pub(crate) const DEFAULT_PREFIX: &str = "/_hotreload";
 
-static ENABLED: AtomicBool = AtomicBool::new(false);
+/// The process's dev layer, once hot reload is enabled (the same object the runtime holds as
+/// its hooks).
+static DEV: OnceLock<Arc<DevHooks>> = OnceLock::new();
 
-/// Whether hot reload was enabled in this process (then live pages get the dev UI and their
-/// sockets carry dev frames).
-pub fn is_enabled() -> bool {
-    ENABLED.load(Ordering::Relaxed)
+/// The dev state manager, once hot reload is enabled with a manifest dir.
+#[cfg(feature = "hot-reload")]
+pub(crate) fn state_manager() -> Option<&'static state::StateManager> {
+    DEV.get().and_then(|dev| dev.state())
 }
 
 /// Adds hot reload to `router` with the default settings, watching the workspace around
 /// `manifest_dir`; what `enable_hot_reload!` calls in debug builds (with the calling crate's
 /// `CARGO_MANIFEST_DIR`).
+#[doc(hidden)]
 pub fn enable<S: Clone + Send + Sync + 'static>(
     router: Router<S>,
     manifest_dir: &str,
@@ -74,7 +85,19 @@ pub fn enable<S: Clone + Send + Sync + 'static>(
     HotReload::new().manifest_dir(manifest_dir).apply(router)
 }
 
-/// Hot reload settings, for users who want more than [`enable`].
+/// Hot reload settings, for apps that want more than `enable_hot_reload!(router)` (which is
+/// `HotReload::new().manifest_dir(env!("CARGO_MANIFEST_DIR")).apply(router)` in debug builds
+/// and the router unchanged in release builds).
+///
+/// ```no_run
+/// use hotreload::HotReload;
+/// # let router: axum::Router = axum::Router::new();
+/// #[cfg(debug_assertions)]
+/// let router = HotReload::new()
+///     .manifest_dir(env!("CARGO_MANIFEST_DIR"))
+///     .css_dir("styles", "/styles")
+///     .apply(router);
+/// ```
 ///
 /// Environment overrides: `HOTRELOAD_WATCH=0` turns the file watcher off;
 /// `HOTRELOAD_FILE_MAP="key=path;key=path"` serves a source's `file!()` key from another path
@@ -176,24 +199,29 @@ impl HotReload {
         self
     }
 
-    /// The `<script>` tag that loads the dev client.
+    /// The `<script>` tag that loads the client on a page that is not a live view (with
+    /// [`inject_client(false)`](Self::inject_client), add it to your pages yourself).
     pub fn script_tag(&self) -> String {
         client_script(
             &format!("{}/client.js", self.prefix),
             &format!("{}/ws", self.prefix),
-            true,
+            Some(&format!("{}/dev.js", self.prefix)),
         )
     }
 
     /// The layer that injects the client into HTML responses.
-    pub fn layer(&self) -> InjectClientLayer {
+    fn layer(&self) -> InjectClientLayer {
         InjectClientLayer::new(self.script_tag())
     }
 
-    /// The dev routes, to nest under the prefix yourself.
-    pub fn routes<S: Clone + Send + Sync + 'static>(&self) -> Router<S> {
+    /// The dev routes, nested under the prefix.
+    fn routes<S: Clone + Send + Sync + 'static>(&self) -> Router<S> {
         Router::new()
             .route("/client.js", get(|| async { crate::live::client_js() }))
+            .route(
+                "/dev.js",
+                get(|| async { crate::live::script_response(DEV_CLIENT) }),
+            )
             .route("/ws", get(dev_socket))
             .route("/stats", get(stats))
     }
@@ -201,11 +229,19 @@ impl HotReload {
     /// Adds the dev routes and the injection layer to `router`, marks hot reload enabled and
     /// starts the file watcher (once per process).
     pub fn apply<S: Clone + Send + Sync + 'static>(self, router: Router<S>) -> Router<S> {
-        ENABLED.store(true, Ordering::Relaxed);
         tracing::info!(prefix = %self.prefix, "hotreload: dev routes enabled");
-        #[cfg(feature = "hot-reload")]
-        if let Some(dir) = &self.manifest_dir {
-            crate::state::enable(&hotreload_state::default_dir(dir));
+        if DEV.get().is_none() {
+            #[cfg(feature = "hot-reload")]
+            let state = self
+                .manifest_dir
+                .as_ref()
+                .and_then(|dir| state::StateManager::open(&hotreload_state::default_dir(dir)));
+            #[cfg(not(feature = "hot-reload"))]
+            let state = None;
+            let dev = Arc::new(DevHooks::new(&self.prefix, state));
+            if DEV.set(Arc::clone(&dev)).is_ok() {
+                runtime().install_hooks(dev);
+            }
         }
         #[cfg(feature = "hot-reload")]
         self.start_engine();
@@ -223,7 +259,7 @@ static ENGINE: std::sync::OnceLock<std::sync::Arc<HotSwapEngine>> = std::sync::O
 
 /// The process's hot-swap engine, once hot reload is enabled with watching on.
 #[cfg(feature = "hot-reload")]
-pub fn engine() -> Option<&'static std::sync::Arc<HotSwapEngine>> {
+pub(crate) fn engine() -> Option<&'static std::sync::Arc<HotSwapEngine>> {
     ENGINE.get()
 }
 
@@ -266,14 +302,17 @@ async fn dev_socket(parts: Parts, upgrade: WebSocketUpgrade) -> Response {
 }
 
 async fn stats() -> Response {
-    let live = crate::live::runtime().stats.snapshot();
+    let runtime = runtime();
+    let live = runtime.stats.snapshot();
     let templates = crate::template::registry().templates();
     let swapped = templates.iter().filter(|t| t.swapped).count();
     #[cfg(feature = "hot-reload")]
-    let (dev, state) = (engine().map(|e| e.stats.snapshot()), crate::state::stats());
+    let (dev, state) = (
+        engine().map(|e| e.stats.snapshot()),
+        state_manager().map(state::StateManager::stats),
+    );
     #[cfg(not(feature = "hot-reload"))]
     let (dev, state): (Option<()>, Option<()>) = (None, None);
-    let runtime = crate::live::runtime();
     let mut breakers = std::collections::BTreeMap::<String, usize>::new();
     for entry in runtime.breakers.iter() {
         let state = serde_json::to_value(entry.value().state()).unwrap_or_default();
@@ -282,7 +321,7 @@ async fn stats() -> Response {
             .or_default() += 1;
     }
     axum::Json(serde_json::json!({
-        "boot": crate::live::runtime().boot_id(),
+        "boot": runtime.boot_id(),
         "live": live,
         "dev": dev,
         "state": state,

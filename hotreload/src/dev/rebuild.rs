@@ -16,7 +16,7 @@
 //! (cargo-watch, watchexec and bacon restart the server themselves: two rebuilds would race)
 //! and with `HOTRELOAD_REBUILD=0`. Otherwise the page just says "rebuild needed".
 
-use crate::dev::bus::{DevFrame, OverlayError, publish};
+use crate::dev::bus::{DevFrame, OverlayError, OverlayKind, ToastLevel, publish};
 use serde_json::Value;
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
@@ -29,7 +29,7 @@ static LAST_TOTAL: AtomicU64 = AtomicU64::new(0);
 
 /// How to rebuild the running binary.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct BuildTarget {
+pub(crate) struct BuildTarget {
     /// The cargo binary (`$CARGO`).
     pub cargo: PathBuf,
     /// The package (`-p`).
@@ -44,7 +44,7 @@ pub struct BuildTarget {
 
 impl BuildTarget {
     /// The target of this process, if it was started by `cargo run` (or `cargo test`).
-    pub fn of_current_process() -> Result<Self, String> {
+    pub(crate) fn of_current_process() -> Result<Self, String> {
         if std::env::var_os("HOTRELOAD_REBUILD").is_some_and(|v| v == "0") {
             return Err("rebuilding is turned off (HOTRELOAD_REBUILD=0)".to_owned());
         }
@@ -133,7 +133,7 @@ fn external_watcher() -> Option<&'static str> {
 
 /// Runs rebuilds, one at a time; a new request cancels the running one.
 #[derive(Debug)]
-pub struct Rebuilder {
+pub(crate) struct Rebuilder {
     target: BuildTarget,
     running: Mutex<Option<Arc<Mutex<Child>>>>,
     generation: AtomicU64,
@@ -141,7 +141,7 @@ pub struct Rebuilder {
 
 impl Rebuilder {
     /// A rebuilder for `target`.
-    pub fn new(target: BuildTarget) -> Arc<Self> {
+    pub(crate) fn new(target: BuildTarget) -> Arc<Self> {
         Arc::new(Rebuilder {
             target,
             running: Mutex::new(None),
@@ -150,7 +150,7 @@ impl Rebuilder {
     }
 
     /// Starts a build (cancelling one that is running); on success the process restarts.
-    pub fn request(self: &Arc<Self>, reason: &str) {
+    pub(crate) fn request(self: &Arc<Self>, reason: &str) {
         let generation = self.generation.fetch_add(1, Ordering::SeqCst) + 1;
         if let Some(child) = self
             .running
@@ -176,7 +176,7 @@ impl Rebuilder {
         let mut child = match self.target.command().spawn() {
             Ok(child) => child,
             Err(error) => {
-                toast("error", format!("could not run cargo: {error}"));
+                toast(ToastLevel::Error, format!("could not run cargo: {error}"));
                 return;
             }
         };
@@ -238,7 +238,7 @@ impl Rebuilder {
                 "hotreload: the rebuild failed; the running server keeps serving"
             );
             publish(&DevFrame::Overlay {
-                kind: "compile".to_owned(),
+                kind: OverlayKind::Compile,
                 errors,
             });
             return;
@@ -246,7 +246,7 @@ impl Rebuilder {
         LAST_TOTAL.store(build.units, Ordering::Relaxed);
         let Some(binary) = build.executable else {
             toast(
-                "error",
+                ToastLevel::Error,
                 "the build finished but produced no executable to restart".to_owned(),
             );
             return;
@@ -254,22 +254,19 @@ impl Rebuilder {
         tracing::info!(elapsed = ?started.elapsed(), "hotreload: rebuilt");
         publish(&DevFrame::OverlayClear);
         toast(
-            "info",
+            ToastLevel::Info,
             format!(
                 "Rebuilt in {:.1} s, restarting",
                 started.elapsed().as_secs_f64()
             ),
         );
         let error = crate::dev::restart::exec_in_place(&binary);
-        toast("error", format!("could not restart: {error}"));
+        toast(ToastLevel::Error, format!("could not restart: {error}"));
     }
 }
 
-fn toast(level: &str, message: String) {
-    publish(&DevFrame::Toast {
-        level: level.to_owned(),
-        message,
-    });
+fn toast(level: ToastLevel, message: String) {
+    publish(&DevFrame::Toast { level, message });
 }
 
 /// What cargo's JSON messages said.

@@ -20,11 +20,11 @@ use std::str::FromStr;
 use thiserror::Error;
 
 /// The macro name the re-parser looks for by default.
-pub const MACRO_NAME: &str = "hot_reload_liveview";
+pub(crate) const MACRO_NAME: &str = "hot_reload_liveview";
 
 /// A position in a source file, 1-based line and column (characters).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub struct Position {
+pub(crate) struct Position {
     /// 1-based line.
     pub line: u32,
     /// 1-based column, counted in characters.
@@ -50,7 +50,7 @@ impl std::fmt::Display for Position {
 /// A source file that does not parse as Rust.
 #[derive(Debug, Clone, PartialEq, Eq, Error)]
 #[error("{position}: {message}")]
-pub struct SourceError {
+pub(crate) struct SourceError {
     /// Where the parser stopped.
     pub position: Position,
     /// The parser's message.
@@ -59,7 +59,7 @@ pub struct SourceError {
 
 /// Every template invocation found in one source file, in source order.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ReparsedFile {
+pub(crate) struct ReparsedFile {
     /// The invocations.
     pub invocations: Vec<Invocation>,
     /// The file's tokens with every template body left out: if two versions of a file have
@@ -70,7 +70,7 @@ pub struct ReparsedFile {
 
 /// One token of a [`ReparsedFile::skeleton`].
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct SkeletonToken {
+pub(crate) struct SkeletonToken {
     /// The token's text; delimiters are tokens of their own; a template body is `{template}`.
     pub text: String,
     /// Its 1-based line.
@@ -80,7 +80,7 @@ pub struct SkeletonToken {
 impl ReparsedFile {
     /// The line (in `self`) of the first skeleton difference from `other`, if any: where Rust
     /// code outside templates changed.
-    pub fn first_rust_difference(&self, other: &ReparsedFile) -> Option<u32> {
+    pub(crate) fn first_rust_difference(&self, other: &ReparsedFile) -> Option<u32> {
         let mut ours = self.skeleton.iter();
         let mut theirs = other.skeleton.iter();
         loop {
@@ -96,7 +96,7 @@ impl ReparsedFile {
 
 /// One macro invocation.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Invocation {
+pub(crate) struct Invocation {
     /// Position of the first token of the macro path: the macro's `line!()`/`column!()`.
     pub position: Position,
     /// The macro name as written (last path segment).
@@ -107,7 +107,7 @@ pub struct Invocation {
 
 /// One template (root or nested body) of an invocation, as owned data.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ReparsedTemplate {
+pub(crate) struct ReparsedTemplate {
     /// 0 for the root, then nested bodies depth-first.
     pub index: u32,
     /// Escaped statics, one more than holes.
@@ -118,7 +118,7 @@ pub struct ReparsedTemplate {
 
 /// One hole of a [`ReparsedTemplate`].
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ReparsedHole {
+pub(crate) struct ReparsedHole {
     /// Its kind.
     pub tag: HoleTag,
     /// Normalized expression text or block header: what it is matched by.
@@ -133,7 +133,7 @@ pub struct ReparsedHole {
 ///
 /// Fails only if the file as a whole is not valid Rust; a template that does not parse is
 /// reported in its [`Invocation::templates`].
-pub fn reparse_source(source: &str, aliases: &[&str]) -> Result<ReparsedFile, SourceError> {
+pub(crate) fn reparse_source(source: &str, aliases: &[&str]) -> Result<ReparsedFile, SourceError> {
     let result = reparse_inner(source, aliases);
     // Every span from this parse has been turned into a Position by now.
     proc_macro2::extra::invalidate_current_thread_spans();

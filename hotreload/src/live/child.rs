@@ -10,13 +10,12 @@
 //! finds its children under the same ids.
 
 use crate::live::page::boundary;
+use crate::live::runtime::runtime;
 use crate::live::view::LiveView;
 use crate::template::{Html, InstanceId, Render};
-use dashmap::DashMap;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use std::fmt;
 use std::marker::PhantomData;
-use std::sync::{Arc, LazyLock};
 
 /// A nested live view of type `V`, mounted by its parent; renders as its boundary.
 pub struct Child<V> {
@@ -74,23 +73,12 @@ impl<'de, V> Deserialize<'de> for Child<V> {
 
 impl<V: LiveView> Render for Child<V> {
     fn render_to(&self, out: &mut String) {
-        let inner = CHILD_HTML
-            .get(&self.id)
+        let inner = runtime()
+            .child_html(self.id)
             .map(|html| Html::from_trusted(html.as_ref()))
             .unwrap_or_default();
         out.push_str(boundary(self.id, V::name(), &inner).as_str());
     }
-}
-
-/// The latest render of every child instance, for its parent's renders.
-static CHILD_HTML: LazyLock<DashMap<InstanceId, Arc<str>>> = LazyLock::new(DashMap::new);
-
-pub(crate) fn set_child_html(id: InstanceId, html: &str) {
-    CHILD_HTML.insert(id, Arc::from(html));
-}
-
-pub(crate) fn forget_child_html(id: InstanceId) {
-    CHILD_HTML.remove(&id);
 }
 
 /// The `n`th child of `parent`: a fixed mix (splitmix64), so ids agree across processes.

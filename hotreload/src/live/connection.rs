@@ -5,13 +5,13 @@
 //! `error` frame. A client that goes silent (no frame, not even a ping, for
 //! [`IDLE_TIMEOUT`]) is dropped, so vanished tabs do not pile up.
 
+use crate::live::config::LiveConfig;
 use crate::live::outbound::QUEUE_FRAMES;
 use crate::live::protocol::{
-    ClientFrame, ErrorCode, HelloInstance, PROTOCOL_VERSION, ProtocolError, ServerFrame,
-    decode_client_frame,
+    ClientFrame, ErrorCode, HelloInstance, ProtocolError, ServerFrame, decode_client_frame,
 };
 use crate::live::runtime::{ConnectionId, Outbound, runtime};
-use crate::live::stats::LiveStats;
+use crate::live::stats::Counters;
 use crate::live::view::Event;
 use crate::template::InstanceId;
 use axum::extract::ws::{Message, WebSocket};
@@ -24,7 +24,7 @@ use tokio::sync::mpsc::Receiver;
 use tokio::time::Instant;
 
 /// Largest client frame accepted (larger ones get a `too_large` error frame).
-pub const MAX_FRAME_BYTES: usize = 1024 * 1024;
+pub(crate) const MAX_FRAME_BYTES: usize = 1024 * 1024;
 
 /// Largest WebSocket message read at all; beyond this the socket itself is closed.
 pub(crate) const MAX_SOCKET_MESSAGE: usize = 16 * 1024 * 1024;
@@ -44,14 +44,19 @@ pub(crate) async fn run(
     let runtime = runtime();
     runtime.capture_tokio();
     let stats = &runtime.stats;
-    LiveStats::add(&stats.connections_open, 1);
-    LiveStats::add(&stats.connections_total, 1);
+    Counters::add(&stats.connections_open, 1);
+    Counters::add(&stats.connections_total, 1);
     let mut connection = Connection {
         id: runtime.next_connection_id(),
         attached: HashSet::new(),
         outbound: {
             let (sender, receiver) = tokio::sync::mpsc::channel(QUEUE_FRAMES);
-            (Outbound::new(sender), receiver)
+            let breaker = request
+                .extensions
+                .get::<LiveConfig>()
+                .and_then(|config| config.breaker)
+                .unwrap_or_else(|| runtime.default_breaker());
+            (Outbound::new(sender, breaker), receiver)
         },
         request,
         dev: dev.is_some(),
@@ -77,7 +82,7 @@ pub(crate) async fn run(
                     }
                     Some(Ok(Message::Binary(_))) => {
                         let error = ProtocolError::new(ErrorCode::BadFrame, "binary frames are not part of protocol v1");
-                        LiveStats::add(&stats.errors_sent, 1);
+                        Counters::add(&stats.errors_sent, 1);
                         if socket.send(Message::Text(ServerFrame::error(&error, None).to_json().into())).await.is_err() {
                             break;
                         }
@@ -142,7 +147,7 @@ impl Connection {
         let frame = match decode_client_frame(text, MAX_FRAME_BYTES) {
             Ok(frame) => frame,
             Err(error) => {
-                LiveStats::add(&runtime().stats.errors_sent, 1);
+                Counters::add(&runtime().stats.errors_sent, 1);
                 return Some(ServerFrame::error(&error, None).to_json());
             }
         };
@@ -150,13 +155,7 @@ impl Connection {
             ClientFrame::Hello {
                 instances, resume, ..
             } => Some(self.hello(instances, resume)),
-            ClientFrame::Ping { n, .. } => Some(
-                ServerFrame::Pong {
-                    v: PROTOCOL_VERSION,
-                    n,
-                }
-                .to_json(),
-            ),
+            ClientFrame::Ping { n, .. } => Some(ServerFrame::Pong { n }.to_json()),
             ClientFrame::Event {
                 id,
                 event,
@@ -167,7 +166,6 @@ impl Connection {
                 key,
                 ..
             } => {
-                let id = id.0;
                 if !self.attached.contains(&id) {
                     return Some(unknown_instance(id));
                 }
@@ -200,7 +198,6 @@ impl Connection {
                 None
             }
             ClientFrame::Ack { id, seq, error, .. } => {
-                let id = id.0;
                 if !self.attached.contains(&id) {
                     return Some(unknown_instance(id));
                 }
@@ -225,9 +222,8 @@ impl Connection {
     /// mounted fresh from the view name and sent whole.
     fn hello(&mut self, instances: Vec<HelloInstance>, resume: bool) -> String {
         for HelloInstance { id, view } in instances {
-            let id = id.0;
             let Some(bring_back) = runtime().resume(&view) else {
-                LiveStats::add(&runtime().stats.errors_sent, 1);
+                Counters::add(&runtime().stats.errors_sent, 1);
                 let error = ProtocolError::new(
                     ErrorCode::UnknownView,
                     format!("no live view is registered as `{view}`"),
@@ -260,7 +256,6 @@ impl Connection {
             );
         }
         ServerFrame::Welcome {
-            v: PROTOCOL_VERSION,
             boot: runtime().boot_id(),
             dev: self.dev,
         }
@@ -291,12 +286,12 @@ impl Drop for Connection {
         self.detach_all();
         let runtime = runtime();
         runtime.breakers.remove(&self.id);
-        LiveStats::sub(&runtime.stats.connections_open, 1);
+        Counters::sub(&runtime.stats.connections_open, 1);
     }
 }
 
 fn unknown_instance(id: InstanceId) -> String {
-    LiveStats::add(&runtime().stats.errors_sent, 1);
+    Counters::add(&runtime().stats.errors_sent, 1);
     let error = ProtocolError::new(
         ErrorCode::UnknownInstance,
         "no such live view instance on this connection (send `hello` first)",

@@ -5,6 +5,7 @@ use crate::template::InstanceId;
 use std::fmt;
 use std::future::Future;
 use std::marker::PhantomData;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 use thiserror::Error;
@@ -80,10 +81,14 @@ impl<M: Send + 'static> LiveHandle<M> {
     /// Queues `msg` for the instance's `update`; the result is pushed to the browser like any
     /// event's.
     pub fn send(&self, msg: M) -> Result<(), Gone> {
+        self.send_tracked(msg, None)
+    }
+
+    fn send_tracked(&self, msg: M, pending: Option<Arc<AtomicBool>>) -> Result<(), Gone> {
         if self.tasks.is_closed() {
             return Err(Gone(self.id));
         }
-        if runtime().send_message(self.id, Box::new(msg)) {
+        if runtime().send_message(self.id, Box::new(msg), pending) {
             Ok(())
         } else {
             Err(Gone(self.id))
@@ -111,15 +116,26 @@ impl<M: Send + 'static> LiveHandle<M> {
     }
 
     /// Sends `make()` every `period`, starting one period from now, until the instance goes away.
+    ///
+    /// A tick is skipped while the previous one has not been handled yet: a timer faster than
+    /// the view's `update` + render never piles up messages on its worker thread (where it
+    /// would delay every other instance that shares the thread).
     pub fn every(&self, period: Duration, make: impl Fn() -> M + Send + 'static) {
         let handle = self.clone();
+        let pending = Arc::new(AtomicBool::new(false));
         self.spawn(async move {
             let mut interval =
                 tokio::time::interval_at(tokio::time::Instant::now() + period, period);
             interval.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
             loop {
                 interval.tick().await;
-                if handle.send(make()).is_err() {
+                if pending.swap(true, Ordering::AcqRel) {
+                    continue;
+                }
+                if handle
+                    .send_tracked(make(), Some(Arc::clone(&pending)))
+                    .is_err()
+                {
                     break;
                 }
             }

@@ -5,12 +5,13 @@
 //! (`hotreload_diff::ClientTree`, `Rc`-based) is not `Send`. [`Instance`] is generic over the
 //! view; the worker sees it as `dyn AnyInstance`.
 
+use crate::live::breaker::Recovery;
 use crate::live::handle::Tasks;
-use crate::live::protocol::{ErrorCode, PROTOCOL_VERSION, ProtocolError, ServerFrame, WireId};
+use crate::live::protocol::{ErrorCode, ProtocolError, ServerFrame};
 use crate::live::runtime::{ConnectionId, Outbound, runtime};
-use crate::live::stats::LiveStats;
+use crate::live::snapshot;
+use crate::live::stats::Counters;
 use crate::live::view::{Event, LiveView};
-use crate::recovery::Recovery;
 use crate::template::{Html, InstanceId, RenderScope};
 use hotreload_diff::ClientTree;
 use hotreload_diff::html5ever::{QualName, local_name, ns};
@@ -123,7 +124,7 @@ impl<V: LiveView> Instance<V> {
 
     fn send_error(&self, code: ErrorCode, message: String) {
         let stats = &runtime().stats;
-        LiveStats::add(&stats.errors_sent, 1);
+        Counters::add(&stats.errors_sent, 1);
         self.send(&ServerFrame::error(
             &ProtocolError::new(code, message),
             Some(self.id),
@@ -146,7 +147,7 @@ impl<V: LiveView> Instance<V> {
         let html = match rendered {
             Ok(html) => {
                 if self.is_child {
-                    crate::live::child::set_child_html(self.id, html.as_str());
+                    runtime().set_child_html(self.id, html.as_str());
                 }
                 html
             }
@@ -188,7 +189,7 @@ impl<V: LiveView> Instance<V> {
                 diffed.is_ok() && self.tree.last_update() == hotreload_diff::UpdateKind::InPlace;
             span.record("in_place", in_place);
             if in_place {
-                LiveStats::add(&stats.in_place_updates, 1);
+                Counters::add(&stats.in_place_updates, 1);
             }
             diffed
         };
@@ -212,8 +213,7 @@ impl<V: LiveView> Instance<V> {
         // HTML plus the same envelope), send that instead (the tree already holds the new HTML).
         let op_count = ops.len();
         let patch = ServerFrame::Patch {
-            v: PROTOCOL_VERSION,
-            id: WireId(self.id),
+            id: self.id,
             seq: self.seq + 1,
             ops,
         }
@@ -223,50 +223,50 @@ impl<V: LiveView> Instance<V> {
             return Ok(());
         }
         self.seq += 1;
-        LiveStats::add(&stats.ops, op_count as u64);
+        Counters::add(&stats.ops, op_count as u64);
         let _span =
             tracing::debug_span!("send", instance = %self.id, seq = self.seq, ops = op_count)
                 .entered();
         let bytes = self.send_json(patch);
-        LiveStats::add(&stats.patches, 1);
-        LiveStats::add(&stats.patch_bytes, bytes as u64);
+        Counters::add(&stats.patches, 1);
+        Counters::add(&stats.patch_bytes, bytes as u64);
         Ok(())
     }
 
     /// Marks the state changed and snapshots it [`SNAPSHOT_DELAY`] later, so a burst of updates
     /// (keystrokes, a fast timer) is serialized once, not per update.
     fn snapshot_later(&mut self) {
-        #[cfg(feature = "hot-reload")]
-        if V::PRESERVE_STATE && crate::state::manager().is_some() {
-            self.snapshot_dirty = true;
-            if self.snapshot_scheduled {
-                return;
-            }
-            let Some(tokio) = runtime().tokio() else {
-                self.snapshot_now();
-                return;
-            };
-            self.snapshot_scheduled = true;
-            let id = self.id;
-            tokio.spawn(async move {
-                tokio::time::sleep(SNAPSHOT_DELAY).await;
-                runtime().run(
-                    id,
-                    Box::new(move |instances| {
-                        if let Some(instance) = instances.get_mut(id) {
-                            instance.snapshot_now();
-                        }
-                    }),
-                );
-            });
+        let runtime = runtime();
+        if !V::PRESERVE_STATE || !runtime.hooks().is_some_and(|h| h.keeps_state()) {
+            return;
         }
+        self.snapshot_dirty = true;
+        if self.snapshot_scheduled {
+            return;
+        }
+        let Some(tokio) = runtime.tokio() else {
+            self.snapshot_now();
+            return;
+        };
+        self.snapshot_scheduled = true;
+        let id = self.id;
+        tokio.spawn(async move {
+            tokio::time::sleep(SNAPSHOT_DELAY).await;
+            runtime.run(
+                id,
+                Box::new(move |instances| {
+                    if let Some(instance) = instances.get_mut(id) {
+                        instance.snapshot_now();
+                    }
+                }),
+            );
+        });
     }
 
     fn send_reload(&self, reason: &str) {
-        LiveStats::add(&runtime().stats.refreshes, 1);
+        Counters::add(&runtime().stats.refreshes, 1);
         tracing::warn!(instance = %self.id, reason, "hotreload: asking the client to reload");
         self.send(&ServerFrame::Reload {
-            v: PROTOCOL_VERSION,
             reason: reason.to_owned(),
         });
     }
@@ -274,18 +274,17 @@ impl<V: LiveView> Instance<V> {
     fn send_html(&mut self, html: String) {
         self.seq += 1;
         let bytes = self.send(&ServerFrame::Html {
-            v: PROTOCOL_VERSION,
-            id: WireId(self.id),
+            id: self.id,
             seq: self.seq,
             html,
         });
         let stats = &runtime().stats;
-        LiveStats::add(&stats.html_frames, 1);
-        LiveStats::add(&stats.patch_bytes, bytes as u64);
+        Counters::add(&stats.html_frames, 1);
+        Counters::add(&stats.patch_bytes, bytes as u64);
     }
 
     fn apply(&mut self, msg: V::Message, event: &Event) {
-        LiveStats::add(&runtime().stats.events, 1);
+        Counters::add(&runtime().stats.events, 1);
         let state = &mut self.state;
         let updated = {
             let _span =
@@ -293,7 +292,7 @@ impl<V: LiveView> Instance<V> {
             catch_unwind(AssertUnwindSafe(|| state.update(msg, event)))
         };
         if let Err(panic) = updated {
-            LiveStats::add(&runtime().stats.panics, 1);
+            Counters::add(&runtime().stats.panics, 1);
             self.send_error(
                 ErrorCode::Panic,
                 format!("update panicked: {}", panic_message(panic.as_ref())),
@@ -312,7 +311,7 @@ pub(crate) fn render_view<V: LiveView>(id: InstanceId, state: &V) -> Result<Html
     let result = catch_unwind(AssertUnwindSafe(|| state.render()));
     scope.finish();
     result.map_err(|panic| {
-        LiveStats::add(&runtime().stats.panics, 1);
+        Counters::add(&runtime().stats.panics, 1);
         panic_message(panic.as_ref())
     })
 }
@@ -386,7 +385,7 @@ impl<V: LiveView> AnyInstance for Instance<V> {
             outbound.success();
             return;
         };
-        LiveStats::add(&runtime().stats.failed_acks, 1);
+        Counters::add(&runtime().stats.failed_acks, 1);
         if seq < self.resync_seq {
             // Sent before the last resync; that one supersedes it.
             return;
@@ -412,12 +411,14 @@ impl<V: LiveView> AnyInstance for Instance<V> {
             return;
         }
         self.snapshot_dirty = false;
-        #[cfg(feature = "hot-reload")]
-        if let Some(manager) = crate::state::manager() {
-            manager.save(
-                &crate::live::protocol::format_instance_id(self.id),
-                &self.state,
-            );
+        let Some(hooks) = runtime().hooks() else {
+            return;
+        };
+        match snapshot::to_bytes(&self.state) {
+            Ok(bytes) => hooks.save_state(self.id, std::any::type_name::<V>(), bytes),
+            Err(error) => {
+                tracing::warn!(%error, view = V::name(), "hotreload: state does not serialize; not saved");
+            }
         }
     }
 }
@@ -425,13 +426,13 @@ impl<V: LiveView> AnyInstance for Instance<V> {
 impl<V: LiveView> Drop for Instance<V> {
     fn drop(&mut self) {
         self.tasks.abort_all();
+        let runtime = runtime();
         if self.is_child {
-            crate::live::child::forget_child_html(self.id);
+            runtime.forget_child_html(self.id);
         }
-        #[cfg(feature = "hot-reload")]
-        if let Some(manager) = crate::state::manager() {
+        if let Some(hooks) = runtime.hooks() {
             // Dropped after its page went away for good: its snapshot is no longer needed.
-            manager.forget(&crate::live::protocol::format_instance_id(self.id));
+            hooks.forget_state(self.id);
         }
         crate::template::registry().forget_instance(self.id);
     }

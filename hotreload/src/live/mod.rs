@@ -1,38 +1,49 @@
 //! The LiveView runtime: components with server-side state, driven over a WebSocket.
 //!
+//! This layer is closed: it runs the same in release and debug builds and names nothing of
+//! the dev layer. What development adds (dev frames, state snapshots, the dev client) comes in
+//! through one seam, [`hooks::RuntimeHooks`], installed by `HotReload::apply`.
+//!
 //! - `view.rs`: the [`LiveView`] trait, [`Mount`], [`Event`];
 //! - `route.rs`: [`live_view`], the axum route (page, socket, client script);
 //! - `connection.rs`: one socket: frames in, frames out;
-//! - `protocol.rs`: the wire format ([`protocol`]) and its validation;
+//! - `protocol.rs`: the wire format and its validation (`docs/PROTOCOL.md`);
 //! - `runtime.rs`, `worker.rs`, `instance.rs`: instances live on worker threads (the differ's
 //!   tree is not `Send`); an event runs `update` → `render` → diff → `patch` frame;
 //! - `handle.rs`: [`LiveHandle`], messages from timers and tasks;
 //! - `child.rs`: [`Child`], nested views with boundaries of their own;
+//! - `outbound.rs` + `breaker.rs`: an instance's line to its connection and the connection's
+//!   circuit breaker ([`BreakerConfig`]);
+//! - `config.rs`: [`LiveConfig`], per-router settings given as a layer;
+//! - `hooks.rs`: the seam to the dev layer; `snapshot.rs`: state as the bytes that cross it;
 //! - `page.rs`: boundary element and script tag; `origin.rs`: same-origin check;
 //! - `stats.rs`: counters.
 
+mod breaker;
 mod child;
-mod connection;
+mod config;
+pub(crate) mod connection;
 mod handle;
+pub(crate) mod hooks;
 mod instance;
 mod origin;
 mod outbound;
 pub(crate) mod page;
-pub mod protocol;
+pub(crate) mod protocol;
 mod route;
-mod runtime;
+pub(crate) mod runtime;
+mod snapshot;
 mod stats;
 mod view;
 mod worker;
 
+pub use breaker::BreakerConfig;
 pub use child::Child;
-pub use connection::{IDLE_TIMEOUT, MAX_FRAME_BYTES};
+pub use config::LiveConfig;
 pub use handle::{Gone, LiveHandle};
-pub use outbound::set_breaker_config;
-pub use page::{CLIENT_JS, CLIENT_MARKER};
+pub use protocol::EventKind;
 pub use route::{live_view, live_view_with_state};
-pub use runtime::{LiveRuntime, runtime};
-pub use stats::{LiveStats, LiveStatsSnapshot};
+pub use stats::{LiveStats, stats};
 pub use view::{Event, LiveView, Mount, default_page};
 
-pub(crate) use route::{client_js, upgrade_socket};
+pub(crate) use route::{client_js, script_response, upgrade_socket};

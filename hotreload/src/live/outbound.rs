@@ -1,9 +1,9 @@
 //! [`Outbound`]: an instance's line to its connection: the frame queue plus the connection's
 //! circuit breaker, which decides how patch failures are answered.
 
-use crate::recovery::{Breaker, BreakerConfig, BreakerState, Recovery};
+use crate::live::breaker::{Breaker, BreakerConfig, BreakerState, Recovery};
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, Mutex, PoisonError, RwLock};
+use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Instant;
 use tokio::sync::mpsc::Sender;
 use tokio::sync::mpsc::error::TrySendError;
@@ -11,36 +11,6 @@ use tokio::sync::mpsc::error::TrySendError;
 /// Frames that may wait for a slow client before its connection is dropped (it reconnects and
 /// is sent whole boundaries): a stalled tab cannot make the server's memory grow.
 pub(crate) const QUEUE_FRAMES: usize = 1024;
-
-/// Breaker thresholds for connections opened from now on.
-static CONFIG: RwLock<Option<BreakerConfig>> = RwLock::new(None);
-
-/// Sets the circuit-breaker thresholds used by connections opened after this call (tests and
-/// apps that want other numbers). Also read once from `HOTRELOAD_BREAKER="threshold,window_ms,cooldown_ms"`.
-pub fn set_breaker_config(config: BreakerConfig) {
-    *CONFIG.write().unwrap_or_else(PoisonError::into_inner) = Some(config);
-}
-
-fn breaker_config() -> BreakerConfig {
-    if let Some(config) = *CONFIG.read().unwrap_or_else(PoisonError::into_inner) {
-        return config;
-    }
-    let from_env = std::env::var("HOTRELOAD_BREAKER").ok().and_then(|text| {
-        let numbers: Vec<u64> = text
-            .split(',')
-            .filter_map(|n| n.trim().parse().ok())
-            .collect();
-        match numbers[..] {
-            [threshold, window, cooldown] => Some(BreakerConfig {
-                threshold: usize::try_from(threshold).unwrap_or(usize::MAX).max(1),
-                window: std::time::Duration::from_millis(window),
-                cooldown: std::time::Duration::from_millis(cooldown),
-            }),
-            _ => None,
-        }
-    });
-    from_env.unwrap_or_default()
-}
 
 /// Where an instance's frames go, and how its failures are answered.
 #[derive(Debug, Clone)]
@@ -52,10 +22,10 @@ pub(crate) struct Outbound {
 
 impl Outbound {
     /// A connection's outbound side, with a fresh breaker.
-    pub(crate) fn new(sender: Sender<String>) -> Self {
+    pub(crate) fn new(sender: Sender<String>, breaker: BreakerConfig) -> Self {
         Outbound {
             sender,
-            breaker: Arc::new(Mutex::new(Breaker::new(breaker_config()))),
+            breaker: Arc::new(Mutex::new(Breaker::new(breaker))),
             overflowed: Arc::new(AtomicBool::new(false)),
         }
     }

@@ -1,16 +1,16 @@
 //! Markup the runtime adds around views: the boundary element and the client script tag.
 
 use crate::live::instance::BOUNDARY_TAG;
-use crate::live::protocol::format_instance_id;
 use crate::template::{Html, InstanceId, escape_into};
 
-/// The browser client, served by every live route (`?_hotreload=client.js`) and by the dev
-/// routes. One plain ES module; see `client-js/`.
-pub const CLIENT_JS: &str = include_str!("../../../client-js/hotreload.js");
+/// The runtime client (patches, morph, events, reconnect), served by every live route
+/// (`?_hotreload=client.js`) and by the dev routes. Generated from the ES modules in
+/// `hotreload/client/src/` by `hotreload/client/build.mjs`; see `hotreload/client/README.md`.
+pub(crate) const RUNTIME_CLIENT: &str = include_str!("../../client/dist/runtime.js");
 
 /// The attribute that marks the client's `<script>` tag; a page that has it is not injected
 /// again.
-pub const CLIENT_MARKER: &str = "data-hotreload-client";
+pub(crate) const CLIENT_MARKER: &str = "data-hotreload-client";
 
 /// HTML-escapes `text`.
 pub(crate) fn escape(text: &str) -> String {
@@ -25,7 +25,7 @@ pub(crate) fn boundary(id: InstanceId, view: &str, inner: &Html) -> Html {
     out.push('<');
     out.push_str(BOUNDARY_TAG);
     out.push_str(" data-live-view-id=\"");
-    out.push_str(&format_instance_id(id));
+    out.push_str(&id.to_string());
     out.push_str("\" data-live-view=\"");
     escape_into(view, &mut out);
     out.push_str("\">");
@@ -36,8 +36,9 @@ pub(crate) fn boundary(id: InstanceId, view: &str, inner: &Html) -> Html {
     Html::from_trusted(out)
 }
 
-/// The client's `<script>` tag.
-pub(crate) fn client_script(src: &str, socket: &str, dev: bool) -> String {
+/// The client's `<script>` tag; with `dev_client` (the dev client's URL, debug builds), the
+/// runtime client loads the dev UI from there.
+pub(crate) fn client_script(src: &str, socket: &str, dev_client: Option<&str>) -> String {
     let mut out = String::from("<script type=\"module\" src=\"");
     escape_into(src, &mut out);
     out.push_str("\" ");
@@ -45,8 +46,10 @@ pub(crate) fn client_script(src: &str, socket: &str, dev: bool) -> String {
     out.push_str(" data-socket=\"");
     escape_into(socket, &mut out);
     out.push('"');
-    if dev {
-        out.push_str(" data-dev");
+    if let Some(dev_client) = dev_client {
+        out.push_str(" data-dev data-dev-client=\"");
+        escape_into(dev_client, &mut out);
+        out.push('"');
     }
     out.push_str("></script>");
     out
@@ -87,8 +90,12 @@ mod tests {
             "<div data-live-view-id=\"0000000000000001\" data-live-view=\"A&quot;B\"><i>x</i></div>"
         );
         assert_eq!(
-            client_script("/a?_hotreload=client.js", "/a?q=\"", true),
-            "<script type=\"module\" src=\"/a?_hotreload=client.js\" data-hotreload-client data-socket=\"/a?q=&quot;\" data-dev></script>"
+            client_script("/a?_hotreload=client.js", "/a?q=\"", Some("/_hr/dev.js")),
+            "<script type=\"module\" src=\"/a?_hotreload=client.js\" data-hotreload-client data-socket=\"/a?q=&quot;\" data-dev data-dev-client=\"/_hr/dev.js\"></script>"
+        );
+        assert_eq!(
+            client_script("/a?_hotreload=client.js", "/a", None),
+            "<script type=\"module\" src=\"/a?_hotreload=client.js\" data-hotreload-client data-socket=\"/a\"></script>"
         );
     }
 }

@@ -13,45 +13,13 @@ use std::fmt;
 use thiserror::Error;
 
 /// The protocol version this server speaks.
-pub const PROTOCOL_VERSION: u32 = 1;
-
-/// An instance id on the wire: 16 lowercase hex digits.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub struct WireId(pub InstanceId);
-
-impl Serialize for WireId {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(&format!("{:016x}", self.0.0))
-    }
-}
-
-impl<'de> Deserialize<'de> for WireId {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let text = <std::borrow::Cow<'de, str>>::deserialize(deserializer)?;
-        parse_instance_id(&text)
-            .map(WireId)
-            .ok_or_else(|| serde::de::Error::custom("instance id must be 16 hex digits"))
-    }
-}
-
-/// Parses the 16-hex-digit form of an instance id.
-pub fn parse_instance_id(text: &str) -> Option<InstanceId> {
-    if text.len() != 16 || !text.bytes().all(|b| b.is_ascii_hexdigit()) {
-        return None;
-    }
-    u64::from_str_radix(text, 16).ok().map(InstanceId)
-}
-
-/// Formats an instance id as it appears in markup and frames.
-pub fn format_instance_id(id: InstanceId) -> String {
-    format!("{:016x}", id.0)
-}
+pub(crate) const PROTOCOL_VERSION: u32 = 1;
 
 /// A boundary announced in `hello`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct HelloInstance {
     /// The instance id from `data-live-view-id`.
-    pub id: WireId,
+    pub id: InstanceId,
     /// The view name from `data-live-view`.
     pub view: String,
 }
@@ -86,8 +54,6 @@ pub enum EventKind {
 pub enum ClientFrame {
     /// First frame after each (re)connect.
     Hello {
-        /// Always [`PROTOCOL_VERSION`].
-        v: u32,
         /// Boundaries on the page.
         instances: Vec<HelloInstance>,
         /// True after a reconnect.
@@ -96,10 +62,8 @@ pub enum ClientFrame {
     },
     /// A DOM event inside a boundary.
     Event {
-        /// Always [`PROTOCOL_VERSION`].
-        v: u32,
         /// The instance.
-        id: WireId,
+        id: InstanceId,
         /// Which event.
         event: EventKind,
         /// The message from the attribute, as JSON.
@@ -122,10 +86,8 @@ pub enum ClientFrame {
     },
     /// A patch/html frame was applied (or not).
     Ack {
-        /// Always [`PROTOCOL_VERSION`].
-        v: u32,
         /// The instance.
-        id: WireId,
+        id: InstanceId,
         /// The frame's sequence number.
         seq: u64,
         /// Why it failed to apply, if it did.
@@ -134,8 +96,6 @@ pub enum ClientFrame {
     },
     /// Heartbeat.
     Ping {
-        /// Always [`PROTOCOL_VERSION`].
-        v: u32,
         /// Echoed in `pong`.
         #[serde(default)]
         n: u64,
@@ -255,18 +215,48 @@ pub fn decode_client_frame(text: &str, max_bytes: usize) -> Result<ClientFrame, 
             ));
         }
     }
+    let mut value = value;
+    if let Some(object) = value.as_object_mut() {
+        // Checked above; the envelope's field, not the frame's.
+        object.remove("v");
+    }
     serde_json::from_value(value)
         .map_err(|e| ProtocolError::new(ErrorCode::BadFrame, format!("bad `{kind}` frame: {e}")))
+}
+
+/// Writes `frame` in the one envelope of every frame, both ways: the protocol version `v`
+/// before the frame's own fields (`{"v":1,"type":"patch",...}`). Server frames and dev frames
+/// are written through it; client frames are checked against it by [`decode_client_frame`].
+///
+/// The frame is serialized straight into the output after `{"v":1,` (its own opening brace
+/// dropped): no intermediate value, no second copy of a large patch. (`#[serde(flatten)]`
+/// would buffer every field of an internally tagged enum first: a 64 KB frame then took
+/// several times longer to write.)
+pub(crate) fn frame_json<F: Serialize>(frame: &F) -> String {
+    const PREFIX: &[u8] = b"{\"v\":";
+    let mut out = Vec::with_capacity(128);
+    out.extend_from_slice(PREFIX);
+    out.extend_from_slice(itoa::Buffer::new().format(PROTOCOL_VERSION).as_bytes());
+    let start = out.len();
+    if serde_json::to_writer(&mut out, frame).is_err() || out.get(start) != Some(&b'{') {
+        // Frames are JSON objects with string keys and always serialize; never sent in practice.
+        return format!("{{\"v\":{PROTOCOL_VERSION}}}");
+    }
+    if out.get(start + 1) == Some(&b'}') {
+        out.remove(start);
+    } else {
+        out[start] = b',';
+    }
+    // serde_json writes valid UTF-8, and the prefix is ASCII.
+    String::from_utf8(out).unwrap_or_default()
 }
 
 /// A frame to the client.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
-pub enum ServerFrame {
+pub(crate) enum ServerFrame {
     /// Answer to `hello`.
     Welcome {
-        /// Protocol version.
-        v: u32,
         /// Changes when the server process restarts.
         boot: String,
         /// Whether dev frames will follow.
@@ -274,10 +264,8 @@ pub enum ServerFrame {
     },
     /// Ops for one boundary.
     Patch {
-        /// Protocol version.
-        v: u32,
         /// The instance.
-        id: WireId,
+        id: InstanceId,
         /// Sequence number.
         seq: u64,
         /// The ops.
@@ -285,10 +273,8 @@ pub enum ServerFrame {
     },
     /// The whole inner HTML of one boundary, to morph in.
     Html {
-        /// Protocol version.
-        v: u32,
         /// The instance.
-        id: WireId,
+        id: InstanceId,
         /// Sequence number.
         seq: u64,
         /// The inner HTML.
@@ -296,27 +282,21 @@ pub enum ServerFrame {
     },
     /// Reload the page.
     Reload {
-        /// Protocol version.
-        v: u32,
         /// Why.
         reason: String,
     },
     /// Something was wrong.
     Error {
-        /// Protocol version.
-        v: u32,
         /// Stable code.
         code: ErrorCode,
         /// Detail.
         message: String,
         /// The instance concerned, if any.
         #[serde(skip_serializing_if = "Option::is_none")]
-        id: Option<WireId>,
+        id: Option<InstanceId>,
     },
     /// Heartbeat answer.
     Pong {
-        /// Protocol version.
-        v: u32,
         /// From the ping.
         n: u64,
     },
@@ -324,19 +304,17 @@ pub enum ServerFrame {
 
 impl ServerFrame {
     /// An `error` frame.
-    pub fn error(error: &ProtocolError, id: Option<InstanceId>) -> Self {
+    pub(crate) fn error(error: &ProtocolError, id: Option<InstanceId>) -> Self {
         ServerFrame::Error {
-            v: PROTOCOL_VERSION,
             code: error.code,
             message: error.message.clone(),
-            id: id.map(WireId),
+            id,
         }
     }
 
-    /// As JSON text.
-    pub fn to_json(&self) -> String {
-        // Every field serializes (string keys only); an empty object is never sent in practice.
-        serde_json::to_string(self).unwrap_or_else(|_| "{}".to_owned())
+    /// As JSON text, in its [`Envelope`].
+    pub(crate) fn to_json(&self) -> String {
+        frame_json(self)
     }
 }
 
@@ -386,7 +364,7 @@ mod tests {
         else {
             panic!("not an event");
         };
-        assert_eq!(id.0, InstanceId(255));
+        assert_eq!(id, InstanceId(255));
         assert_eq!(event, EventKind::Click);
         assert_eq!(msg, Value::String("Inc".into()));
         assert_eq!(reference, Some(3));
@@ -402,14 +380,13 @@ mod tests {
     #[test]
     fn server_frames_serialize_compactly() {
         let frame = ServerFrame::Error {
-            v: 1,
             code: ErrorCode::UnknownInstance,
             message: "x".into(),
-            id: Some(WireId(InstanceId(1))),
+            id: Some(InstanceId(1)),
         };
         assert_eq!(
             frame.to_json(),
-            r#"{"type":"error","v":1,"code":"unknown_instance","message":"x","id":"0000000000000001"}"#
+            r#"{"v":1,"type":"error","code":"unknown_instance","message":"x","id":"0000000000000001"}"#
         );
     }
 }

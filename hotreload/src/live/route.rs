@@ -7,7 +7,7 @@
 
 use crate::live::connection::{self, MAX_SOCKET_MESSAGE};
 use crate::live::origin::origin_allowed;
-use crate::live::page::{CLIENT_JS, boundary, client_script, insert_before_body_end};
+use crate::live::page::{RUNTIME_CLIENT, boundary, client_script, insert_before_body_end};
 use crate::live::runtime::runtime;
 use crate::live::view::LiveView;
 use axum::extract::WebSocketUpgrade;
@@ -45,7 +45,7 @@ async fn serve<V: LiveView>(
     }
     match upgrade {
         Ok(upgrade) => {
-            let dev = crate::dev::is_enabled().then(crate::dev::bus::subscribe);
+            let dev = runtime().hooks().map(|hooks| hooks.subscribe());
             upgrade_socket(upgrade, parts, dev)
         }
         Err(_) => page::<V>(&parts),
@@ -70,9 +70,14 @@ pub(crate) fn upgrade_socket(
         .on_upgrade(move |socket| connection::run(socket, parts, dev))
 }
 
-/// The client script response.
+/// The runtime client's response.
 pub(crate) fn client_js() -> Response {
-    let mut response = CLIENT_JS.into_response();
+    script_response(RUNTIME_CLIENT)
+}
+
+/// A script file's response (`no-cache`: the client changes with the server).
+pub(crate) fn script_response(script: &'static str) -> Response {
+    let mut response = script.into_response();
     let headers = response.headers_mut();
     headers.insert(
         CONTENT_TYPE,
@@ -91,7 +96,7 @@ fn page<V: LiveView>(parts: &Parts) -> Response {
     let script = client_script(
         &format!("{path}?{CLIENT_QUERY}"),
         socket,
-        crate::dev::is_enabled(),
+        runtime().hooks().map(|hooks| hooks.dev_client_src()),
     );
     let html = insert_before_body_end(page.as_str(), &script);
     let mut response = axum::response::Html(html).into_response();

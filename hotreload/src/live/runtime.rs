@@ -1,8 +1,13 @@
-//! The process-wide live runtime: registered views, worker threads, ids and counters.
+//! The process-wide live runtime: registered views, worker threads, ids, counters, the
+//! latest render of every nested view, the circuit breaker's settings and the development
+//! hooks (see `hooks.rs`), if any are installed.
 
+use crate::live::breaker::BreakerConfig;
 use crate::live::handle::{LiveHandle, Tasks};
+use crate::live::hooks::RuntimeHooks;
 use crate::live::instance::{Instance, render_view};
-use crate::live::stats::LiveStats;
+use crate::live::snapshot;
+use crate::live::stats::Counters;
 use crate::live::view::{LiveView, Mount};
 use crate::live::worker::{Job, Workers};
 use crate::template::{Html, InstanceId};
@@ -11,7 +16,7 @@ use dashmap::DashMap;
 use std::any::Any;
 use std::hash::{BuildHasher, RandomState};
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, LazyLock, PoisonError, RwLock};
+use std::sync::{Arc, LazyLock, OnceLock, PoisonError, RwLock};
 
 pub(crate) use crate::live::outbound::Outbound;
 
@@ -25,9 +30,9 @@ type Resume = fn(InstanceId, &Parts, &Outbound) -> Job;
 
 /// The live runtime. One per process: see [`runtime()`].
 #[derive(Debug)]
-pub struct LiveRuntime {
+pub(crate) struct LiveRuntime {
     /// Counters.
-    pub stats: LiveStats,
+    pub(crate) stats: Counters,
     boot: u64,
     ids: AtomicU64,
     connections: AtomicU64,
@@ -38,10 +43,16 @@ pub struct LiveRuntime {
     pub(crate) breakers: DashMap<ConnectionId, Outbound>,
     /// The tokio runtime that last served a request, for tasks started off it.
     tokio: RwLock<Option<tokio::runtime::Handle>>,
+    /// The latest render of every nested view, for its parent's renders.
+    child_html: DashMap<InstanceId, Arc<str>>,
+    /// Breaker thresholds of routes without a [`LiveConfig`](crate::live::LiveConfig).
+    default_breaker: BreakerConfig,
+    /// What development adds (installed by hot reload); `None` in release builds.
+    hooks: OnceLock<Arc<dyn RuntimeHooks>>,
 }
 
 /// The process-wide live runtime.
-pub fn runtime() -> &'static LiveRuntime {
+pub(crate) fn runtime() -> &'static LiveRuntime {
     static RUNTIME: LazyLock<LiveRuntime> = LazyLock::new(LiveRuntime::new);
     &RUNTIME
 }
@@ -52,7 +63,7 @@ impl LiveRuntime {
         let boot = hasher.hash_one(std::time::SystemTime::now());
         let threads = std::thread::available_parallelism().map_or(2, |n| n.get().clamp(2, 8));
         LiveRuntime {
-            stats: LiveStats::default(),
+            stats: Counters::default(),
             boot,
             ids: AtomicU64::new(0),
             connections: AtomicU64::new(0),
@@ -61,11 +72,43 @@ impl LiveRuntime {
             views: DashMap::new(),
             breakers: DashMap::new(),
             tokio: RwLock::new(None),
+            child_html: DashMap::new(),
+            default_breaker: BreakerConfig::from_env().unwrap_or_default(),
+            hooks: OnceLock::new(),
         }
     }
 
+    /// Installs the development hooks (once per process; later calls are ignored).
+    pub(crate) fn install_hooks(&self, hooks: Arc<dyn RuntimeHooks>) {
+        let _ = self.hooks.set(hooks);
+    }
+
+    /// The development hooks, if hot reload installed them.
+    pub(crate) fn hooks(&self) -> Option<&dyn RuntimeHooks> {
+        self.hooks.get().map(|hooks| &**hooks)
+    }
+
+    /// The breaker thresholds of a connection whose route has no [`LiveConfig`](crate::live::LiveConfig).
+    pub(crate) fn default_breaker(&self) -> BreakerConfig {
+        self.default_breaker
+    }
+
+    /// Keeps child `id`'s latest render for its parent's renders.
+    pub(crate) fn set_child_html(&self, id: InstanceId, html: &str) {
+        self.child_html.insert(id, Arc::from(html));
+    }
+
+    /// Child `id`'s latest render, if it has rendered.
+    pub(crate) fn child_html(&self, id: InstanceId) -> Option<Arc<str>> {
+        self.child_html.get(&id).map(|html| Arc::clone(&html))
+    }
+
+    pub(crate) fn forget_child_html(&self, id: InstanceId) {
+        self.child_html.remove(&id);
+    }
+
     /// Changes on every process start; clients see it in `welcome`.
-    pub fn boot_id(&self) -> String {
+    pub(crate) fn boot_id(&self) -> String {
         format!("{:016x}", self.boot)
     }
 
@@ -113,13 +156,22 @@ impl LiveRuntime {
         self.workers.run(id, job)
     }
 
-    /// Queues a handle message.
-    pub(crate) fn send_message(&self, id: InstanceId, msg: Box<dyn Any + Send>) -> bool {
+    /// Queues a handle message; `delivered` (if any) is cleared once the instance has
+    /// handled it.
+    pub(crate) fn send_message(
+        &self,
+        id: InstanceId,
+        msg: Box<dyn Any + Send>,
+        delivered: Option<Arc<std::sync::atomic::AtomicBool>>,
+    ) -> bool {
         self.workers.run(
             id,
             Box::new(move |instances| {
                 if let Some(instance) = instances.get_mut(id) {
                     instance.message(msg);
+                }
+                if let Some(pending) = delivered {
+                    pending.store(false, Ordering::Release);
                 }
             }),
         )
@@ -128,7 +180,7 @@ impl LiveRuntime {
     /// Re-renders the given instances (after a hot swap) and sends each client what changed.
     /// Waits up to `timeout` for every worker to finish and returns, per instance that still
     /// exists, whether its render succeeded (`Err` carries the panic message).
-    pub fn rerender(
+    pub(crate) fn rerender(
         &self,
         ids: &[InstanceId],
         timeout: std::time::Duration,
@@ -164,7 +216,7 @@ impl LiveRuntime {
 
     /// Snapshots every instance whose state changed since its last snapshot, now (before a
     /// restart or exit), waiting up to `timeout`.
-    pub fn snapshot_now(&self, timeout: std::time::Duration) {
+    pub(crate) fn snapshot_now(&self, timeout: std::time::Duration) {
         self.workers.run_everywhere(
             || Box::new(|instances| instances.each_mut(|instance| instance.snapshot_now())),
             timeout,
@@ -188,37 +240,41 @@ fn mount_fresh<V: LiveView>(id: InstanceId, request: &Parts) -> (Job, Html) {
 
 /// Restores instance `id` of `V` from its snapshot, or mounts it fresh; see [`Resume`].
 fn resume<V: LiveView>(id: InstanceId, request: &Parts, outbound: &Outbound) -> Job {
-    #[cfg(feature = "hot-reload")]
-    if V::PRESERVE_STATE
-        && let Some(manager) = crate::state::manager()
-    {
-        match manager.restore::<V>(&crate::live::protocol::format_instance_id(id)) {
-            Some(Ok(state)) => {
-                tracing::debug!(view = V::name(), instance = %id, "hotreload: state restored");
-                return restored::<V>(id, request, state);
-            }
-            Some(Err(message)) => {
-                tracing::warn!(view = V::name(), instance = %id, %message, "hotreload: state not restored");
-                let toast = crate::dev::bus::DevFrame::Toast {
-                    level: "warn".to_owned(),
-                    message: format!(
-                        "{}: state could not be restored, started fresh ({message})",
-                        std::any::type_name::<V>()
-                    ),
-                };
-                outbound.send(crate::dev::bus::frame_json(&toast));
-            }
-            None => {}
+    let Some(hooks) = runtime()
+        .hooks()
+        .filter(|h| V::PRESERVE_STATE && h.keeps_state())
+    else {
+        return mount_fresh::<V>(id, request).0;
+    };
+    let type_name = std::any::type_name::<V>();
+    let restored = match hooks.load_state(id, type_name) {
+        Ok(None) => return mount_fresh::<V>(id, request).0,
+        Ok(Some(bytes)) => {
+            let decoded = snapshot::from_bytes::<V>(&bytes)
+                .map_err(|e| format!("its type changed since the snapshot was taken: {e}"));
+            hooks.count_restore(decoded.is_ok());
+            decoded
+        }
+        Err(message) => Err(message),
+    };
+    match restored {
+        Ok(state) => {
+            tracing::debug!(view = V::name(), instance = %id, "hotreload: state restored");
+            restored_instance::<V>(id, request, state)
+        }
+        Err(message) => {
+            tracing::warn!(view = V::name(), instance = %id, %message, "hotreload: state not restored");
+            outbound.send(hooks.warning_frame(&format!(
+                "{type_name}: state could not be restored, started fresh ({message})"
+            )));
+            mount_fresh::<V>(id, request).0
         }
     }
-    let _ = outbound;
-    mount_fresh::<V>(id, request).0
 }
 
 /// An instance with restored `state`. `mount` still runs (on a scratch state) so timers and
 /// background tasks start again; nested views restore themselves from their own snapshots.
-#[cfg(feature = "hot-reload")]
-fn restored<V: LiveView>(id: InstanceId, request: &Parts, state: V) -> Job {
+fn restored_instance<V: LiveView>(id: InstanceId, request: &Parts, state: V) -> Job {
     let tasks = Arc::new(Tasks::default());
     let mut scratch = V::default();
     {
@@ -244,7 +300,7 @@ pub(crate) fn mount_instance<V: LiveView>(
 ) -> (Job, Html) {
     let runtime = runtime();
     runtime.capture_tokio();
-    LiveStats::add(&runtime.stats.mounts, 1);
+    Counters::add(&runtime.stats.mounts, 1);
     let tasks = Arc::new(Tasks::default());
     let mut state = V::default();
     {

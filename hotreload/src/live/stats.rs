@@ -1,4 +1,5 @@
-//! Counters of the live runtime, for the `/_hotreload/stats` endpoint and tests.
+//! Counters of the live runtime: [`stats`] for metrics, the dev `/_hotreload/stats` endpoint
+//! and tests.
 
 use serde::Serialize;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -6,7 +7,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 /// Monotonic counters and gauges; all relaxed atomics (they are statistics, not
 /// synchronisation).
 #[derive(Debug, Default)]
-pub struct LiveStats {
+pub(crate) struct Counters {
     pub(crate) connections_open: AtomicU64,
     pub(crate) connections_total: AtomicU64,
     pub(crate) instances: AtomicU64,
@@ -24,9 +25,10 @@ pub struct LiveStats {
     pub(crate) last_update_micros: AtomicU64,
 }
 
-/// A point-in-time copy of [`LiveStats`].
+/// The live runtime's counters at one point in time: what [`stats`] returns (and the dev
+/// `/_hotreload/stats` endpoint shows), for metrics and health checks.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-pub struct LiveStatsSnapshot {
+pub struct LiveStats {
     /// Open WebSocket connections.
     pub connections_open: u64,
     /// Connections ever opened.
@@ -60,7 +62,7 @@ pub struct LiveStatsSnapshot {
     pub last_update_micros: u64,
 }
 
-impl LiveStats {
+impl Counters {
     pub(crate) fn add(counter: &AtomicU64, n: u64) {
         counter.fetch_add(n, Ordering::Relaxed);
     }
@@ -70,9 +72,9 @@ impl LiveStats {
     }
 
     /// Reads every counter.
-    pub fn snapshot(&self) -> LiveStatsSnapshot {
+    pub(crate) fn snapshot(&self) -> LiveStats {
         let get = |c: &AtomicU64| c.load(Ordering::Relaxed);
-        LiveStatsSnapshot {
+        LiveStats {
             connections_open: get(&self.connections_open),
             connections_total: get(&self.connections_total),
             instances: get(&self.instances),
@@ -90,4 +92,9 @@ impl LiveStats {
             last_update_micros: get(&self.last_update_micros),
         }
     }
+}
+
+/// The process's live counters now: connections, instances, events, patches, errors.
+pub fn stats() -> LiveStats {
+    crate::live::runtime::runtime().stats.snapshot()
 }

@@ -1,6 +1,6 @@
 //! The [`LiveView`] trait: a component whose state is its struct.
 
-use crate::live::child::{Child, child_id, set_child_html};
+use crate::live::child::{Child, child_id};
 use crate::live::handle::LiveHandle;
 use crate::live::protocol::EventKind;
 use crate::live::runtime::{mount_instance, runtime};
@@ -155,8 +155,9 @@ impl<'a, M: Send + 'static> Mount<'a, M> {
             return Child::new(id);
         }
         let (install, html) = mount_instance::<C>(id, self.request, true);
-        set_child_html(id, html.as_str());
-        runtime().run(id, install);
+        let runtime = runtime();
+        runtime.set_child_html(id, html.as_str());
+        runtime.run(id, install);
         Child::new(id)
     }
 

@@ -10,7 +10,7 @@
 //! closed and did not come back) are dropped after [`IDLE_TIMEOUT`].
 
 use crate::live::instance::AnyInstance;
-use crate::live::stats::LiveStats;
+use crate::live::stats::Counters;
 use crate::template::InstanceId;
 use std::collections::HashMap;
 use std::sync::mpsc::{Receiver, RecvTimeoutError, Sender, channel};
@@ -34,7 +34,7 @@ pub(crate) struct Instances {
 impl Instances {
     pub(crate) fn insert(&mut self, id: InstanceId, instance: Box<dyn AnyInstance>) {
         if self.map.insert(id, instance).is_none() {
-            LiveStats::add(&crate::live::runtime::runtime().stats.instances, 1);
+            Counters::add(&crate::live::runtime::runtime().stats.instances, 1);
         }
     }
 
@@ -52,7 +52,7 @@ impl Instances {
     pub(crate) fn remove(&mut self, id: InstanceId) {
         if let Some(mut instance) = self.map.remove(&id) {
             instance.close();
-            LiveStats::sub(&crate::live::runtime::runtime().stats.instances, 1);
+            Counters::sub(&crate::live::runtime::runtime().stats.instances, 1);
         }
     }
 

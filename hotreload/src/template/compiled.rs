@@ -17,7 +17,7 @@ use std::sync::{Arc, OnceLock};
 /// Whether this build consults the template registry while rendering: debug builds with the
 /// `hot-reload` feature (on by default). In release builds it is `false` and rendering never
 /// touches the registry, a lock or a thread-local.
-pub const HOT_RELOAD: bool = cfg!(any(
+pub(crate) const HOT_RELOAD: bool = cfg!(any(
     all(feature = "hot-reload", debug_assertions),
     feature = "registry-in-release"
 ));

@@ -82,7 +82,7 @@ impl fmt::Debug for TemplateId {
 
 /// Normalises a `file!()` path for use as a key: `\\` becomes `/`, `.` segments are dropped and
 /// `dir/..` pairs are resolved (a `#[path = "../x.rs"]` module's `file!()` keeps them).
-pub fn normalize_path(file: &str) -> String {
+pub(crate) fn normalize_path(file: &str) -> String {
     let file = file.replace('\\', "/");
     let absolute = file.starts_with('/');
     let mut parts: Vec<&str> = Vec::new();

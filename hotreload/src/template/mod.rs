@@ -14,16 +14,20 @@ mod html;
 mod id;
 mod layout;
 mod registry;
+#[cfg(test)]
+mod registry_tests;
 mod render;
 mod scope;
 
 #[cfg(feature = "registry-in-release")]
 pub use compiled::set_bypass_registry;
-pub use compiled::{HOT_RELOAD, HoleKind, HoleMeta, Location, Template, buffer, finish, render};
+pub use compiled::{HoleKind, HoleMeta, Location, Template, buffer, finish, render};
 pub use escape::escape_into;
 pub use html::Html;
-pub use id::{TemplateId, normalize_path, resolve_source_path};
-pub use layout::{Layout, LayoutError, LayoutHole};
-pub use registry::{Entry, Registry, RegistryError, TemplateInfo, registry};
+pub use id::resolve_source_path;
+pub(crate) use id::{TemplateId, normalize_path};
+pub(crate) use layout::{Layout, LayoutHole};
+pub(crate) use registry::registry;
 pub use render::{AttributeValue, Displayed, Raw, Render, display, raw, render_event};
-pub use scope::{InstanceId, RenderScope};
+pub(crate) use scope::RenderScope;
+pub use scope::{BadInstanceId, InstanceId};

@@ -24,7 +24,7 @@ const HISTORY: usize = 16;
 
 /// Errors from registry operations.
 #[derive(Debug, Clone, PartialEq, Eq, Error)]
-pub enum RegistryError {
+pub(crate) enum RegistryError {
     /// The layout does not fit the compiled template.
     #[error("cannot swap template {id}: {source}")]
     Layout {
@@ -48,21 +48,21 @@ pub enum RegistryError {
 }
 
 /// The process-wide registry used by rendering.
-pub fn registry() -> &'static Registry {
+pub(crate) fn registry() -> &'static Registry {
     static REGISTRY: LazyLock<Registry> = LazyLock::new(Registry::new);
     &REGISTRY
 }
 
 /// Templates by id, and templates by instance.
 #[derive(Debug, Default)]
-pub struct Registry {
+pub(crate) struct Registry {
     templates: DashMap<TemplateId, Arc<Entry>>,
     instances: DashMap<InstanceId, Vec<TemplateId>>,
 }
 
 /// One template's live state.
 #[derive(Debug)]
-pub struct Entry {
+pub(crate) struct Entry {
     id: TemplateId,
     compiled: OnceLock<&'static Template>,
     /// Fast check on the render path: is a swapped layout active?
@@ -81,7 +81,7 @@ struct Versions {
 
 /// A snapshot of one template's state, for tools and the stats endpoint.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct TemplateInfo {
+pub(crate) struct TemplateInfo {
     /// The key.
     pub id: TemplateId,
     /// Bumped by every swap and revert; 0 = never changed.
@@ -105,7 +105,7 @@ impl Entry {
     }
 
     /// The key.
-    pub fn id(&self) -> &TemplateId {
+    pub(crate) fn id(&self) -> &TemplateId {
         &self.id
     }
 
@@ -170,7 +170,7 @@ impl Entry {
 
 impl Registry {
     /// An empty registry. Rendering uses the global one, [`registry()`].
-    pub fn new() -> Self {
+    pub(crate) fn new() -> Self {
         Self::default()
     }
 
@@ -203,7 +203,7 @@ impl Registry {
     }
 
     /// Makes `layout` the live version of `id`; returns the new version number.
-    pub fn swap(&self, id: &TemplateId, layout: Layout) -> Result<u64, RegistryError> {
+    pub(crate) fn swap(&self, id: &TemplateId, layout: Layout) -> Result<u64, RegistryError> {
         let entry = self.entry(id);
         entry.check(&layout)?;
         let mut versions = entry.write();
@@ -212,7 +212,7 @@ impl Registry {
 
     /// Goes back to the version before the current one (ultimately the compiled template);
     /// returns the new version number.
-    pub fn revert(&self, id: &TemplateId) -> Result<u64, RegistryError> {
+    pub(crate) fn revert(&self, id: &TemplateId) -> Result<u64, RegistryError> {
         let Some(entry) = self.templates.get(id).map(|e| Arc::clone(&e)) else {
             return Err(RegistryError::UnknownTemplate { id: id.clone() });
         };
@@ -228,24 +228,14 @@ impl Registry {
         Ok(versions.version)
     }
 
-    /// Goes back to the compiled template, forgetting the history; returns the new version.
-    pub fn reset(&self, id: &TemplateId) -> Result<u64, RegistryError> {
-        let Some(entry) = self.templates.get(id).map(|e| Arc::clone(&e)) else {
-            return Err(RegistryError::UnknownTemplate { id: id.clone() });
-        };
-        let mut versions = entry.write();
-        let version = entry.install(&mut versions, None);
-        versions.history.clear();
-        Ok(version)
-    }
-
     /// The state of one template.
-    pub fn get(&self, id: &TemplateId) -> Option<TemplateInfo> {
+    #[cfg(test)]
+    pub(crate) fn get(&self, id: &TemplateId) -> Option<TemplateInfo> {
         self.templates.get(id).map(|e| e.info())
     }
 
     /// The active layout of a template: the swapped one, or the compiled one once registered.
-    pub fn layout(&self, id: &TemplateId) -> Option<Layout> {
+    pub(crate) fn layout(&self, id: &TemplateId) -> Option<Layout> {
         let entry = self.templates.get(id)?;
         if let Some(active) = entry.read().active.clone() {
             return Some((*active).clone());
@@ -254,21 +244,21 @@ impl Registry {
     }
 
     /// The compiled template behind `id`, once it has rendered in this process.
-    pub fn compiled(&self, id: &TemplateId) -> Option<&'static Template> {
+    pub(crate) fn compiled(&self, id: &TemplateId) -> Option<&'static Template> {
         self.templates
             .get(id)
             .and_then(|e| e.compiled.get().copied())
     }
 
     /// Every known template, sorted by id.
-    pub fn templates(&self) -> Vec<TemplateInfo> {
+    pub(crate) fn templates(&self) -> Vec<TemplateInfo> {
         let mut all: Vec<TemplateInfo> = self.templates.iter().map(|e| e.info()).collect();
         all.sort_by(|a, b| a.id.cmp(&b.id));
         all
     }
 
     /// Known templates whose normalised `file!()` path is `file`, sorted by id.
-    pub fn templates_in_file(&self, file: &str) -> Vec<TemplateInfo> {
+    pub(crate) fn templates_in_file(&self, file: &str) -> Vec<TemplateInfo> {
         let file = crate::template::id::normalize_path(file);
         let mut found: Vec<TemplateInfo> = self
             .templates
@@ -281,12 +271,12 @@ impl Registry {
     }
 
     /// Records the templates an instance's latest render used (replacing the previous set).
-    pub fn record_instance(&self, instance: InstanceId, templates: Vec<TemplateId>) {
+    pub(crate) fn record_instance(&self, instance: InstanceId, templates: Vec<TemplateId>) {
         self.instances.insert(instance, templates);
     }
 
     /// Instances whose latest render used template `id`, sorted.
-    pub fn instances_using(&self, id: &TemplateId) -> Vec<InstanceId> {
+    pub(crate) fn instances_using(&self, id: &TemplateId) -> Vec<InstanceId> {
         let mut found: Vec<InstanceId> = self
             .instances
             .iter()
@@ -298,7 +288,8 @@ impl Registry {
     }
 
     /// Instances whose latest render used any template from source file `file`, sorted.
-    pub fn instances_using_file(&self, file: &str) -> Vec<InstanceId> {
+    #[cfg(test)]
+    pub(crate) fn instances_using_file(&self, file: &str) -> Vec<InstanceId> {
         let file = crate::template::id::normalize_path(file);
         let mut found: Vec<InstanceId> = self
             .instances
@@ -311,7 +302,8 @@ impl Registry {
     }
 
     /// The templates an instance's latest render used.
-    pub fn templates_of(&self, instance: InstanceId) -> Vec<TemplateId> {
+    #[cfg(test)]
+    pub(crate) fn templates_of(&self, instance: InstanceId) -> Vec<TemplateId> {
         self.instances
             .get(&instance)
             .map(|e| e.value().clone())
@@ -319,7 +311,7 @@ impl Registry {
     }
 
     /// Forgets an instance (it unmounted).
-    pub fn forget_instance(&self, instance: InstanceId) {
+    pub(crate) fn forget_instance(&self, instance: InstanceId) {
         self.instances.remove(&instance);
     }
 }

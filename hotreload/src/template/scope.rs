@@ -13,15 +13,46 @@ use crate::template::registry::{Entry, registry};
 use std::cell::RefCell;
 use std::sync::Arc;
 
-/// A live component instance's id, unique within the process.
-#[derive(
-    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
-)]
+/// A live component instance's id, unique within the process and hard to guess. It is
+/// written the same way everywhere (markup, frames, snapshot keys, logs): 16 lowercase hex
+/// digits, which is also how it serializes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct InstanceId(pub u64);
 
 impl std::fmt::Display for InstanceId {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(f, "{:016x}", self.0)
+    }
+}
+
+/// A string that is not 16 hex digits, where an [`InstanceId`] was expected.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("instance id must be 16 hex digits")]
+pub struct BadInstanceId;
+
+impl std::str::FromStr for InstanceId {
+    type Err = BadInstanceId;
+
+    fn from_str(text: &str) -> Result<Self, BadInstanceId> {
+        if text.len() != 16 || !text.bytes().all(|b| b.is_ascii_hexdigit()) {
+            return Err(BadInstanceId);
+        }
+        u64::from_str_radix(text, 16)
+            .map(InstanceId)
+            .map_err(|_| BadInstanceId)
+    }
+}
+
+impl serde::Serialize for InstanceId {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for InstanceId {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let text = <std::borrow::Cow<'de, str>>::deserialize(deserializer)?;
+        text.parse().map_err(serde::de::Error::custom)
     }
 }
 
@@ -47,7 +78,7 @@ pub(crate) fn record(entry: &Arc<Entry>) {
 /// Scopes nest: an inner scope (a child component rendered inline) records its own set, and
 /// the outer one resumes afterwards.
 #[derive(Debug)]
-pub struct RenderScope {
+pub(crate) struct RenderScope {
     instance: InstanceId,
     outer: Option<Vec<Arc<Entry>>>,
     done: bool,
@@ -55,7 +86,7 @@ pub struct RenderScope {
 
 impl RenderScope {
     /// Opens a scope for `instance` on this thread.
-    pub fn enter(instance: InstanceId) -> Self {
+    pub(crate) fn enter(instance: InstanceId) -> Self {
         let outer = if HOT_RELOAD {
             RECORDING.with(|r| r.borrow_mut().replace(Vec::new()))
         } else {
@@ -69,7 +100,7 @@ impl RenderScope {
     }
 
     /// Closes the scope, stores the set in the registry and returns it.
-    pub fn finish(mut self) -> Vec<TemplateId> {
+    pub(crate) fn finish(mut self) -> Vec<TemplateId> {
         self.close()
     }
 

@@ -11,7 +11,7 @@
 //!
 //! | concept | module | main items |
 //! |---------|--------|------------|
-//! | state to bytes and back | `snapshot` | [`encode`], [`decode`], [`Limits`] |
+//! | state to bytes and back | `snapshot` | [`encode`], [`decode`], [`Limits`]; [`encode_payload`], [`decode_payload`] for MessagePack made elsewhere |
 //! | the frame in front of the payload, byte by byte | [`header`] | [`peek_header`], [`SnapshotHeader`] |
 //! | what can be wrong with a snapshot | `error` | [`SnapshotError`], [`Oversize`] |
 //! | files on disk, atomic saves, cleanup | `store` | [`SnapshotStore`], [`StoreError`] |
@@ -98,6 +98,6 @@ pub use dirs::{STATE_DIR_NAME, default_dir, default_dir_with, workspace_root};
 pub use error::{Oversize, SnapshotError};
 pub use header::{FORMAT_VERSION, MAGIC, MAX_TYPE_NAME_LEN, SnapshotHeader, peek_header};
 pub use key::{MAX_KEY_LEN, is_valid_key};
-pub use snapshot::{COMPRESSION_LEVEL, Limits, decode, encode};
+pub use snapshot::{COMPRESSION_LEVEL, Limits, decode, decode_payload, encode, encode_payload};
 pub use store::{SnapshotStore, StoreError, TEMP_GRACE};
 pub use write_behind::{WriteBehind, WriteBehindStats};

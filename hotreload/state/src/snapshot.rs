@@ -67,23 +67,37 @@ impl Default for Limits {
 /// # Ok::<(), hotreload_state::SnapshotError>(())
 /// ```
 pub fn encode<T: Serialize + ?Sized>(type_name: &str, state: &T) -> Result<Vec<u8>, SnapshotError> {
+    let raw = rmp_serde::to_vec_named(state).map_err(|e| SnapshotError::Serialize {
+        type_name: type_name.to_owned(),
+        message: e.to_string(),
+    })?;
+    encode_payload(type_name, &raw)
+}
+
+/// [`encode`] for a state that is already MessagePack with field names (what
+/// `rmp_serde::to_vec_named` writes): compresses and frames `payload`. The hotreload runtime
+/// serializes its views' states itself and hands the bytes over.
+///
+/// ```
+/// let raw = rmp_serde::to_vec_named(&7_i64).unwrap();
+/// let bytes = hotreload_state::encode_payload("app::Counter", &raw)?;
+/// assert_eq!(bytes, hotreload_state::encode("app::Counter", &7_i64)?);
+/// # Ok::<(), hotreload_state::SnapshotError>(())
+/// ```
+pub fn encode_payload(type_name: &str, payload: &[u8]) -> Result<Vec<u8>, SnapshotError> {
     if type_name.len() > MAX_TYPE_NAME_LEN {
         return Err(SnapshotError::TypeNameTooLong {
             len: type_name.len(),
             max: MAX_TYPE_NAME_LEN,
         });
     }
-    let raw = rmp_serde::to_vec_named(state).map_err(|e| SnapshotError::Serialize {
-        type_name: type_name.to_owned(),
-        message: e.to_string(),
-    })?;
     let compressed =
-        zstd::bulk::compress(&raw, COMPRESSION_LEVEL).map_err(SnapshotError::Compress)?;
+        zstd::bulk::compress(payload, COMPRESSION_LEVEL).map_err(SnapshotError::Compress)?;
     let mut out = Vec::with_capacity(header::FIXED_LEN + type_name.len() + compressed.len());
     header::write(
         &mut out,
         type_name,
-        raw.len() as u64,
+        payload.len() as u64,
         compressed.len() as u64,
         crc32fast::hash(&compressed),
     );
@@ -110,7 +124,7 @@ pub fn decode<T: DeserializeOwned>(
     bytes: &[u8],
     limits: &Limits,
 ) -> Result<T, SnapshotError> {
-    let raw = decode_raw(expected_type, bytes, limits)?;
+    let raw = decode_payload(expected_type, bytes, limits)?;
     let mut de = rmp_serde::Deserializer::from_read_ref(&raw);
     de.set_max_depth(MAX_DEPTH);
     T::deserialize(&mut de).map_err(|e| SnapshotError::Deserialize {
@@ -119,8 +133,10 @@ pub fn decode<T: DeserializeOwned>(
     })
 }
 
-/// Checks the frame and returns the decompressed MessagePack payload.
-fn decode_raw(
+/// Checks a snapshot's frame (type, sizes, checksum) and returns its decompressed MessagePack
+/// payload, for callers that deserialize it themselves; [`decode`] is this plus
+/// deserialization. Every check of [`decode`] except the last (does it fit `T`) applies.
+pub fn decode_payload(
     expected_type: &str,
     bytes: &[u8],
     limits: &Limits,

@@ -19,7 +19,7 @@ pub fn engine_on_copy(
     key: &str,
     tag: &str,
 ) -> (
-    std::sync::Arc<hotreload::dev::HotSwapEngine>,
+    std::sync::Arc<hotreload::__testing::HotSwapEngine>,
     std::path::PathBuf,
 ) {
     let dir = std::env::temp_dir().join(format!("hotreload-{tag}-{}", std::process::id()));
@@ -29,10 +29,10 @@ pub fn engine_on_copy(
         .join("tests/fixtures")
         .join(fixture);
     std::fs::copy(source, &copy).unwrap();
-    let engine = hotreload::dev::HotSwapEngine::new(hotreload::dev::EngineConfig {
+    let engine = hotreload::__testing::HotSwapEngine::new(hotreload::__testing::EngineConfig {
         manifest_dir: dir,
         file_map: vec![(key.to_owned(), copy.clone())],
-        ..hotreload::dev::EngineConfig::default()
+        ..hotreload::__testing::EngineConfig::default()
     });
     (engine, copy)
 }
@@ -42,7 +42,7 @@ pub async fn serve(app: Router) -> SocketAddr {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
     tokio::spawn(async move {
-        axum::serve(hotreload::dev::Listener::from(listener), app)
+        axum::serve(hotreload::Listener::from(listener), app)
             .await
             .unwrap();
     });

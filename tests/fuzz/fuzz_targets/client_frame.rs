@@ -2,7 +2,7 @@
 //! The WebSocket frame decoder on arbitrary text: a frame or a protocol error with a code,
 //! never a panic.
 
-use hotreload::live::protocol::decode_client_frame;
+use hotreload::__testing::decode_client_frame;
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {

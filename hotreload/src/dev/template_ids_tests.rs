@@ -2,8 +2,8 @@
 //! runtime re-parser computes from the source file, or hot swaps would never find their
 //! template. This file renders every template in it, then re-parses itself and compares.
 
-use hotreload::prelude::*;
-use hotreload::template::{TemplateId, registry};
+use crate::prelude::*;
+use crate::template::{TemplateId, registry};
 
 fn plain() -> Html {
     hot_reload_liveview! { <p>"plain"</p> }
@@ -69,11 +69,11 @@ fn macro_keys_equal_reparser_keys() {
     nested_macro_in_hole(&[1]);
 
     let source = std::fs::read_to_string(
-        hotreload::template::resolve_source_path(file!(), env!("CARGO_MANIFEST_DIR"))
+        crate::template::resolve_source_path(file!(), env!("CARGO_MANIFEST_DIR"))
             .expect("this test file resolves from file!()"),
     )
     .expect("source readable");
-    let reparsed = hotreload::dev::reparse::reparse_source(&source, &[]).expect("file parses");
+    let reparsed = crate::dev::reparse::reparse_source(&source, &[]).expect("file parses");
 
     let mut from_source: Vec<TemplateId> = Vec::new();
     for invocation in &reparsed.invocations {
@@ -107,10 +107,10 @@ fn macro_keys_equal_reparser_keys() {
 fn reparsed_statics_and_holes_match_the_compiled_ones() {
     nested_blocks(&[1, 2], true);
     let source = std::fs::read_to_string(
-        hotreload::template::resolve_source_path(file!(), env!("CARGO_MANIFEST_DIR")).unwrap(),
+        crate::template::resolve_source_path(file!(), env!("CARGO_MANIFEST_DIR")).unwrap(),
     )
     .unwrap();
-    let reparsed = hotreload::dev::reparse::reparse_source(&source, &[]).unwrap();
+    let reparsed = crate::dev::reparse::reparse_source(&source, &[]).unwrap();
     for info in registry().templates_in_file(file!()) {
         let invocation = reparsed
             .invocations

@@ -1,4 +1,4 @@
-//! The listener [`bind`](crate::dev::bind) returns: a `tokio` TCP listener whose accepted
+//! The listener [`bind`](crate::bind) returns: a `tokio` TCP listener whose accepted
 //! connections have `TCP_NODELAY` set.
 //!
 //! A LiveView connection writes small frames back to back (a dev toast, then a patch a few
@@ -13,7 +13,7 @@ use std::net::SocketAddr;
 use tokio::net::{TcpListener, TcpStream};
 
 /// A TCP listener for `axum::serve` whose connections send small frames immediately
-/// (`TCP_NODELAY`). Made by [`bind`](crate::dev::bind); `Listener::from(tcp_listener)` wraps one
+/// (`TCP_NODELAY`). Made by [`bind`](crate::bind); `Listener::from(tcp_listener)` wraps one
 /// you bound yourself.
 #[derive(Debug)]
 pub struct Listener {

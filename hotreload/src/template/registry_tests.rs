@@ -4,10 +4,10 @@
 //!
 //! Each test uses its own templates (the registry is global and tests run in parallel).
 
-use hotreload::prelude::*;
-use hotreload::template::{
-    InstanceId, Layout, LayoutError, LayoutHole, RegistryError, RenderScope, TemplateId, registry,
-};
+use crate::prelude::*;
+use crate::template::layout::LayoutError;
+use crate::template::registry::RegistryError;
+use crate::template::{InstanceId, Layout, LayoutHole, RenderScope, TemplateId, registry};
 
 /// The id of the first template (index 0) invoked at or after `line` of this file; the
 /// helpers below return `line!()` from just before their macro call.

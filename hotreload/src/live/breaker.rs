@@ -8,13 +8,21 @@
 //! - **Half-open**: patches flow again; the next success closes the breaker, the next failure
 //!   opens it again (and may ask for one more reload, a cooldown after the last).
 //!
-//! Time is passed in, so the state machine is tested without sleeping.
+//! Time is passed in, so the state machine is tested without sleeping. Recovery beyond the
+//! breaker: renders that panic are caught per instance (`instance.rs`); hot-swapped templates
+//! whose renders panic are reverted by the dev engine (`dev/engine.rs`).
+//!
+//! Set other thresholds with [`LiveConfig`](crate::LiveConfig) (or `HOTRELOAD_BREAKER=threshold,window_ms,cooldown_ms`
+//! in the environment, read once at start).
 
 use serde::Serialize;
 use std::collections::VecDeque;
 use std::time::{Duration, Instant};
 
-/// Thresholds of a [`Breaker`].
+/// How many patch failures a connection may have before the page is reloaded, and how often.
+///
+/// The default: 3 failures within 10 s open the breaker; the page is then reloaded at most
+/// once per 5 s cooldown.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct BreakerConfig {
     /// Failures within `window` that open the breaker.
@@ -35,10 +43,29 @@ impl Default for BreakerConfig {
     }
 }
 
+impl BreakerConfig {
+    /// `HOTRELOAD_BREAKER="threshold,window_ms,cooldown_ms"`, if set and well formed.
+    pub(crate) fn from_env() -> Option<Self> {
+        let text = std::env::var("HOTRELOAD_BREAKER").ok()?;
+        let numbers: Vec<u64> = text
+            .split(',')
+            .filter_map(|n| n.trim().parse().ok())
+            .collect();
+        match numbers[..] {
+            [threshold, window, cooldown] => Some(BreakerConfig {
+                threshold: usize::try_from(threshold).unwrap_or(usize::MAX).max(1),
+                window: Duration::from_millis(window),
+                cooldown: Duration::from_millis(cooldown),
+            }),
+            _ => None,
+        }
+    }
+}
+
 /// The breaker's state.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
-pub enum BreakerState {
+pub(crate) enum BreakerState {
     /// Normal operation.
     Closed,
     /// Failing: reload asked for, patches held back until the cooldown ends.
@@ -49,7 +76,7 @@ pub enum BreakerState {
 
 /// What to do about a failure.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Recovery {
+pub(crate) enum Recovery {
     /// Resend the whole boundary as HTML.
     ResendBoundary,
     /// Tell the client to reload the page.
@@ -60,7 +87,7 @@ pub enum Recovery {
 
 /// One connection's breaker.
 #[derive(Debug, Clone)]
-pub struct Breaker {
+pub(crate) struct Breaker {
     config: BreakerConfig,
     state: BreakerState,
     failures: VecDeque<Instant>,
@@ -70,7 +97,7 @@ pub struct Breaker {
 
 impl Breaker {
     /// A closed breaker.
-    pub fn new(config: BreakerConfig) -> Self {
+    pub(crate) fn new(config: BreakerConfig) -> Self {
         Breaker {
             config,
             state: BreakerState::Closed,
@@ -81,7 +108,7 @@ impl Breaker {
     }
 
     /// The state at `now` (an open breaker turns half-open once its cooldown is over).
-    pub fn state(&mut self, now: Instant) -> BreakerState {
+    pub(crate) fn state(&mut self, now: Instant) -> BreakerState {
         if self.state == BreakerState::Open
             && self
                 .opened_at
@@ -93,12 +120,12 @@ impl Breaker {
     }
 
     /// Whether patches may be sent at `now`.
-    pub fn allows_patches(&mut self, now: Instant) -> bool {
+    pub(crate) fn allows_patches(&mut self, now: Instant) -> bool {
         self.state(now) != BreakerState::Open
     }
 
     /// A failure happened at `now`: what to do about it.
-    pub fn failure(&mut self, now: Instant) -> Recovery {
+    pub(crate) fn failure(&mut self, now: Instant) -> Recovery {
         match self.state(now) {
             BreakerState::Open => Recovery::Wait,
             BreakerState::HalfOpen => self.open(now),
@@ -121,7 +148,7 @@ impl Breaker {
     }
 
     /// A patch applied at `now`.
-    pub fn success(&mut self, now: Instant) {
+    pub(crate) fn success(&mut self, now: Instant) {
         if self.state(now) == BreakerState::HalfOpen {
             self.state = BreakerState::Closed;
             self.failures.clear();

@@ -1,0 +1,13 @@
+// Constants shared by the runtime modules and the dev client: the wire protocol's version, the
+// namespaces the parser and the applier deal in, and the attribute that marks a LiveView
+// boundary. Values only, no state: the dev file may carry its own copy.
+
+/** The `v` of every frame (docs/PROTOCOL.md). */
+export const PROTOCOL_VERSION = 1;
+
+export const HTML_NS = 'http://www.w3.org/1999/xhtml';
+export const SVG_NS = 'http://www.w3.org/2000/svg';
+export const MATHML_NS = 'http://www.w3.org/1998/Math/MathML';
+
+/** Marks the root of one LiveView instance, the unit that patches are addressed to. */
+export const BOUNDARY_ATTR = 'data-live-view-id';

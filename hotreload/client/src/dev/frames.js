@@ -1,0 +1,33 @@
+// The dev side of the frames the runtime leaves to the dev client (see dev_bridge.js): what
+// each one shows. A handler is `(ui, hr, frame)`, `ui` being the DevUI and `hr` the runtime's
+// `window.__hotreload`.
+
+import { refreshStaticPage } from './static_page.js';
+import { swapStylesheet } from './stylesheet.js';
+
+export const DEV_FRAME_HANDLERS = {
+  swapped(ui, hr, frame) {
+    const n = frame.templates;
+    const ms = frame.ms != null ? ` in ${Number(frame.ms).toFixed(1)} ms` : '';
+    ui.toast('success', `Updated ${frame.file}${n > 1 ? ` (${n} templates)` : ''}${ms}`, `swapped:${frame.file}`);
+    refreshStaticPage(hr);
+  },
+  rebuild_needed(ui, hr, frame) {
+    ui.rebuildNeeded(frame);
+  },
+  overlay(ui, hr, frame) {
+    ui.showOverlay(frame);
+  },
+  overlay_clear(ui) {
+    ui.hideOverlay();
+  },
+  css(ui, hr, frame) {
+    swapStylesheet(frame.path);
+  },
+  toast(ui, hr, frame) {
+    ui.toast(frame.level, String(frame.message ?? ''));
+  },
+  progress(ui, hr, frame) {
+    ui.progress(frame);
+  },
+};

@@ -1,0 +1,87 @@
+// What each frame from the server does (docs/PROTOCOL.md). `patch` and `html` frames are
+// applied to their boundary and acked; `welcome`, `pong` and `reload` are the connection's;
+// the frames whose only effect is dev UI (toast, swapped, rebuild_needed, overlay,
+// overlay_clear, progress, css) go to the dev client through `client.dev` (dev_bridge.js).
+// A handler is `(client, frame, received)`, `received` being the frame's arrival time.
+
+import { applyOps } from './apply.js';
+import { findBoundary } from './dom.js';
+import { PatchError } from './errors.js';
+import { warn } from './log.js';
+import { morph } from './morph.js';
+import { preserving } from './preserve.js';
+import { reloadOnce } from './reload.js';
+
+/** Applies a `patch` or `html` frame to its boundary and acks it. */
+function applyFrame(client, frame, received, kind) {
+  const { id, seq } = frame;
+  const last = client.lastSeq.get(id);
+  if (typeof seq === 'number' && last !== undefined && seq <= last) return; // stale or duplicate
+  if (kind === 'patch' && client.failed.has(id)) return; // an `html` resync is on its way
+  const root = findBoundary(id);
+  if (!root) {
+    client.send({ type: 'ack', id, seq, error: `boundary not found: ${id}` });
+    client.stats.failures++;
+    return;
+  }
+  if (typeof seq === 'number') client.lastSeq.set(id, seq);
+  try {
+    if (kind === 'patch') {
+      preserving(root, () => applyOps(root, frame.ops));
+      client.stats.patches++;
+      client.stats.ops += frame.ops.length;
+    } else {
+      preserving(root, () => morph(root, frame.html));
+      client.stats.htmls++;
+      if (client.failed.delete(id)) client.dev.toast('success', 'Resynced after a failed patch');
+    }
+    client.stats.lastLatencyMs = Math.round((performance.now() - received) * 100) / 100;
+    client.send({ type: 'ack', id, seq });
+  } catch (e) {
+    const reason = e instanceof PatchError ? e.message : String(e?.message ?? e);
+    warn(`${kind} for ${id} did not apply: ${reason}`);
+    client.stats.failures++;
+    client.failed.add(id);
+    client.send({ type: 'ack', id, seq, error: reason });
+  }
+}
+
+/** A frame only the dev client acts on. */
+const toDev = (client, frame) => client.dev.frame(frame);
+
+export const FRAME_HANDLERS = {
+  welcome(client, frame) {
+    const restarted = client.boot !== null && frame.boot !== client.boot;
+    const recovered = client.stats.reconnects > 0 && client.attempt > 0;
+    client.boot = frame.boot;
+    client.attempt = 0;
+    if (restarted) client.dev.restarted();
+    else if (recovered) client.dev.toast('success', 'Reconnected');
+  },
+  patch(client, frame, received) {
+    applyFrame(client, frame, received, 'patch');
+  },
+  html(client, frame, received) {
+    applyFrame(client, frame, received, 'html');
+  },
+  pong(client) {
+    client.clearPongTimer();
+  },
+  reload(client, frame) {
+    reloadOnce(client, frame.reason);
+  },
+  error(client, frame) {
+    warn(`server error ${frame.code}: ${frame.message}`, frame.id ?? '');
+    client.dev.toast('error', `${frame.code}: ${frame.message}`);
+  },
+  swapped(client, frame) {
+    client.stats.swaps++;
+    client.dev.frame(frame);
+  },
+  rebuild_needed: toDev,
+  overlay: toDev,
+  overlay_clear: toDev,
+  css: toDev,
+  toast: toDev,
+  progress: toDev,
+};

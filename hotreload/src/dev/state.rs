@@ -1,0 +1,186 @@
+//! The dev state manager: every live instance's state, snapshotted behind its updates, and
+//! restored when the browser reconnects to a restarted server.
+//!
+//! The runtime hands over each state as MessagePack (through the
+//! [`RuntimeHooks`](crate::live::hooks::RuntimeHooks) seam); this module frames it
+//! (`hotreload-state`: zstd, a checked header naming the type) and a coalescing background
+//! writer puts it under `<target>/hotreload-state/`, keyed by instance id. After a restart the
+//! page's `hello` names ids this process never issued: each is restored from its snapshot (or,
+//! if the state type changed in a way that no longer deserializes, mounted fresh with a toast
+//! saying why). Apps keep their own data the same way with `state::preserve`/`restore`.
+
+use crate::template::InstanceId;
+use hotreload_state::{Limits, SnapshotError, SnapshotStore, StoreError, WriteBehind};
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+use std::path::Path;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::Duration;
+
+/// How long after an update its snapshot is written (updates within it coalesce).
+const WRITE_DELAY: Duration = Duration::from_millis(100);
+
+/// Snapshots older than this are removed when the dev server starts.
+const MAX_AGE: Duration = Duration::from_secs(24 * 60 * 60);
+
+/// Prefix of keys saved with [`preserve`], so they never clash with instance ids.
+const USER_PREFIX: &str = "app-";
+
+/// Counters for the stats endpoint.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq, Serialize)]
+pub(crate) struct StateStats {
+    /// Snapshots scheduled.
+    pub snapshots: u64,
+    /// Bytes of snapshots scheduled.
+    pub snapshot_bytes: u64,
+    /// Instances restored after a restart.
+    pub restores: u64,
+    /// Snapshots that could not be restored (type changed, corrupt).
+    pub restore_failures: u64,
+}
+
+/// The process's snapshot writer.
+#[derive(Debug)]
+pub(crate) struct StateManager {
+    writer: WriteBehind,
+    limits: Limits,
+    snapshots: AtomicU64,
+    snapshot_bytes: AtomicU64,
+    restores: AtomicU64,
+    restore_failures: AtomicU64,
+}
+
+impl StateManager {
+    /// Opens the store under `dir`, removes old snapshots and starts the writer; `None` (with a
+    /// warning) if the directory cannot be used: state then simply does not survive restarts.
+    pub(crate) fn open(dir: &Path) -> Option<Self> {
+        let store = match SnapshotStore::open(dir) {
+            Ok(store) => store,
+            Err(error) => {
+                tracing::warn!(%error, "hotreload: state will not survive restarts");
+                return None;
+            }
+        };
+        if let Ok(removed) = store.cleanup(MAX_AGE)
+            && removed > 0
+        {
+            tracing::debug!(removed, "hotreload: removed old snapshots");
+        }
+        let writer = match WriteBehind::new(store, WRITE_DELAY) {
+            Ok(writer) => writer,
+            Err(error) => {
+                tracing::warn!(%error, "hotreload: state will not survive restarts");
+                return None;
+            }
+        };
+        tracing::debug!(dir = %dir.display(), "hotreload: keeping state across restarts");
+        Some(StateManager {
+            writer,
+            limits: Limits::default(),
+            snapshots: AtomicU64::new(0),
+            snapshot_bytes: AtomicU64::new(0),
+            restores: AtomicU64::new(0),
+            restore_failures: AtomicU64::new(0),
+        })
+    }
+
+    /// Writes every pending snapshot now.
+    pub(crate) fn flush(&self) {
+        self.writer.flush();
+    }
+
+    /// The counters.
+    pub(crate) fn stats(&self) -> StateStats {
+        StateStats {
+            snapshots: self.snapshots.load(Ordering::Relaxed),
+            snapshot_bytes: self.snapshot_bytes.load(Ordering::Relaxed),
+            restores: self.restores.load(Ordering::Relaxed),
+            restore_failures: self.restore_failures.load(Ordering::Relaxed),
+        }
+    }
+
+    /// Saves app data (`state::preserve`) under `key`.
+    pub(crate) fn preserve<T: Serialize + ?Sized>(
+        &self,
+        key: &str,
+        value: &T,
+    ) -> Result<(), SnapshotOrStore> {
+        let bytes = hotreload_state::encode(std::any::type_name::<T>(), value)?;
+        self.writer
+            .schedule(&format!("{USER_PREFIX}{key}"), bytes)?;
+        Ok(())
+    }
+
+    /// App data saved under `key` (`state::restore`).
+    pub(crate) fn restore_value<T: DeserializeOwned>(
+        &self,
+        key: &str,
+    ) -> Result<Option<T>, SnapshotOrStore> {
+        let Some(bytes) = self.writer.load(&format!("{USER_PREFIX}{key}"))? else {
+            return Ok(None);
+        };
+        Ok(Some(hotreload_state::decode(
+            std::any::type_name::<T>(),
+            &bytes,
+            &self.limits,
+        )?))
+    }
+
+    /// Schedules a snapshot of instance `id`'s state (MessagePack of type `type_name`).
+    pub(crate) fn save(&self, id: InstanceId, type_name: &str, state: &[u8]) {
+        match hotreload_state::encode_payload(type_name, state) {
+            Ok(bytes) => {
+                self.snapshots.fetch_add(1, Ordering::Relaxed);
+                self.snapshot_bytes
+                    .fetch_add(bytes.len() as u64, Ordering::Relaxed);
+                if let Err(error) = self.writer.schedule(&id.to_string(), bytes) {
+                    tracing::warn!(%error, "hotreload: snapshot not saved");
+                }
+            }
+            Err(error) => tracing::warn!(%error, "hotreload: snapshot not saved"),
+        }
+    }
+
+    /// The MessagePack state saved for instance `id`: `Ok(None)` if there is none, `Err` (a
+    /// message for the user) if it cannot be read as `type_name`.
+    pub(crate) fn load(&self, id: InstanceId, type_name: &str) -> Result<Option<Vec<u8>>, String> {
+        let bytes = match self.writer.load(&id.to_string()) {
+            Ok(Some(bytes)) => bytes,
+            Ok(None) => return Ok(None),
+            Err(error) => return Err(error.to_string()),
+        };
+        match hotreload_state::decode_payload(type_name, &bytes, &self.limits) {
+            Ok(payload) => Ok(Some(payload)),
+            Err(error) => {
+                self.count_restore(false);
+                Err(error.to_string())
+            }
+        }
+    }
+
+    /// Counts a restore's outcome.
+    pub(crate) fn count_restore(&self, restored: bool) {
+        let counter = if restored {
+            &self.restores
+        } else {
+            &self.restore_failures
+        };
+        counter.fetch_add(1, Ordering::Relaxed);
+    }
+
+    /// Forgets instance `id`'s snapshot (it went away for good).
+    pub(crate) fn forget(&self, id: InstanceId) {
+        let _ = self.writer.remove(&id.to_string());
+    }
+}
+
+/// Why app data could not be preserved or restored.
+#[derive(Debug, thiserror::Error)]
+pub(crate) enum SnapshotOrStore {
+    /// The value could not be encoded or decoded.
+    #[error(transparent)]
+    Snapshot(#[from] SnapshotError),
+    /// The store could not read or write.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
