@@ -36,26 +36,17 @@ pub enum StateError {
     Store(#[from] hotreload_state::StoreError),
 }
 
-impl From<crate::dev::state::SnapshotOrStore> for StateError {
-    fn from(error: crate::dev::state::SnapshotOrStore) -> Self {
-        match error {
-            crate::dev::state::SnapshotOrStore::Snapshot(e) => StateError::Snapshot(e),
-            crate::dev::state::SnapshotOrStore::Store(e) => StateError::Store(e),
-        }
-    }
-}
-
 /// Saves `value` under `key` (letters, digits, `-`, `_`; at most 60) for [`restore`] after a
 /// restart. Written in the background, coalesced with later saves of the same key.
 pub fn preserve<T: Serialize + ?Sized>(key: &str, value: &T) -> Result<(), StateError> {
     let manager = crate::dev::state_manager().ok_or(StateError::Disabled)?;
-    Ok(manager.preserve(key, value)?)
+    manager.preserve(key, value)
 }
 
 /// The value last [`preserve`]d under `key`, if any.
 pub fn restore<T: DeserializeOwned>(key: &str) -> Result<Option<T>, StateError> {
     let manager = crate::dev::state_manager().ok_or(StateError::Disabled)?;
-    Ok(manager.restore_value(key)?)
+    manager.restore_value(key)
 }
 
 /// Snapshots every live view whose state changed and writes every pending snapshot now. Call

@@ -15,7 +15,7 @@
 //! | applying ops to a tree: the executable spec for the JS client | [`apply()`] |
 //! | the server's copy of a client's tree, so each update parses only new HTML | [`ClientTree`] |
 //! | in-place updates without parsing (only text and attribute values changed): source runs and start tags mapped to the tree's nodes, checked against it | `scan`, `text_update` |
-//! | structural equality / canonical form used by tests and the `diff` example | [`canonical`] |
+//! | structural equality / canonical form used by tests and the `diff` example | [`canonical()`] |
 //!
 //! # Use
 //!

@@ -4,7 +4,7 @@
 //!
 //! - [`HotReload`]: the settings; `apply` adds the dev routes under `/_hotreload/` (runtime and
 //!   dev client, WebSocket, stats), the layer that injects the client into HTML responses
-//!   (`inject.rs`), and installs [`DevHooks`](hooks::DevHooks) (`hooks.rs`) in the runtime: the
+//!   (`inject.rs`), and installs [`DevHooks`] (`hooks.rs`) in the runtime: the
 //!   one way this layer reaches `live/`;
 //! - `bus.rs`: frames for every connected browser;
 //! - `state.rs`: the state manager (snapshots behind updates, restore after a restart);
@@ -121,7 +121,7 @@ impl Default for HotReload {
 }
 
 impl HotReload {
-    /// Default settings: routes under [`DEFAULT_PREFIX`], script injection on.
+    /// Default settings: routes under `/_hotreload`, script injection on.
     pub fn new() -> Self {
         HotReload {
             prefix: DEFAULT_PREFIX.to_owned(),

@@ -12,7 +12,7 @@
 //! source lines as data. Each diagnostic's `rendered` text is shown as rustc wrote it.
 //!
 //! Self-rebuild needs a server started by cargo (the `CARGO` variable), a Unix system, and a
-//! listener bound with [`bind`](crate::dev::bind); it is off under an external watcher
+//! listener bound with [`bind`](crate::bind); it is off under an external watcher
 //! (cargo-watch, watchexec and bacon restart the server themselves: two rebuilds would race)
 //! and with `HOTRELOAD_REBUILD=0`. Otherwise the page just says "rebuild needed".
 

@@ -9,8 +9,9 @@
 //! if the state type changed in a way that no longer deserializes, mounted fresh with a toast
 //! saying why). Apps keep their own data the same way with `state::preserve`/`restore`.
 
+use crate::state::StateError;
 use crate::template::InstanceId;
-use hotreload_state::{Limits, SnapshotError, SnapshotStore, StoreError, WriteBehind};
+use hotreload_state::{Limits, SnapshotStore, WriteBehind};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use std::path::Path;
@@ -23,7 +24,7 @@ const WRITE_DELAY: Duration = Duration::from_millis(100);
 /// Snapshots older than this are removed when the dev server starts.
 const MAX_AGE: Duration = Duration::from_secs(24 * 60 * 60);
 
-/// Prefix of keys saved with [`preserve`], so they never clash with instance ids.
+/// Prefix of keys saved with [`preserve`](crate::state::preserve), so they never clash with instance ids.
 const USER_PREFIX: &str = "app-";
 
 /// Counters for the stats endpoint.
@@ -104,7 +105,7 @@ impl StateManager {
         &self,
         key: &str,
         value: &T,
-    ) -> Result<(), SnapshotOrStore> {
+    ) -> Result<(), StateError> {
         let bytes = hotreload_state::encode(std::any::type_name::<T>(), value)?;
         self.writer
             .schedule(&format!("{USER_PREFIX}{key}"), bytes)?;
@@ -115,7 +116,7 @@ impl StateManager {
     pub(crate) fn restore_value<T: DeserializeOwned>(
         &self,
         key: &str,
-    ) -> Result<Option<T>, SnapshotOrStore> {
+    ) -> Result<Option<T>, StateError> {
         let Some(bytes) = self.writer.load(&format!("{USER_PREFIX}{key}"))? else {
             return Ok(None);
         };
@@ -172,15 +173,4 @@ impl StateManager {
     pub(crate) fn forget(&self, id: InstanceId) {
         let _ = self.writer.remove(&id.to_string());
     }
-}
-
-/// Why app data could not be preserved or restored.
-#[derive(Debug, thiserror::Error)]
-pub(crate) enum SnapshotOrStore {
-    /// The value could not be encoded or decoded.
-    #[error(transparent)]
-    Snapshot(#[from] SnapshotError),
-    /// The store could not read or write.
-    #[error(transparent)]
-    Store(#[from] StoreError),
 }

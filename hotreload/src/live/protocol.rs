@@ -112,7 +112,7 @@ pub enum ErrorCode {
     BadFrame,
     /// `type` names no frame.
     UnknownType,
-    /// `v` is not [`PROTOCOL_VERSION`].
+    /// `v` is not the protocol version.
     BadVersion,
     /// Over the frame size limit.
     TooLarge,
@@ -171,7 +171,7 @@ pub fn decode_client_frame(text: &str, max_bytes: usize) -> Result<ClientFrame, 
             ),
         ));
     }
-    let value: Value = serde_json::from_str(text)
+    let mut value: Value = serde_json::from_str(text)
         .map_err(|e| ProtocolError::new(ErrorCode::BadJson, format!("not JSON: {e}")))?;
     let Some(object) = value.as_object() else {
         return Err(ProtocolError::new(
@@ -215,7 +215,6 @@ pub fn decode_client_frame(text: &str, max_bytes: usize) -> Result<ClientFrame, 
             ));
         }
     }
-    let mut value = value;
     if let Some(object) = value.as_object_mut() {
         // Checked above; the envelope's field, not the frame's.
         object.remove("v");
@@ -312,7 +311,7 @@ impl ServerFrame {
         }
     }
 
-    /// As JSON text, in its [`Envelope`].
+    /// As JSON text, in the one envelope (see [`frame_json`]).
     pub(crate) fn to_json(&self) -> String {
         frame_json(self)
     }

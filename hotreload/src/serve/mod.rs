@@ -1,6 +1,6 @@
 //! Serving an app: the listener and the shutdown future, the same in release and debug builds.
 //!
-//! - `bind.rs`: [`bind`], a listening socket that survives the dev server's in-place restarts;
+//! - `bind.rs`: [`bind()`], a listening socket that survives the dev server's in-place restarts;
 //! - `listener.rs`: [`Listener`], which turns Nagle's algorithm off on every connection;
 //! - `shutdown.rs`: [`shutdown_signal`], graceful shutdown that keeps the dev state.
 

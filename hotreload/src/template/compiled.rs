@@ -171,7 +171,7 @@ impl Template {
 /// Renders one template into `out`. Called by macro-generated code.
 ///
 /// `holes(i, attribute_name, out)` renders hole `i`; `fast` is the compiled layout as
-/// straight-line code. With [`HOT_RELOAD`] off this is exactly `fast(&holes, out)`.
+/// straight-line code. With `HOT_RELOAD` off this is exactly `fast(&holes, out)`.
 #[inline(always)]
 pub fn render<H, F>(template: &'static Template, out: &mut String, holes: H, fast: F)
 where

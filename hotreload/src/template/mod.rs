@@ -1,12 +1,12 @@
 //! Templates: what the macro compiles to, how it renders, and the registry that lets a running
 //! server swap a template's markup.
 //!
-//! - `compiled.rs`: the `static` [`Template`] each macro call emits and the [`render`] entry;
+//! - `compiled.rs`: the `static` [`Template`] each macro call emits and the [`render()`] entry;
 //! - `render.rs`: [`Render`] / [`AttributeValue`] (how values become escaped markup);
 //! - `html.rs`: the [`Html`] value; `escape.rs`: escaping;
 //! - `id.rs`: [`TemplateId`] and resolving `file!()` paths;
 //! - `layout.rs`: [`Layout`], a template's statics over the compiled holes (what a swap installs);
-//! - `registry.rs`: the global [`Registry`]; `scope.rs`: which instance rendered which template.
+//! - `registry.rs`: the global registry; `scope.rs`: which instance rendered which template.
 
 mod compiled;
 mod escape;

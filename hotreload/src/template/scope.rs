@@ -5,7 +5,7 @@
 //! the few templates seen so far), and [`RenderScope::finish`] hands the set to the registry.
 //! A hot swap then knows exactly which instances to re-render.
 //!
-//! Only active with [`HOT_RELOAD`](crate::template::HOT_RELOAD); otherwise scopes record nothing.
+//! Only active with `HOT_RELOAD` (`compiled.rs`); otherwise scopes record nothing.
 
 use crate::template::compiled::HOT_RELOAD;
 use crate::template::id::TemplateId;
