@@ -21,7 +21,6 @@ use futures_util::SinkExt;
 use hotreload::HotReload;
 use hotreload::live_view;
 use hotreload::prelude::*;
-use hotreload_diff::html5ever::{QualName, local_name, ns};
 use hotreload_diff::{Fragment, Op, apply, canonical, parse_fragment_in};
 use serde_json::{Value, json};
 use std::net::SocketAddr;
@@ -38,8 +37,8 @@ static SERIAL: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
 
 const SAVES: usize = 1_000;
 
-fn div() -> QualName {
-    QualName::new(None, ns!(html), local_name!("div"))
+fn div() -> hotreload_diff::Context {
+    hotreload_diff::Context::html("div")
 }
 
 /// A view outside the storm: its events must keep being answered while the storm rages.

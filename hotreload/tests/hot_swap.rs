@@ -13,15 +13,14 @@ use hotreload::__testing::{EngineConfig, HotSwapEngine};
 use hotreload::HotReload;
 use hotreload::live_view;
 use hotreload::prelude::LiveView;
-use hotreload_diff::html5ever::{QualName, local_name, ns};
 use hotreload_diff::{Fragment, Op, apply, canonical, parse_fragment_in};
 use serde_json::{Value, json};
 use std::path::Path;
 use std::time::Duration;
 use support::{Client, boundary_inner, engine_on_copy, get, instance_id, serve};
 
-fn div() -> QualName {
-    QualName::new(None, ns!(html), local_name!("div"))
+fn div() -> hotreload_diff::Context {
+    hotreload_diff::Context::html("div")
 }
 
 /// The connected page: a client socket plus our copy of its DOM, kept with the reference applier.

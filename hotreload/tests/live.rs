@@ -6,7 +6,6 @@
 mod support;
 
 use hotreload::prelude::*;
-use hotreload_diff::html5ever::{QualName, local_name, ns};
 use hotreload_diff::{Op, apply, canonical, parse_fragment_in};
 use serde_json::{Value, json};
 use std::time::Duration;
@@ -64,8 +63,8 @@ fn app() -> axum::Router {
     axum::Router::new().route("/", live_view::<Counter>())
 }
 
-fn div() -> QualName {
-    QualName::new(None, ns!(html), local_name!("div"))
+fn div() -> hotreload_diff::Context {
+    hotreload_diff::Context::html("div")
 }
 
 fn ops_of(frame: &Value) -> Vec<Op> {

@@ -18,7 +18,8 @@ use std::hint::black_box;
 use std::time::{Duration, Instant};
 
 use criterion::{BatchSize, Criterion};
-use hotreload_diff::{ClientTree, Handle, Op, UpdateKind, parse_fragment};
+use hotreload_diff::{ClientTree, Op, UpdateKind, parse_fragment};
+use markup5ever_rcdom::Handle;
 
 const ROWS: usize = 1_000;
 

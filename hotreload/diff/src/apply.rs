@@ -253,7 +253,7 @@ fn parent_element(fragment: &Fragment, path: &[u32]) -> Result<Handle, ApplyErro
 /// the root, the element itself otherwise. `None` if `parent` is not an element.
 fn parse_context(fragment: &Fragment, parent: &Handle) -> Option<(QualName, Vec<Attribute>)> {
     if Rc::ptr_eq(parent, fragment.root()) {
-        return Some((fragment.context().clone(), Vec::new()));
+        return Some((fragment.context().qual().clone(), Vec::new()));
     }
     match &parent.data {
         NodeData::Element { name, attrs, .. } => Some((name.clone(), attrs.borrow().clone())),

@@ -25,6 +25,7 @@ pub const BOUNDARY_ATTR: &str = "data-live-view-id";
 
 /// The boundary id of `node` if it is a boundary element (an element with
 /// [`BOUNDARY_ATTR`] in no namespace).
+#[doc(hidden)]
 pub fn boundary_id(node: &Handle) -> Option<String> {
     match &node.data {
         NodeData::Element { attrs, .. } => attrs

@@ -43,6 +43,7 @@ pub fn canonical_with(fragment: &Fragment, opts: CanonicalOptions) -> String {
 }
 
 /// The canonical form of a run of nodes (e.g. one node's children, or one node: `&[node]`).
+#[doc(hidden)]
 pub fn canonical_nodes(nodes: &[Handle], opts: CanonicalOptions) -> String {
     enum Step {
         Open(Handle),

@@ -1,12 +1,10 @@
 //! What the server remembers about one client's copy of one component.
 
-use html5ever::QualName;
-
 use crate::differ::diff_indexed;
 use crate::index::Index;
 use crate::ops::Op;
 use crate::text_update::{TextMap, may_change_in_place};
-use crate::tree::{Fragment, body_context, parse_fragment_in};
+use crate::tree::{Context, Fragment, parse_fragment_in};
 
 /// Default limit on tree depth accepted by [`ClientTree::update`].
 ///
@@ -66,12 +64,12 @@ pub enum UpdateKind {
 impl ClientTree {
     /// Starts from the HTML the client was sent, parsed in a `<body>` context.
     pub fn new(html: &str) -> ClientTree {
-        ClientTree::with_context(html, body_context())
+        ClientTree::with_context(html, Context::body())
     }
 
     /// Starts from HTML parsed as the children of an element named `context` (the boundary
     /// element's name, e.g. `tbody` when a component renders table rows).
-    pub fn with_context(html: &str, context: QualName) -> ClientTree {
+    pub fn with_context(html: &str, context: Context) -> ClientTree {
         let mut tree = ClientTree::from_fragment(parse_fragment_in(html, context));
         tree.html = Some(html.to_owned());
         tree
@@ -152,7 +150,7 @@ impl ClientTree {
                 limit: self.max_depth,
             });
         }
-        let ops = diff_indexed(&self.index, &new_index, self.tree.context());
+        let ops = diff_indexed(&self.index, &new_index, self.tree.context().qual());
         self.tree = new_tree;
         self.index = new_index;
         self.html = None;

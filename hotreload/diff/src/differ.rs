@@ -26,7 +26,7 @@ use crate::tree::{Fragment, attr_wire_name, element_name};
 pub fn diff(old: &Fragment, new: &Fragment) -> Vec<Op> {
     let old_index = Index::build(old.root());
     let new_index = Index::build(new.root());
-    diff_indexed(&old_index, &new_index, new.context())
+    diff_indexed(&old_index, &new_index, new.context().qual())
 }
 
 /// Path prefixes are shared: each entry is (parent entry, child index). `ROOT` is the root.

@@ -82,8 +82,4 @@ pub use canonical::{CanonicalOptions, canonical, canonical_with, structurally_eq
 pub use client_tree::{ClientTree, DEFAULT_MAX_DEPTH, DiffError, UpdateKind};
 pub use differ::diff;
 pub use ops::{Op, Path};
-pub use tree::{Fragment, body_context, parse_fragment, parse_fragment_bytes, parse_fragment_in};
-
-/// The tree types this crate works on, re-exported so callers need not depend on them.
-pub use html5ever::{self, QualName};
-pub use markup5ever_rcdom::{self, Handle};
+pub use tree::{Context, Fragment, parse_fragment, parse_fragment_bytes, parse_fragment_in};

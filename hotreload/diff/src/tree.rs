@@ -25,32 +25,72 @@ pub(crate) use crate::serialize::{serialize_children, serialize_nodes};
 /// empty path `[]` is the root itself, `[0]` its first child.
 pub struct Fragment {
     root: Handle,
-    context: QualName,
+    context: Context,
+}
+
+/// The element a fragment is parsed inside, as `element.innerHTML = html` would: its name
+/// decides how the parser treats the markup (rows in a `tbody`, text in a `textarea`, ...).
+/// The crate's own type, so that callers need not name html5ever's.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Context(QualName);
+
+impl Context {
+    /// An HTML element by its tag name, e.g. `Context::html("div")` for a boundary element.
+    pub fn html(tag: &str) -> Context {
+        Context(QualName::new(
+            None,
+            ns!(html),
+            LocalName::from(tag.to_ascii_lowercase()),
+        ))
+    }
+
+    /// `<body>`, the default.
+    pub fn body() -> Context {
+        Context(QualName::new(None, ns!(html), local_name!("body")))
+    }
+
+    /// The element's tag name.
+    pub fn tag(&self) -> &str {
+        &self.0.local
+    }
+
+    /// The name as html5ever knows it.
+    pub(crate) fn qual(&self) -> &QualName {
+        &self.0
+    }
+}
+
+impl Default for Context {
+    fn default() -> Self {
+        Context::body()
+    }
 }
 
 impl std::fmt::Debug for Fragment {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Fragment")
-            .field("context", &self.context.local)
+            .field("context", &self.context.tag())
             .field("html", &self.to_html())
             .finish()
     }
 }
 
 impl Fragment {
-    /// The synthetic root element whose children are the fragment's nodes.
+    /// The synthetic root element whose children are the fragment's nodes (an html5ever
+    /// node: for this crate's tests and benches, not part of its API).
+    #[doc(hidden)]
     pub fn root(&self) -> &Handle {
         &self.root
     }
 
     /// The context element the fragment was parsed for (`body` unless told otherwise).
-    pub fn context(&self) -> &QualName {
+    pub fn context(&self) -> &Context {
         &self.context
     }
 
     /// Serializes the fragment back to HTML (its inner HTML, as `element.innerHTML` would).
     pub fn to_html(&self) -> String {
-        serialize_children(&self.root, &self.context)
+        serialize_children(&self.root, self.context.qual())
     }
 
     /// A deep copy of the fragment (iterative, so deep trees are fine). Cheaper than parsing
@@ -74,7 +114,9 @@ impl Fragment {
         }
     }
 
-    /// The top-level nodes of the fragment.
+    /// The top-level nodes of the fragment (html5ever nodes: for this crate's tests, not part
+    /// of its API).
+    #[doc(hidden)]
     pub fn children(&self) -> Vec<Handle> {
         self.root.children.borrow().clone()
     }
@@ -107,19 +149,14 @@ pub(crate) fn shallow_copy(node: &Handle) -> Handle {
     Node::new(data)
 }
 
-/// The `<body>` context name, the default for [`parse_fragment`].
-pub fn body_context() -> QualName {
-    QualName::new(None, ns!(html), local_name!("body"))
-}
-
 /// Parses `html` as the inner HTML of a `<body>` element.
 pub fn parse_fragment(html: &str) -> Fragment {
-    parse_fragment_in(html, body_context())
+    parse_fragment_in(html, Context::body())
 }
 
-/// Parses `html` as the inner HTML of an element named `context` (e.g. `tbody` for rows).
-pub fn parse_fragment_in(html: &str, context: QualName) -> Fragment {
-    let root = parse_into_root(html, &context, Vec::new());
+/// Parses `html` as the inner HTML of `context` (e.g. `Context::html("tbody")` for rows).
+pub fn parse_fragment_in(html: &str, context: Context) -> Fragment {
+    let root = parse_into_root(html, context.qual(), Vec::new());
     Fragment { root, context }
 }
 

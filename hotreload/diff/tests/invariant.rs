@@ -7,11 +7,11 @@
 //!
 //! Case counts below add up to more than 10 000. `PROPTEST_CASES=N` runs N cases per property.
 
-use hotreload_diff::markup5ever_rcdom::{Handle, NodeData};
 use hotreload_diff::{
     BOUNDARY_ATTR, CanonicalOptions, ClientTree, Fragment, Op, UpdateKind, apply, boundary_id,
     canonical, canonical_with, diff, ops, parse_fragment,
 };
+use markup5ever_rcdom::{Handle, NodeData};
 use proptest::prelude::*;
 use proptest::test_runner::Config;
 

@@ -13,8 +13,7 @@ use crate::live::snapshot;
 use crate::live::stats::Counters;
 use crate::live::view::{Event, LiveView};
 use crate::template::{Html, InstanceId, RenderScope};
-use hotreload_diff::ClientTree;
-use hotreload_diff::html5ever::{QualName, local_name, ns};
+use hotreload_diff::{ClientTree, Context};
 use std::any::Any;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::sync::Arc;
@@ -30,8 +29,8 @@ const FRAME_ENVELOPE: usize = 63;
 /// The element name of every boundary: inner HTML is parsed as a `<div>`'s children.
 pub(crate) const BOUNDARY_TAG: &str = "div";
 
-fn boundary_context() -> QualName {
-    QualName::new(None, ns!(html), local_name!("div"))
+fn boundary_context() -> Context {
+    Context::html(BOUNDARY_TAG)
 }
 
 /// What the worker can do with any instance.
