@@ -5,7 +5,7 @@
 //! applies a message, `render` returns markup written with [`hot_reload_liveview!`]. Serve it
 //! with [`live_view`]; in debug builds add [`enable_hot_reload!`]:
 //!
-//! ```no_run
+//! ```
 //! use hotreload::prelude::*;
 //!
 //! #[derive(Default, Serialize, Deserialize)]
@@ -28,9 +28,19 @@
 //!     }
 //! }
 //!
-//! # async fn run() -> std::io::Result<()> {
-//! let app = axum::Router::new().route("/", live_view::<Counter>());
+//! let mut counter = Counter { count: 6 };
+//! counter.update(Msg::Inc, &Event::default());
+//! assert!(counter.render().as_str().starts_with("<h1>Count: 7</h1>"));
+//!
+//! let app: axum::Router = axum::Router::new().route("/", live_view::<Counter>());
 //! let app = enable_hot_reload!(app); // debug builds only; release: the router unchanged
+//! # drop(app);
+//! ```
+//!
+//! Serve it with [`bind`] (the socket survives dev restarts) and [`shutdown_signal`]:
+//!
+//! ```no_run
+//! # async fn run(app: axum::Router) -> std::io::Result<()> {
 //! let listener = hotreload::bind("127.0.0.1:3000").await?;
 //! axum::serve(listener, app)
 //!     .with_graceful_shutdown(hotreload::shutdown_signal())
