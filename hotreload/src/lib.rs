@@ -128,6 +128,12 @@ pub mod __testing {
     pub use crate::template::set_bypass_registry;
     pub use crate::template::{escape_into, resolve_source_path};
 
+    /// The id nested view number `n` (in mount order) of instance `parent` gets: the same in
+    /// every process, which is how a page's children find their state after a restart.
+    pub fn child_id(parent: crate::InstanceId, n: u32) -> crate::InstanceId {
+        crate::live::child::child_id(parent, n)
+    }
+
     /// The runtime client as served.
     pub const RUNTIME_CLIENT: &str = crate::live::page::RUNTIME_CLIENT;
 

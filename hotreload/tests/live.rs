@@ -491,3 +491,76 @@ fn boundary_inner_of(page: &str, id: &str) -> String {
     }
     page[start..i - 6].to_owned()
 }
+
+/// A view registered only by its parent's mount (never served by a route of its own).
+#[derive(Default, Serialize, Deserialize)]
+struct OnlyNested {
+    ticks: u32,
+}
+
+impl LiveView for OnlyNested {
+    type Message = ();
+
+    fn update(&mut self, (): (), _event: &Event) {
+        self.ticks += 1;
+    }
+
+    fn render(&self) -> Html {
+        hot_reload_liveview! { <p>"nested " {self.ticks}</p> }
+    }
+}
+
+/// A parent whose mount takes a while, so its job on the worker runs well after the
+/// connection has read the whole `hello`.
+#[derive(Default, Serialize, Deserialize)]
+struct SlowParent {
+    child: Option<hotreload::Child<OnlyNested>>,
+}
+
+impl LiveView for SlowParent {
+    type Message = ();
+
+    fn mount(&mut self, context: &mut Mount<'_, ()>) {
+        std::thread::sleep(Duration::from_millis(200));
+        self.child = Some(context.child::<OnlyNested>());
+    }
+
+    fn update(&mut self, (): (), _event: &Event) {}
+
+    fn render(&self) -> Html {
+        hot_reload_liveview! { <section>{self.child}</section> }
+    }
+}
+
+/// After a restart, a page says `hello` for a parent and its child; the child's view type is
+/// registered only once the parent has been brought back (on its worker). The child must
+/// still be found, whatever the order the jobs run in (it was refused ~1 in 9 restarts).
+#[tokio::test]
+async fn a_nested_view_is_found_after_a_restart_whatever_the_order() {
+    let addr = serve(axum::Router::new().route("/slow", live_view::<SlowParent>())).await;
+    let parent: hotreload::InstanceId = "00000000000005a1".parse().unwrap();
+    let child = hotreload::__testing::child_id(parent, 0);
+    let (parent, child) = (parent.to_string(), child.to_string());
+
+    let mut client = Client::connect(addr, "/slow").await;
+    // The ids are unknown to this process, as after a restart; the child comes first.
+    client
+        .hello(&[(&child, "OnlyNested"), (&parent, "SlowParent")], true)
+        .await;
+    let mut whole = std::collections::BTreeSet::new();
+    while whole.len() < 2 {
+        let frame = client
+            .try_recv(Duration::from_secs(10))
+            .await
+            .expect("both boundaries are sent whole");
+        assert_ne!(frame["type"], "error", "{frame}");
+        if frame["type"] == "html" {
+            whole.insert(frame["id"].as_str().unwrap().to_owned());
+        }
+    }
+    assert!(whole.contains(&child) && whole.contains(&parent));
+    client.event(&child, "click", json!(null)).await;
+    let patch = client.recv().await;
+    assert_eq!(patch["id"].as_str(), Some(child.as_str()), "{patch}");
+    assert!(patch.to_string().contains("nested 1"), "{patch}");
+}

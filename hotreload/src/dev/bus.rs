@@ -36,6 +36,9 @@ pub(crate) enum DevFrame {
     },
     /// Hide the overlay.
     OverlayClear,
+    /// The sources are back to what the running build was compiled from: a pending rebuild
+    /// was cancelled, and "rebuild needed" (and a compile error) no longer applies.
+    RebuildCleared,
     /// A stylesheet changed.
     Css {
         /// Its URL path.
@@ -92,9 +95,23 @@ pub struct OverlayError {
     pub column: u32,
     /// What is wrong.
     pub message: String,
-    /// The source line, if known.
+    /// The source line, if known (template errors; rustc's rendered text has its own).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub source: Option<String>,
+    /// An error, or a note that explains the error before it (`` `<p>` opened here ``).
+    pub severity: Severity,
+}
+
+/// Whether an overlay entry is an error or a note attached to the error before it
+/// (`severity` on the wire); the overlay's title counts errors only.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Severity {
+    /// Something that must be fixed.
+    #[default]
+    Error,
+    /// Where it comes from.
+    Note,
 }
 
 fn sender() -> &'static broadcast::Sender<Arc<str>> {

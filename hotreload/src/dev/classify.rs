@@ -130,13 +130,13 @@ pub(crate) fn plan_layout(
             let reason = if built.holes.iter().any(|b| b.text == hole.text) {
                 format!(
                     "`{}` is used as a {} hole but was compiled as another kind",
-                    hole.text,
+                    readable(&hole.text),
                     hole.tag.as_str()
                 )
             } else if hole.tag == hotreload_syntax::HoleTag::Block {
-                format!("new or changed block `{}`", hole.text)
+                format!("new or changed block `{}`", readable(&hole.text))
             } else {
-                format!("new expression `{{{}}}`", hole.text)
+                format!("new expression `{{{}}}`", readable(&hole.text))
             };
             return Err(RebuildNeeded {
                 line: hole.position.line,
@@ -152,6 +152,53 @@ pub(crate) fn plan_layout(
         line: 1,
         reason: format!("internal: {error}"),
     })
+}
+
+/// An expression as people write it: the token text proc-macro2 prints has a space between
+/// every two tokens (`crate :: clock :: Msg :: Tick (1 , 2)`), which reads badly in a reason.
+/// Display only: comparisons use the token text.
+fn readable(tokens: &str) -> String {
+    let chars: Vec<char> = tokens.chars().collect();
+    let mut out = String::with_capacity(tokens.len());
+    let mut in_string = false;
+    for (i, &c) in chars.iter().enumerate() {
+        if c == '"' && (i == 0 || chars[i - 1] != '\\') {
+            in_string = !in_string;
+        }
+        if c == ' ' && !in_string && glues(&out, &chars[i + 1..]) {
+            continue;
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// Whether the space between `before` (printed so far) and `after` goes.
+fn glues(before: &str, after: &[char]) -> bool {
+    let last = before.chars().last();
+    // The token before `last` (tokens are printed with a space between them).
+    let prev = before
+        .get(..before.len() - last.map_or(0, char::len_utf8))
+        .and_then(|rest| rest.trim_end().chars().last());
+    let next = after.first().copied();
+    let word = |c: Option<char>| c.is_some_and(|c| c.is_alphanumeric() || c == '_');
+    // `a :: b`, `a . b`, `( a`, `[ a`, `# [`.
+    if before.ends_with("::") || matches!(last, Some('.' | '(' | '[' | '#')) {
+        return true;
+    }
+    // Unary `&` and `!` (`& self`, `! done`), not `a & b`.
+    let binary = word(prev) || matches!(prev, Some(')' | ']' | '"' | '&' | '|' | '*'));
+    if matches!(last, Some('&' | '!' | '*')) && !binary {
+        return true;
+    }
+    match next {
+        Some(',' | ';' | '.' | ')' | ']' | '?') => true,
+        Some(':') => after.get(1) == Some(&':'),
+        // A call, an index, a macro: `f (x)`, `v [0]`, `format ! (..)`.
+        Some('(' | '[') => word(last) || matches!(last, Some('!' | '>')),
+        Some('!') => word(last) && after.get(1) != Some(&'='),
+        _ => false,
+    }
 }
 
 fn first_unmatched_line(as_built: &ReparsedFile, edited: &ReparsedFile) -> u32 {
@@ -170,6 +217,23 @@ fn first_unmatched_line(as_built: &ReparsedFile, edited: &ReparsedFile) -> u32 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn reasons_show_expressions_as_written() {
+        assert_eq!(
+            readable("crate :: clock :: ClockMsg :: Tick"),
+            "crate::clock::ClockMsg::Tick"
+        );
+        assert_eq!(readable("self . items . len ()"), "self.items.len()");
+        assert_eq!(
+            readable("format ! (\"{} , {}\" , a , b)"),
+            "format!(\"{} , {}\", a, b)"
+        );
+        assert_eq!(readable("& self . name [0 ..]"), "&self.name[0..]");
+        assert_eq!(readable("a + b"), "a + b");
+        assert_eq!(readable("a & b != ! c"), "a & b != !c");
+        assert_eq!(readable("a && b"), "a && b");
+    }
     use crate::dev::reparse::reparse_source;
 
     fn file(body: &str) -> ReparsedFile {

@@ -8,7 +8,7 @@
 //! with its in-memory state and its client gets a patch. If any of those renders panics, the
 //! swap is reverted (the registry keeps the previous version) and the error is shown.
 
-use crate::dev::bus::{DevFrame, OverlayError, OverlayKind, publish};
+use crate::dev::bus::{DevFrame, OverlayError, OverlayKind, Severity, publish};
 use crate::dev::classify::{Classification, RebuildNeeded, classify};
 use crate::dev::rebuild::{BuildTarget, Rebuilder};
 use crate::dev::reparse::{ReparsedFile, SourceError, reparse_source};
@@ -69,6 +69,9 @@ pub struct HotSwapEngine {
     as_built: Mutex<HashMap<String, Arc<ReparsedFile>>>,
     /// Errors currently shown, by file key.
     errors: Mutex<BTreeMap<String, Vec<OverlayError>>>,
+    /// Files whose Rust code differs from the running build (a rebuild was asked for). When the
+    /// last of them is saved back as it was built, the rebuild is cancelled.
+    stale: Mutex<BTreeSet<String>>,
     watcher: Mutex<Option<WatchHandle>>,
     /// Rebuilds on Rust edits, or why it cannot.
     rebuilder: Result<Arc<Rebuilder>, String>,
@@ -90,6 +93,7 @@ impl HotSwapEngine {
             css_dirs: config.css_dirs,
             as_built: Mutex::new(HashMap::new()),
             errors: Mutex::new(BTreeMap::new()),
+            stale: Mutex::new(BTreeSet::new()),
             watcher: Mutex::new(None),
             rebuilder: if config.self_rebuild {
                 BuildTarget::of_current_process().map(Rebuilder::new)
@@ -216,6 +220,7 @@ impl HotSwapEngine {
                         "rendering the edited template panicked, so the swap was reverted: {panic}"
                     ),
                     source: None,
+                    severity: Severity::Error,
                 });
             } else {
                 DevStats::bump(&self.stats.swaps, swapped.len() as u64);
@@ -240,7 +245,11 @@ impl HotSwapEngine {
             }
         }
         report.rebuild = c.rebuild;
-        self.publish_rebuild(report);
+        if report.rebuild.is_empty() {
+            self.back_in_sync(&report.file);
+        } else {
+            self.publish_rebuild(report);
+        }
         report.errors = errors.clone();
         self.show_errors(&report.file, errors);
     }
@@ -310,10 +319,27 @@ impl HotSwapEngine {
         None
     }
 
+    /// `file`'s Rust code is what the running binary was built from (again). If it was the
+    /// last file that needed a rebuild, the pending build is cancelled and the browsers drop
+    /// "rebuild needed" and the compile error.
+    fn back_in_sync(&self, file: &str) {
+        let mut stale = lock(&self.stale);
+        if !stale.remove(file) || !stale.is_empty() {
+            return;
+        }
+        drop(stale);
+        if let Ok(rebuilder) = &self.rebuilder {
+            rebuilder.cancel();
+        }
+        tracing::info!(%file, "hotreload: the sources match the running build again");
+        publish(&DevFrame::RebuildCleared);
+    }
+
     fn publish_rebuild(&self, report: &EditReport) {
         let Some(first) = report.rebuild.first() else {
             return;
         };
+        lock(&self.stale).insert(report.file.clone());
         DevStats::bump(&self.stats.rebuild_needed, 1);
         tracing::info!(file = %report.file, line = first.line, reason = %first.reason, "hotreload: rebuild needed");
         let reason = match &self.rebuilder {
@@ -416,6 +442,11 @@ fn overlay_error(file: &str, text: &str, error: &SourceError) -> OverlayError {
             .lines()
             .nth(error.position.line.saturating_sub(1) as usize)
             .map(str::to_owned),
+        severity: if error.note {
+            Severity::Note
+        } else {
+            Severity::Error
+        },
     }
 }
 

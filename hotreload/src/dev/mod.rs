@@ -22,6 +22,8 @@ pub(crate) mod bus;
 #[cfg(feature = "hot-reload")]
 pub(crate) mod classify;
 #[cfg(feature = "hot-reload")]
+mod delimiters;
+#[cfg(feature = "hot-reload")]
 mod engine;
 mod hooks;
 mod inject;

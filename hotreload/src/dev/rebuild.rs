@@ -16,13 +16,16 @@
 //! (cargo-watch, watchexec and bacon restart the server themselves: two rebuilds would race)
 //! and with `HOTRELOAD_REBUILD=0`. Otherwise the page just says "rebuild needed".
 
-use crate::dev::bus::{DevFrame, OverlayError, OverlayKind, ToastLevel, publish};
+use crate::dev::bus::{DevFrame, OverlayError, OverlayKind, Severity, ToastLevel, publish};
 use serde_json::Value;
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
+
+/// The shortest time between two progress frames of a build.
+const PROGRESS_EVERY: std::time::Duration = std::time::Duration::from_millis(250);
 
 /// Units in the last complete build: the progress bar's total.
 static LAST_TOTAL: AtomicU64 = AtomicU64::new(0);
@@ -152,14 +155,8 @@ impl Rebuilder {
     /// Starts a build (cancelling one that is running); on success the process restarts.
     pub(crate) fn request(self: &Arc<Self>, reason: &str) {
         let generation = self.generation.fetch_add(1, Ordering::SeqCst) + 1;
-        if let Some(child) = self
-            .running
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .take()
-        {
+        if self.kill_running() {
             tracing::info!("hotreload: a newer edit cancels the running build");
-            let _ = child.lock().unwrap_or_else(PoisonError::into_inner).kill();
         }
         tracing::info!(%reason, "hotreload: rebuilding");
         let this = Arc::clone(self);
@@ -168,6 +165,32 @@ impl Rebuilder {
             .spawn(move || this.build(generation));
         if let Err(error) = spawned {
             tracing::error!(%error, "hotreload: cannot start a rebuild");
+        }
+    }
+
+    /// Cancels the running build, if any: the sources are back to what the running binary was
+    /// built from. Its result (errors or a restart) is dropped. True if one was running.
+    pub(crate) fn cancel(&self) -> bool {
+        self.generation.fetch_add(1, Ordering::SeqCst);
+        let killed = self.kill_running();
+        if killed {
+            tracing::info!("hotreload: the sources match the running build again; build cancelled");
+        }
+        killed
+    }
+
+    fn kill_running(&self) -> bool {
+        let running = self
+            .running
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .take();
+        match running {
+            Some(child) => {
+                let _ = child.lock().unwrap_or_else(PoisonError::into_inner).kill();
+                true
+            }
+            None => false,
         }
     }
 
@@ -194,13 +217,20 @@ impl Rebuilder {
             label: label.clone(),
         });
         let mut build = BuildOutput::default();
+        // One frame per compiled unit would be ~150 frames for a small app: a few a second
+        // move the bar just as well.
+        let mut last_progress = std::time::Instant::now();
         for line in BufReader::new(stdout).lines() {
             let Ok(line) = line else { break };
             let Ok(message) = serde_json::from_str::<Value>(&line) else {
                 continue;
             };
             build.read(&message, &self.target);
-            if message["reason"] == "compiler-artifact" {
+            if message["reason"] == "compiler-artifact"
+                && last_progress.elapsed() >= PROGRESS_EVERY
+                && self.generation.load(Ordering::SeqCst) == generation
+            {
+                last_progress = std::time::Instant::now();
                 publish(&DevFrame::Progress {
                     done: build.units,
                     total: total.max(build.units + 1),
@@ -231,6 +261,7 @@ impl Rebuilder {
                     column: 0,
                     message: "cargo build failed (see the terminal for details)".to_owned(),
                     source: None,
+                    severity: Severity::Error,
                 });
             }
             tracing::warn!(
@@ -312,13 +343,10 @@ impl BuildOutput {
                         .or(diagnostic["message"].as_str())
                         .unwrap_or("error")
                         .to_owned(),
-                    source: primary.and_then(|s| s["text"].as_array()).map(|lines| {
-                        lines
-                            .iter()
-                            .filter_map(|l| l["text"].as_str())
-                            .collect::<Vec<_>>()
-                            .join("\n")
-                    }),
+                    // `rendered` already quotes the source lines, underlined; a second copy
+                    // would only repeat them.
+                    source: None,
+                    severity: Severity::Error,
                 });
             }
             Some("build-finished") => self.success = message["success"].as_bool(),
@@ -384,10 +412,9 @@ mod tests {
         assert_eq!(output.errors.len(), 1);
         let e = &output.errors[0];
         assert_eq!((e.file.as_str(), e.line, e.column), ("src/main.rs", 12, 27));
-        assert!(
-            e.message.contains("expected expression")
-                && e.source.as_deref() == Some("        self.count += ;")
-        );
+        // rustc's rendered text quotes the source itself: no second copy.
+        assert!(e.message.contains("expected expression") && e.source.is_none());
+        assert_eq!(e.severity, Severity::Error);
         assert_eq!(output.executable, Some(PathBuf::from("/t/app")));
         assert_eq!((output.units, output.success), (1, Some(false)));
     }

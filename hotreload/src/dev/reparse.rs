@@ -14,6 +14,7 @@
 //! thread-local source map, which this module frees after each file so a long dev session that
 //! re-parses on every save does not grow without bound.
 
+use crate::dev::delimiters::find_unbalanced;
 use hotreload_syntax::{CompiledTemplate, HoleTag};
 use proc_macro2::{Delimiter, Span, TokenStream, TokenTree};
 use std::str::FromStr;
@@ -55,6 +56,8 @@ pub(crate) struct SourceError {
     pub position: Position,
     /// The parser's message.
     pub message: String,
+    /// A note explaining the error before it (syn's combined errors after the first).
+    pub note: bool,
 }
 
 /// Every template invocation found in one source file, in source order.
@@ -153,14 +156,30 @@ fn reparse_inner(source: &str, aliases: &[&str]) -> Result<ReparsedFile, SourceE
     } else {
         source
     };
-    let tokens = TokenStream::from_str(source).map_err(|error| SourceError {
-        position: Position::of(error.span()),
-        message: error.to_string(),
+    let tokens = TokenStream::from_str(source).map_err(|error| {
+        // The lexer's position for an unbalanced delimiter is the outermost group that failed;
+        // point at the brace that is most likely missing its partner instead.
+        match find_unbalanced(source) {
+            Some(unbalanced) => SourceError {
+                position: Position {
+                    line: unbalanced.line,
+                    column: unbalanced.column,
+                },
+                message: unbalanced.message,
+                note: false,
+            },
+            None => SourceError {
+                position: Position::of(error.span()),
+                message: error.to_string(),
+                note: false,
+            },
+        }
     })?;
     if let Err(error) = syn::parse2::<syn::File>(tokens.clone()) {
         return Err(SourceError {
             position: Position::of(error.span()),
             message: error.to_string(),
+            note: false,
         });
     }
     let mut found = Vec::new();
@@ -267,11 +286,15 @@ fn path_start(trees: &[TokenTree], last: usize) -> usize {
 fn compile_body(body: TokenStream) -> Result<Vec<ReparsedTemplate>, Vec<SourceError>> {
     match hotreload_syntax::compile_tokens(body) {
         Ok(compiled) => Ok(compiled.templates.iter().map(owned_template).collect()),
+        // The template parser combines an error with notes that point at related places
+        // (`<p>` opened here): the first is the error.
         Err(error) => Err(error
             .into_iter()
-            .map(|e| SourceError {
+            .enumerate()
+            .map(|(n, e)| SourceError {
                 position: Position::of(e.span()),
                 message: e.to_string(),
+                note: n > 0,
             })
             .collect()),
     }
@@ -297,6 +320,47 @@ fn owned_template(template: &CompiledTemplate) -> ReparsedTemplate {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_unclosed_brace_in_a_template_is_reported_at_the_brace() {
+        // What a new user saved: `{count " entries, "` without its `}`. The lexer alone blames
+        // the `impl` line; the report must point at the brace and say what is unbalanced.
+        let source = "\
+use hotreload::prelude::*;
+
+impl LiveView for Guestbook {
+    type Message = Msg;
+
+    fn render(&self) -> Html {
+        hot_reload_liveview! {
+            <p>{self.count \" entries, \"</p>
+            <ul>{for e in &self.entries { <li>{e}</li> }}</ul>
+        }
+    }
+}
+";
+        let error = reparse_source(source, &[]).unwrap_err();
+        assert_eq!(
+            (error.position.line, error.position.column),
+            (8, 16),
+            "{error}"
+        );
+        assert!(
+            error.message.contains("this `{` is never closed"),
+            "{error}"
+        );
+        assert!(!error.note);
+    }
+
+    #[test]
+    fn a_mismatched_tag_comes_with_a_note_where_it_opened() {
+        let source = "fn f() -> Html {\n    hot_reload_liveview! { <div><p>\"a\"</div> }\n}\n";
+        let file = reparse_source(source, &[]).unwrap();
+        let errors = file.invocations[0].templates.as_ref().unwrap_err();
+        assert_eq!(errors.len(), 2, "{errors:?}");
+        assert!(!errors[0].note && errors[0].message.contains("mismatched closing tag"));
+        assert!(errors[1].note && errors[1].message.contains("opened here"));
+    }
 
     #[test]
     fn finds_invocations_with_paths_nesting_and_aliases() {

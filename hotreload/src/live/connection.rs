@@ -10,7 +10,7 @@ use crate::live::outbound::QUEUE_FRAMES;
 use crate::live::protocol::{
     ClientFrame, ErrorCode, HelloInstance, ProtocolError, ServerFrame, decode_client_frame,
 };
-use crate::live::runtime::{ConnectionId, Outbound, runtime};
+use crate::live::runtime::{ConnectionId, Outbound, Resume, runtime};
 use crate::live::stats::Counters;
 use crate::live::view::Event;
 use crate::template::InstanceId;
@@ -31,6 +31,10 @@ pub(crate) const MAX_SOCKET_MESSAGE: usize = 16 * 1024 * 1024;
 
 /// How long writing one frame may take before the client is considered stuck.
 const SEND_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// How long a `hello` waits for the parents on its page to be brought back before a view
+/// name still not registered is refused (see [`Connection::hello`]).
+const REGISTRATION_WAIT: Duration = Duration::from_secs(5);
 
 /// A connection with no inbound frame for this long is considered gone.
 pub const IDLE_TIMEOUT: Duration = Duration::from_secs(45);
@@ -133,6 +137,39 @@ async fn next_dev_frame(dev: &mut Option<broadcast::Receiver<Arc<str>>>) -> Opti
     }
 }
 
+/// Queues the job that attaches `instance` to `connection`, bringing it back first if its
+/// worker does not have it (the server restarted, or the id now names another view). The
+/// receiver fires once the job has run.
+fn attach(
+    instance: HelloInstance,
+    bring_back: Resume,
+    connection: ConnectionId,
+    outbound: &Outbound,
+    request: &Parts,
+    resume: bool,
+) -> tokio::sync::oneshot::Receiver<()> {
+    let (done, finished) = tokio::sync::oneshot::channel();
+    let HelloInstance { id, view } = instance;
+    let outbound = outbound.clone();
+    let request = request.clone();
+    runtime().run(
+        id,
+        Box::new(move |instances| {
+            let known = instances.get_mut(id).is_some_and(|i| i.view() == view);
+            if !known {
+                instances.remove(id);
+                let install = bring_back(id, &request, &outbound);
+                install(instances);
+            }
+            if let Some(instance) = instances.get_mut(id) {
+                instance.attach(connection, outbound, resume || !known);
+            }
+            let _ = done.send(());
+        }),
+    );
+    finished
+}
+
 struct Connection {
     id: ConnectionId,
     attached: HashSet<InstanceId>,
@@ -219,41 +256,55 @@ impl Connection {
 
     /// Attaches the page's boundaries: existing instances take this connection (sending what
     /// changed, or everything after a reconnect); unknown ones (the server restarted) are
-    /// mounted fresh from the view name and sent whole.
+    /// restored or mounted fresh from the view name and sent whole.
+    ///
+    /// A nested view's type is registered when its parent mounts or restores, and after a
+    /// restart that happens in the parent's job on its worker: a name that is not registered
+    /// yet is looked up again once the other instances of this `hello` have been brought back
+    /// (their jobs signal when done), so the order of a page's boundaries does not matter.
     fn hello(&mut self, instances: Vec<HelloInstance>, resume: bool) -> String {
-        for HelloInstance { id, view } in instances {
-            let Some(bring_back) = runtime().resume(&view) else {
-                Counters::add(&runtime().stats.errors_sent, 1);
-                let error = ProtocolError::new(
-                    ErrorCode::UnknownView,
-                    format!("no live view is registered as `{view}`"),
-                );
-                let _ = self
-                    .outbound
-                    .0
-                    .send(ServerFrame::error(&error, Some(id)).to_json());
-                continue;
-            };
-            self.attached.insert(id);
-            let connection = self.id;
-            let outbound = self.outbound.0.clone();
-            let request = self.request.clone();
-            runtime().run(
-                id,
-                Box::new(move |instances| {
-                    let known = instances.get_mut(id).is_some_and(|i| i.view() == view);
-                    if !known {
-                        // Unknown id (the server restarted), or the id now names another view:
-                        // restore it from its snapshot or start fresh.
-                        instances.remove(id);
-                        let install = bring_back(id, &request, &outbound);
-                        install(instances);
+        let mut brought_back = Vec::new();
+        let mut unregistered = Vec::new();
+        for instance in instances {
+            self.attached.insert(instance.id);
+            match runtime().resume(&instance.view) {
+                Some(bring_back) => brought_back.push(attach(
+                    instance,
+                    bring_back,
+                    self.id,
+                    &self.outbound.0,
+                    &self.request,
+                    resume,
+                )),
+                None => unregistered.push(instance),
+            }
+        }
+        if !unregistered.is_empty() {
+            let (connection, outbound, request) =
+                (self.id, self.outbound.0.clone(), self.request.clone());
+            tokio::spawn(async move {
+                for done in brought_back {
+                    let _ = tokio::time::timeout(REGISTRATION_WAIT, done).await;
+                }
+                for instance in unregistered {
+                    match runtime().resume(&instance.view) {
+                        Some(bring_back) => {
+                            attach(
+                                instance, bring_back, connection, &outbound, &request, resume,
+                            );
+                        }
+                        None => {
+                            Counters::add(&runtime().stats.errors_sent, 1);
+                            let error = ProtocolError::new(
+                                ErrorCode::UnknownView,
+                                format!("no live view is registered as `{}`", instance.view),
+                            );
+                            let _ = outbound
+                                .send(ServerFrame::error(&error, Some(instance.id)).to_json());
+                        }
                     }
-                    if let Some(instance) = instances.get_mut(id) {
-                        instance.attach(connection, outbound, resume || !known);
-                    }
-                }),
-            );
+                }
+            });
         }
         ServerFrame::Welcome {
             boot: runtime().boot_id(),

@@ -20,7 +20,7 @@
 //! - `stats.rs`: counters.
 
 mod breaker;
-mod child;
+pub(crate) mod child;
 mod config;
 pub(crate) mod connection;
 mod handle;

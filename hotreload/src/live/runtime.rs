@@ -26,7 +26,7 @@ pub(crate) struct ConnectionId(pub(crate) u64);
 
 /// Brings back an instance of a registered view for a page whose server restarted: restored
 /// from its snapshot, or mounted fresh (a toast on `Outbound` says why its state was lost).
-type Resume = fn(InstanceId, &Parts, &Outbound) -> Job;
+pub(crate) type Resume = fn(InstanceId, &Parts, &Outbound) -> Job;
 
 /// The live runtime. One per process: see [`runtime()`].
 #[derive(Debug)]
