@@ -159,3 +159,29 @@ async fn the_dev_socket_refuses_foreign_origins_and_carries_dev_frames() {
         }
     }
 }
+
+/// After an edit, a dev client fetches a live page's shell again (`X-Hotreload-Shell: 1`): in
+/// debug builds that renders the page around a placeholder and mounts nothing (a mount would
+/// render the view); release builds
+/// ignore the header and serve the page as always.
+#[tokio::test]
+async fn a_shell_fetch_renders_the_page_without_mounting_in_debug_builds() {
+    let addr = serve(app()).await;
+    let shell = get(addr, "/", &[("x-hotreload-shell", "1")]).await;
+    assert_eq!(shell.status, 200);
+    if cfg!(debug_assertions) {
+        assert!(
+            shell
+                .body
+                .contains("<div data-live-view-shell=\"\" data-live-view=\"Hello\"></div>"),
+            "{}",
+            shell.body
+        );
+        assert!(!shell.body.contains("data-live-view-id"), "{}", shell.body);
+        assert!(!shell.body.contains("<p>hello</p>"), "{}", shell.body);
+        assert!(shell.body.contains("data-hotreload-client"), "{}", shell.body);
+    } else {
+        assert!(shell.body.contains("data-live-view-id"), "{}", shell.body);
+        assert!(shell.body.contains("<p>hello</p>"), "{}", shell.body);
+    }
+}

@@ -36,6 +36,19 @@ pub(crate) fn boundary(id: InstanceId, view: &str, inner: &Html) -> Html {
     Html::from_trusted(out)
 }
 
+/// What stands for view `view`'s boundary in a page rendered for its shell only
+/// (`X-Hotreload-Shell`): the dev client keeps its own boundary where this is.
+pub(crate) fn shell_placeholder(view: &str) -> Html {
+    let mut out = String::from("<");
+    out.push_str(BOUNDARY_TAG);
+    out.push_str(" data-live-view-shell=\"\" data-live-view=\"");
+    escape_into(view, &mut out);
+    out.push_str("\"></");
+    out.push_str(BOUNDARY_TAG);
+    out.push('>');
+    Html::from_trusted(out)
+}
+
 /// The client's `<script>` tag; with `dev_client` (the dev client's URL, debug builds), the
 /// runtime client loads the dev UI from there.
 pub(crate) fn client_script(src: &str, socket: &str, dev_client: Option<&str>) -> String {

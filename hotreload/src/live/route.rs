@@ -7,7 +7,9 @@
 
 use crate::live::connection::{self, MAX_SOCKET_MESSAGE};
 use crate::live::origin::origin_allowed;
-use crate::live::page::{RUNTIME_CLIENT, boundary, client_script, insert_before_body_end};
+use crate::live::page::{
+    RUNTIME_CLIENT, boundary, client_script, insert_before_body_end, shell_placeholder,
+};
 use crate::live::runtime::runtime;
 use crate::live::view::LiveView;
 use axum::extract::WebSocketUpgrade;
@@ -87,9 +89,20 @@ pub(crate) fn script_response(script: &'static str) -> Response {
     response
 }
 
+/// The request header a dev client sends to fetch a live page's shell again after an edit.
+pub(crate) const SHELL_HEADER: &str = "x-hotreload-shell";
+
 fn page<V: LiveView>(parts: &Parts) -> Response {
-    let (id, inner) = runtime().mount::<V>(parts);
-    let body = boundary(id, V::name(), &inner);
+    // The page around the view (a layout's nav bar) is plain markup no instance re-renders:
+    // after an edit, the dev client fetches it again and morphs it in around its boundaries.
+    // That fetch must not mount anything, so the boundary is a placeholder.
+    let shell_only = runtime().hooks().is_some() && parts.headers.contains_key(SHELL_HEADER);
+    let body = if shell_only {
+        shell_placeholder(V::name())
+    } else {
+        let (id, inner) = runtime().mount::<V>(parts);
+        boundary(id, V::name(), &inner)
+    };
     let page = V::page(body);
     let path = parts.uri.path();
     let socket = parts.uri.path_and_query().map_or(path, |pq| pq.as_str());
