@@ -331,6 +331,89 @@ describe('preserving what the user has', () => {
   });
 });
 
+describe('morphing keeps the nodes an edit does not touch (unkeyed siblings)', () => {
+  const plain = (main) => '<!DOCTYPE html><html><head><meta charset="utf-8"><title>plain</title></head><body>'
+    + `<main>${main}</main><script type="module" src="/client.js" data-hotreload-client data-socket="/_hotreload/ws" data-dev="1"></script></body></html>`;
+  const start = '<h1>Title</h1><p>A</p><p><input name="q"></p><p><a href="#x">link</a></p>';
+
+  /** Types into the (unkeyed) input, caret at 3, and marks the element. */
+  async function typeInto(pg, selector) {
+    await pg.click(selector);
+    await pg.keyboard.type('hello');
+    await pg.keyboard.press('ArrowLeft');
+    await pg.keyboard.press('ArrowLeft');
+    await pg.evaluate((sel) => { document.querySelector(sel).__marker = 'kept'; }, selector);
+  }
+
+  const inputState = (pg, selector) => pg.evaluate((sel) => {
+    const el = document.querySelector(sel);
+    return { marker: el.__marker, value: el.value, start: el.selectionStart, end: el.selectionEnd, focused: document.activeElement === el };
+  }, selector);
+
+  const typed = { marker: 'kept', value: 'hello', start: 3, end: 3, focused: true };
+
+  /**
+   * A plain page with `start` in its <main>: the user types into the input, the template
+   * becomes `edited`, a swap makes the page fetch itself again and morph it in.
+   */
+  async function plainPageEdit(path, edited) {
+    const headers = [];
+    let html = plain(start);
+    const c = await openClient(browser, server, html, { path });
+    server.route(path, (req) => { headers.push(req.headers['x-hotreload-shell'] ?? null); return { body: html, type: 'text/html; charset=utf-8' }; });
+    await c.page.evaluate(() => { window.__marker = 'alive'; });
+    await typeInto(c.page, 'main input');
+    html = plain(edited);
+    server.send({ type: 'swapped', file: 'src/page.rs', templates: 1, ms: 1 });
+    await c.page.waitForFunction(() => window.__hotreload.stats().pageRefreshes === 1);
+    const state = await inputState(c.page, 'main input');
+    const main = await c.page.evaluate(() => document.querySelector('main').innerHTML);
+    assert.equal(await c.page.evaluate(() => window.__marker), 'alive', 'no reload');
+    assert.deepEqual(c.logs.filter((l) => l.startsWith('pageerror')), []);
+    await c.context.close();
+    server.unroute(path);
+    return { state, main, headers };
+  }
+
+  test('an element inserted above the input a user is typing in keeps the input, its value, caret and focus', async () => {
+    const edited = '<h1>Title 2</h1><p>NEW</p><p>A</p><p><input name="q"></p><p><a href="#x">link</a></p>';
+    const { state, main, headers } = await plainPageEdit('/plain-insert', edited);
+    assert.deepEqual(state, typed);
+    assert.equal(main, edited);
+    assert.deepEqual(headers, [null], 'a plain page asks for the whole page (no X-Hotreload-Shell)');
+  });
+
+  test('an element removed above the input keeps the input', async () => {
+    const edited = '<h1>Title</h1><p><input name="q"></p><p><a href="#x">link</a></p>';
+    const { state, main } = await plainPageEdit('/plain-remove', edited);
+    assert.deepEqual(state, typed);
+    assert.equal(main, edited);
+  });
+
+  test('reordered siblings keep the input', async () => {
+    const edited = '<h1>Title</h1><p><input name="q"></p><p><a href="#x">link</a></p><p>A</p>';
+    const { state, main } = await plainPageEdit('/plain-reorder', edited);
+    assert.deepEqual(state, typed);
+    assert.equal(main, edited);
+  });
+
+  test('an html frame inserting an element above an unkeyed input keeps the input', async () => {
+    const c = await open('<h1>t</h1><p>A</p><p><input name="q"></p>');
+    await typeInto(c.page, '[data-live-view-id] input');
+    await c.html('<h1>t</h1><p>NEW</p><p>A</p><p><input name="q"></p>');
+    assert.deepEqual(await inputState(c.page, '[data-live-view-id] input'), typed);
+    assert.equal(await c.inner(), '<h1>t</h1><p>NEW</p><p>A</p><p><input name="q"></p>');
+    await c.close();
+  });
+
+  test('an html frame does not take a shell placeholder for a nested boundary (only the shell refresh does)', async () => {
+    const c = await open(`<p>parent</p><div data-live-view-id="${ID2}" data-live-view="Child"><b>child</b></div>`);
+    await c.html('<p>parent</p><div data-live-view-shell="" data-live-view="Child"></div>');
+    assert.equal(await c.inner(), '<p>parent</p><div data-live-view-shell="" data-live-view="Child"></div>');
+    await c.close();
+  });
+});
+
 describe('the runtime alone (a release page: no data-dev)', () => {
   test('loads no dev file and shows no dev UI, yet sends events and applies patches', async () => {
     const before = server.requests.length;

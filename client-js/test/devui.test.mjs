@@ -3,8 +3,8 @@
 
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { after, before, test } from 'node:test';
-import { DEV_PATH, ID, devLoaded, launchBrowser, openClient, page, sleep, startServer, ui } from './helpers.mjs';
+import { after, before, describe, test } from 'node:test';
+import { DEV_PATH, ID, ID2, devLoaded, launchBrowser, openClient, page, sleep, startServer, ui } from './helpers.mjs';
 
 let browser;
 let server;
@@ -283,4 +283,223 @@ test('a dev client that does not load leaves the runtime working, with a warning
   assert.equal(await c.page.evaluate(() => document.querySelector('p').textContent), 'still patched');
   assert.equal(await c.page.evaluate(() => document.querySelector('hotreload-ui')), null);
   await done(c);
+});
+
+test('undoing the edit that needed a rebuild (rebuild_cleared) clears the status, the progress bar and the compile error', async () => {
+  const c = await open('<p>x</p>');
+  server.send({ type: 'rebuild_needed', file: 'src/main.rs', line: 12, reason: 'Rust code outside the templates changed; rebuilding' });
+  server.send({ type: 'progress', done: 3, total: 10, label: 'bin app' });
+  server.send({ type: 'overlay', kind: 'compile', errors: [{ file: 'src/main.rs', line: 12, column: 9, message: 'error[E0308]: mismatched types' }] });
+  await c.page.waitForFunction(() => !document.querySelector('hotreload-ui').shadowRoot.querySelector('.overlay').hidden);
+  assert.equal((await statusOf(c.page)).state, 'error');
+  server.send({ type: 'rebuild_cleared' });
+  await c.page.waitForFunction(() => document.querySelector('hotreload-ui').shadowRoot.querySelector('.status').dataset.state === 'connected');
+  const after = await c.page.evaluate(() => {
+    const root = document.querySelector('hotreload-ui').shadowRoot;
+    return { overlay: root.querySelector('.overlay').hidden, progress: root.querySelector('.progress').hidden, toasts: [...root.querySelectorAll('.toast')].map((t) => t.textContent) };
+  });
+  assert.equal(after.overlay, true, 'the compile error is gone');
+  assert.equal(after.progress, true, 'no build is running');
+  assert.ok(after.toasts.some((t) => /no rebuild needed/.test(t)), JSON.stringify(after.toasts));
+  // A template error is not the build's: rebuild_cleared leaves it.
+  server.send({ type: 'overlay', kind: 'template', errors: [{ file: 'src/a.rs', line: 2, column: 3, message: 'unexpected `}`' }] });
+  await c.page.waitForFunction(() => !document.querySelector('hotreload-ui').shadowRoot.querySelector('.overlay').hidden);
+  server.send({ type: 'rebuild_cleared' });
+  await sleep(100);
+  assert.equal(await c.page.evaluate(() => document.querySelector('hotreload-ui').shadowRoot.querySelector('.overlay').hidden), false);
+  await done(c);
+});
+
+test('a compile error shows rustc\'s rendered text in monospace, unwrapped, with no source block of its own', async () => {
+  const c = await open('<p>x</p>');
+  const rendered = 'error[E0308]: mismatched types\n --> src/main.rs:3:18\n  |\n3 |     let x: u32 = "a";\n  |            ---   ^^^ expected `u32`, found `&str`';
+  server.send({ type: 'overlay', kind: 'compile', errors: [{ file: 'src/main.rs', line: 3, column: 18, message: rendered, source: '    let x: u32 = "a";' }] });
+  await c.page.waitForFunction(() => !document.querySelector('hotreload-ui').shadowRoot.querySelector('.overlay').hidden);
+  const got = await c.page.evaluate(() => {
+    const root = document.querySelector('hotreload-ui').shadowRoot;
+    const message = root.querySelector('.overlay .message');
+    const style = getComputedStyle(message);
+    return { tag: message.localName, text: message.textContent, font: style.fontFamily, whiteSpace: style.whiteSpace, overflowX: style.overflowX, sources: root.querySelectorAll('.overlay .source').length, title: root.querySelector('.overlay h2').textContent };
+  });
+  assert.equal(got.text, rendered);
+  assert.match(got.font, /monospace/);
+  assert.equal(got.whiteSpace, 'pre', 'not wrapped: the ^^^ stays under the code');
+  assert.equal(got.overflowX, 'auto');
+  assert.equal(got.sources, 0, 'no source block of the client\'s own');
+  assert.equal(got.title, 'Compile error');
+  // A template error keeps its look: a proportional message, its source line with a caret.
+  server.send({ type: 'overlay', kind: 'template', errors: [{ file: 'src/a.rs', line: 2, column: 3, message: 'unexpected `}`', source: '  }' }] });
+  await c.page.waitForFunction(() => document.querySelector('hotreload-ui').shadowRoot.querySelector('.overlay h2').textContent === 'Template error');
+  const template = await c.page.evaluate(() => {
+    const root = document.querySelector('hotreload-ui').shadowRoot;
+    return { font: getComputedStyle(root.querySelector('.overlay .message')).fontFamily, sources: root.querySelectorAll('.overlay .source').length };
+  });
+  assert.doesNotMatch(template.font, /monospace/);
+  assert.equal(template.sources, 1);
+  await done(c);
+});
+
+test('the overlay title counts errors, not notes; a note shows under its error, muted, with "note:"', async () => {
+  const c = await open('<p>x</p>');
+  server.send({ type: 'overlay', kind: 'template', errors: [
+    { file: 'src/view.rs', line: 9, column: 5, message: 'expected `</p>`, found `</div>`', source: '    </div>', severity: 'error' },
+    { file: 'src/view.rs', line: 7, column: 5, message: '`<p>` opened here', source: '    <p>', severity: 'note' },
+    { file: 'src/other.rs', line: 1, column: 1, message: 'unexpected end of input' },
+  ] });
+  await c.page.waitForFunction(() => !document.querySelector('hotreload-ui').shadowRoot.querySelector('.overlay').hidden);
+  const got = await c.page.evaluate(() => {
+    const root = document.querySelector('hotreload-ui').shadowRoot;
+    const errors = [...root.querySelectorAll('.overlay .panel > .error')];
+    const note = root.querySelector('.overlay .note');
+    const color = (el) => getComputedStyle(el).color;
+    return {
+      title: root.querySelector('.overlay h2').textContent,
+      errors: errors.map((e) => e.querySelector('.loc').textContent),
+      noteIn: errors.findIndex((e) => e.contains(note)),
+      noteLoc: note.querySelector('.loc').textContent,
+      noteMessage: note.querySelector('.message').textContent,
+      noteSource: note.querySelector('.source')?.textContent ?? null,
+      noteColor: color(note.querySelector('.message')),
+      errorColor: color(errors[0].querySelector('.message')),
+    };
+  });
+  assert.equal(got.title, 'Template error (2)');
+  assert.deepEqual(got.errors, ['src/view.rs:9:5', 'src/other.rs:1:1']);
+  assert.equal(got.noteIn, 0, 'the note is under the error before it');
+  assert.equal(got.noteLoc, 'note: src/view.rs:7:5');
+  assert.equal(got.noteMessage, '`<p>` opened here');
+  assert.match(got.noteSource, /^7 \| {5}<p>\n {2}\| {5}\^$/, 'a note keeps its source line and caret');
+  assert.notEqual(got.noteColor, got.errorColor, 'muted');
+  // One error and its note: no count.
+  server.send({ type: 'overlay', kind: 'template', errors: [
+    { file: 'src/view.rs', line: 9, column: 5, message: 'expected `</p>`', severity: 'error' },
+    { file: 'src/view.rs', line: 7, column: 5, message: '`<p>` opened here', severity: 'note' },
+  ] });
+  await c.page.waitForFunction(() => document.querySelector('hotreload-ui').shadowRoot.querySelector('.overlay h2').textContent === 'Template error');
+  await done(c);
+});
+
+describe('a live page refreshes its shell after an edit, its boundaries kept', () => {
+  const TAG = '<script type="module" src="/client.js" data-hotreload-client data-socket="/_hotreload/ws" data-dev="1" data-toast-ms="400"></script>';
+  const BOUNDARY = `<div data-live-view-id="${ID}" data-live-view="Test"><p>count 1</p><input name="q"></div>`;
+  const PLACEHOLDER = '<div data-live-view-shell="" data-live-view="Test"></div>';
+  const layout = (nav, view, { title = 'live', wrap = (v) => v } = {}) => '<!DOCTYPE html><html><head><meta charset="utf-8">'
+    + `<title>${title}</title></head><body class="app"><nav><a href="/">${nav}</a></nav>${wrap(view)}<footer>f</footer>${TAG}</body></html>`;
+
+  /**
+   * Opens a live page at `path` (nav "Home"), types into the boundary's input and marks the
+   * boundary; the route then answers with `answer(req)` (`{ body, status? }`); every request's
+   * X-Hotreload-Shell header is in `headers`.
+   */
+  async function openLive(path) {
+    const c = await openClient(browser, server, layout('Home', BOUNDARY), { path });
+    const ctl = { ...c, headers: [], answer: null };
+    server.route(path, (req) => {
+      ctl.headers.push(req.headers['x-hotreload-shell'] ?? null);
+      const { body, status = 200, type = 'text/html; charset=utf-8' } = ctl.answer(req);
+      return { body, status, type };
+    });
+    await c.page.evaluate(() => { window.__marker = 'alive'; });
+    await c.page.click('[data-live-view-id] input');
+    await c.page.keyboard.type('typed');
+    await c.page.keyboard.press('ArrowLeft');
+    await c.page.evaluate(() => { document.querySelector('[data-live-view-id]').__marker = 'boundary'; });
+    ctl.before = await c.page.evaluate(() => document.querySelector('[data-live-view-id]').innerHTML);
+    return ctl;
+  }
+
+  const state = (pg) => pg.evaluate(() => {
+    const b = document.querySelector('[data-live-view-id]');
+    const input = b?.querySelector('input');
+    return {
+      nav: document.querySelector('nav').textContent,
+      marker: b?.__marker,
+      id: b?.getAttribute('data-live-view-id'),
+      inner: b?.innerHTML,
+      value: input?.value,
+      caret: input?.selectionStart,
+      focused: document.activeElement === input,
+      placeholders: document.querySelectorAll('[data-live-view-shell]').length,
+      boundaries: document.querySelectorAll('[data-live-view-id]').length,
+      shellRefreshes: window.__hotreload.stats().shellRefreshes,
+    };
+  });
+
+  const swap = () => server.send({ type: 'swapped', file: 'src/layout.rs', templates: 1, ms: 1 });
+  const refreshed = (pg, n = 1) => pg.waitForFunction((n) => window.__hotreload.stats().shellRefreshes === n, n);
+
+  async function close(c) {
+    assert.equal(await c.page.evaluate(() => window.__marker), 'alive', 'no reload');
+    assert.deepEqual(c.logs.filter((l) => l.startsWith('pageerror')), []);
+    await c.context.close();
+  }
+
+  test('the nav changes; the boundary is the same node, untouched, and keeps what the user typed; the fetch asks for the shell', async () => {
+    const c = await openLive('/live-shell');
+    c.answer = () => ({ body: layout('Home 2', PLACEHOLDER, { title: 'live 2' }) });
+    swap();
+    await refreshed(c.page);
+    const got = await state(c.page);
+    assert.deepEqual(got, { nav: 'Home 2', marker: 'boundary', id: ID, inner: c.before, value: 'typed', caret: 4, focused: true, placeholders: 0, boundaries: 1, shellRefreshes: 1 });
+    assert.equal(await c.page.title(), 'live 2');
+    assert.deepEqual(c.headers, ['1'], 'X-Hotreload-Shell: 1');
+    const pageRefreshes = await c.page.evaluate(() => window.__hotreload.stats().pageRefreshes);
+    assert.equal(pageRefreshes, 0, 'not a plain-page refresh');
+    await close(c);
+  });
+
+  test('a handler that ignores the header (a new boundary id) still leaves the page\'s boundary as it is', async () => {
+    const c = await openLive('/live-custom');
+    c.answer = () => ({ body: layout('Home 3', `<div data-live-view-id="${ID2}" data-live-view="Test"><p>count 0</p><input name="q"><b>fresh mount</b></div>`) });
+    swap();
+    await refreshed(c.page);
+    const got = await state(c.page);
+    assert.deepEqual(got, { nav: 'Home 3', marker: 'boundary', id: ID, inner: c.before, value: 'typed', caret: 4, focused: true, placeholders: 0, boundaries: 1, shellRefreshes: 1 });
+    await close(c);
+  });
+
+  test('a boundary whose surroundings changed (a new wrapper) moves into them, kept', async () => {
+    const c = await openLive('/live-wrap');
+    c.answer = () => ({ body: layout('Home', PLACEHOLDER, { wrap: (v) => `<main class="container"><section>${v}</section></main>` }) });
+    swap();
+    await refreshed(c.page);
+    const got = await state(c.page);
+    assert.deepEqual(got, { nav: 'Home', marker: 'boundary', id: ID, inner: c.before, value: 'typed', caret: 4, focused: true, placeholders: 0, boundaries: 1, shellRefreshes: 1 });
+    assert.equal(await c.page.evaluate(() => document.querySelector('[data-live-view-id]').parentElement.parentElement.className), 'container');
+    await close(c);
+  });
+
+  test('a server restart refreshes the shell too', async () => {
+    const c = await openLive('/live-restart');
+    c.answer = () => ({ body: layout('After restart', PLACEHOLDER) });
+    server.state.boot = 'boot-2';
+    try {
+      server.conn.terminate();
+      await refreshed(c.page);
+    } finally {
+      server.state.boot = 'boot-1';
+    }
+    const got = await state(c.page);
+    assert.equal(got.nav, 'After restart');
+    assert.equal(got.marker, 'boundary');
+    assert.equal(got.inner, c.before);
+    assert.deepEqual(c.headers, ['1']);
+    await close(c);
+  });
+
+  test('an error response, or a page with no live view in it, changes nothing', async () => {
+    const c = await openLive('/live-error');
+    c.answer = () => ({ body: layout('Broken', PLACEHOLDER), status: 500 });
+    swap();
+    await server.waitFor(() => c.headers.length === 1, { what: 'the shell fetch' });
+    await sleep(200);
+    const want = { nav: 'Home', marker: 'boundary', id: ID, inner: c.before, value: 'typed', caret: 4, focused: true, placeholders: 0, boundaries: 1, shellRefreshes: 0 };
+    assert.deepEqual(await state(c.page), want);
+    c.answer = () => ({ body: '<!DOCTYPE html><html><head><title>login</title></head><body><nav>Login</nav><form></form></body></html>' });
+    swap();
+    await server.waitFor(() => c.headers.length === 2, { what: 'the second shell fetch' });
+    await sleep(200);
+    assert.deepEqual(await state(c.page), want);
+    await close(c);
+  });
 });

@@ -1,6 +1,7 @@
 // Constants shared by the runtime modules and the dev client: the wire protocol's version, the
-// namespaces the parser and the applier deal in, and the attribute that marks a LiveView
-// boundary. Values only, no state: the dev file may carry its own copy.
+// namespaces the parser and the applier deal in, and the attributes that mark a LiveView
+// boundary (and its stand-in in a shell-only page). Values only, no state: the dev file may
+// carry its own copy.
 
 /** The `v` of every frame (docs/PROTOCOL.md). */
 export const PROTOCOL_VERSION = 1;
@@ -11,3 +12,12 @@ export const MATHML_NS = 'http://www.w3.org/1998/Math/MathML';
 
 /** Marks the root of one LiveView instance, the unit that patches are addressed to. */
 export const BOUNDARY_ATTR = 'data-live-view-id';
+
+/** A boundary's view name, beside {@link BOUNDARY_ATTR}. */
+export const VIEW_ATTR = 'data-live-view';
+
+/**
+ * Marks what stands for a boundary in a page the server rendered for its shell only (the dev
+ * client's `X-Hotreload-Shell` fetch): `<div data-live-view-shell="" data-live-view="NAME">`.
+ */
+export const SHELL_ATTR = 'data-live-view-shell';

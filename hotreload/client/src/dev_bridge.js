@@ -7,7 +7,7 @@
 // The dev object (see hotreload/client/src/dev/main.js) has four methods, all called in the
 // order things happened:
 //   frame(frame)               a server frame left to the dev client: toast, swapped,
-//                              rebuild_needed, overlay, overlay_clear, progress, css
+//                              rebuild_needed, rebuild_cleared, overlay, overlay_clear, progress, css
 //   status(state, detail?)     the connection: 'connected' | 'reconnecting' | 'error'
 //   toast(level, message, key?) a message from the runtime, or `window.__hotreload.toast()`
 //   restarted()                the server came back with a new boot id

@@ -1,7 +1,7 @@
 // What each frame from the server does (docs/PROTOCOL.md). `patch` and `html` frames are
 // applied to their boundary and acked; `welcome`, `pong` and `reload` are the connection's;
 // the frames whose only effect is dev UI (toast, swapped, rebuild_needed, overlay,
-// overlay_clear, progress, css) go to the dev client through `client.dev` (dev_bridge.js).
+// overlay_clear, rebuild_cleared, progress, css) go to the dev client through `client.dev` (dev_bridge.js).
 // A handler is `(client, frame, received)`, `received` being the frame's arrival time.
 
 import { applyOps } from './apply.js';
@@ -81,6 +81,7 @@ export const FRAME_HANDLERS = {
   rebuild_needed: toDev,
   overlay: toDev,
   overlay_clear: toDev,
+  rebuild_cleared: toDev,
   css: toDev,
   toast: toDev,
   progress: toDev,

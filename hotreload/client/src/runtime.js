@@ -69,6 +69,14 @@ function start() {
       morphPage(doc);
       client.stats.pageRefreshes++;
     },
+    /**
+     * Morphs the page around its live views into `doc` (the page rendered for its shell only,
+     * `X-Hotreload-Shell`): every boundary on the page stays as it is.
+     */
+    morphShell: (doc) => {
+      morphPage(doc, { shell: true });
+      client.stats.shellRefreshes++;
+    },
     /** Called by the dev client (dist/dev.js) to receive what dev_bridge.js describes. */
     installDev: (devClient) => dev.install(devClient),
   });

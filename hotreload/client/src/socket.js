@@ -47,7 +47,7 @@ export class Client {
     this.queue = []; // events raised while disconnected, sent after the next hello
     this.lastSeq = new Map(); // instance id -> last applied seq (this connection)
     this.failed = new Set(); // instances waiting for an `html` resync after a failed patch
-    this.stats = { swaps: 0, patches: 0, htmls: 0, ops: 0, bytes: 0, lastLatencyMs: null, failures: 0, reconnects: 0, events: 0, pageRefreshes: 0 };
+    this.stats = { swaps: 0, patches: 0, htmls: 0, ops: 0, bytes: 0, lastLatencyMs: null, failures: 0, reconnects: 0, events: 0, pageRefreshes: 0, shellRefreshes: 0 };
   }
 
   connect() {

@@ -2,7 +2,7 @@
 // each one shows. A handler is `(ui, hr, frame)`, `ui` being the DevUI and `hr` the runtime's
 // `window.__hotreload`.
 
-import { refreshStaticPage } from './static_page.js';
+import { refreshPage } from './page_refresh.js';
 import { swapStylesheet } from './stylesheet.js';
 
 export const DEV_FRAME_HANDLERS = {
@@ -10,7 +10,7 @@ export const DEV_FRAME_HANDLERS = {
     const n = frame.templates;
     const ms = frame.ms != null ? ` in ${Number(frame.ms).toFixed(1)} ms` : '';
     ui.toast('success', `Updated ${frame.file}${n > 1 ? ` (${n} templates)` : ''}${ms}`, `swapped:${frame.file}`);
-    refreshStaticPage(hr);
+    refreshPage(hr);
   },
   rebuild_needed(ui, hr, frame) {
     ui.rebuildNeeded(frame);
@@ -20,6 +20,11 @@ export const DEV_FRAME_HANDLERS = {
   },
   overlay_clear(ui) {
     ui.hideOverlay();
+  },
+  // The sources are back to what the running build was compiled from (an edit undone): no
+  // rebuild is coming, and its compile error no longer applies.
+  rebuild_cleared(ui) {
+    ui.rebuildCleared();
   },
   css(ui, hr, frame) {
     swapStylesheet(frame.path);

@@ -5,13 +5,14 @@
 // status changes, toasts and dev frames it kept while this file loaded (dev_bridge.js).
 //
 // Module map: ui (status dot, toasts, overlay, progress) · shortcuts · stats · stylesheet
-// (css frames) · static_page (plain pages refresh themselves) · frames (what each dev frame
+// (css frames) · page_refresh (the page fetches itself again after an edit and morphs it in:
+// a plain page whole, a live page around its boundaries) · frames (what each dev frame
 // shows) · main (this file).
 
 import { debug, warn } from '../log.js';
 import { DEV_FRAME_HANDLERS } from './frames.js';
+import { refreshPage } from './page_refresh.js';
 import { listenForShortcuts } from './shortcuts.js';
-import { refreshStaticPage } from './static_page.js';
 import { DevUI } from './ui.js';
 
 function install(hr) {
@@ -32,7 +33,7 @@ function install(hr) {
     restarted() {
       ui.clearRebuild();
       ui.toast('success', 'Server restarted — reconnected');
-      refreshStaticPage(hr);
+      refreshPage(hr);
     },
   };
   hr.installDev(dev);

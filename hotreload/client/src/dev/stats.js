@@ -1,6 +1,6 @@
 // The stats table printed by Ctrl+Shift+H: what this page's client has done so far (swaps,
-// patches, ops, bytes, the last patch's latency, failures, reconnects, events), from
-// `window.__hotreload.stats()`.
+// patches, ops, bytes, the last patch's latency, failures, reconnects, events, page and shell
+// refreshes), from `window.__hotreload.stats()`.
 
 /** The runtime's counters under the names the console shows. */
 export function statsTable(stats) {
@@ -15,6 +15,8 @@ export function statsTable(stats) {
     failures: stats.failures,
     reconnects: stats.reconnects,
     'events sent': stats.events,
+    'page refreshes': stats.pageRefreshes,
+    'shell refreshes': stats.shellRefreshes,
   };
 }
 

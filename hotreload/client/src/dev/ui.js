@@ -1,8 +1,8 @@
 // The dev UI: connection status dot, toasts, the error overlay (file:line:col, message,
-// source line with a caret) and the build progress bar, all in one shadow root on a
-// `<hotreload-ui>` element outside every boundary, so the page's CSS cannot reach it, patches
-// never touch it, and it lets clicks through except on itself. Toasts on/off is remembered in
-// localStorage (`hotreload:toasts`).
+// source line with a caret, or rustc's rendered text; notes under their error) and the build
+// progress bar, all in one shadow root on a `<hotreload-ui>` element outside every boundary,
+// so the page's CSS cannot reach it, patches never touch it, and it lets clicks through except
+// on itself. Toasts on/off is remembered in localStorage (`hotreload:toasts`).
 
 import { readStorage, writeStorage } from '../storage.js';
 
@@ -42,6 +42,10 @@ const UI_CSS = `
 .overlay .message { margin: 4px 0; white-space: pre-wrap; }
 .overlay pre { margin: 4px 0; padding: 8px 10px; background: #09090b; border-radius: 4px; overflow-x: auto;
   font: 12px/1.45 ui-monospace, SFMono-Regular, Menlo, monospace; }
+.overlay pre.message { white-space: pre; }
+.overlay .note { margin: 6px 0 0 14px; color: #a1a1aa; font-size: 12px; }
+.overlay .note .loc { color: #a1a1aa; }
+.overlay .severity { font-weight: 600; }
 .overlay .hint { color: #a1a1aa; font-size: 11px; margin-top: 10px; }
 .progress { position: fixed; top: 0; left: 0; right: 0; height: 3px; pointer-events: none; }
 .progress .bar { height: 100%; width: 0; background: #3b82f6; transition: width .15s; }
@@ -78,6 +82,7 @@ export class DevUI {
     this.state = 'reconnecting';
     this.rebuild = null;
     this.overlayOpen = false;
+    this.overlayKind = null;
     this.toastsOn = readStorage(localStorage, TOASTS_KEY) !== 'off';
     (document.documentElement ?? document).appendChild(this.host);
     this.status('reconnecting');
@@ -105,6 +110,15 @@ export class DevUI {
   clearRebuild() {
     this.rebuild = null;
     this.status(this.state);
+  }
+
+  /** The edit that needed a rebuild was undone: drop "rebuild needed", the build's progress and its compile error. */
+  rebuildCleared() {
+    const had = this.rebuild !== null || this.overlayKind === 'compile';
+    this.clearRebuild();
+    this.progressEl.hidden = true;
+    if (this.overlayKind === 'compile') this.hideOverlay();
+    if (had) this.toast('info', 'Back to the running build: no rebuild needed');
   }
 
   /**
@@ -136,25 +150,45 @@ export class DevUI {
     else { this.toastsEl.replaceChildren(); console.info('[hotreload] toasts off (Ctrl+Shift+T to turn them on)'); }
   }
 
+  /**
+   * Shows the overlay for an `overlay` frame. A template error shows its message and the
+   * source line with a caret under the column; a compile error shows rustc's rendered text as
+   * it is (monospace, not wrapped: it has its own source lines and `^^^`). An entry with
+   * `severity: "note"` explains the error before it: it shows under that one, muted, and the
+   * title counts errors only.
+   */
   showOverlay(frame) {
     const errors = Array.isArray(frame.errors) ? frame.errors : [];
-    const title = frame.kind === 'compile' ? 'Compile error' : 'Template error';
-    const items = errors.map((e) => {
+    const compile = frame.kind === 'compile';
+    const title = compile ? 'Compile error' : 'Template error';
+    const items = [];
+    let errorCount = 0;
+    for (const e of errors) {
+      const note = e.severity === 'note';
       const loc = `${e.file ?? '?'}:${e.line ?? '?'}:${e.column ?? '?'}`;
-      const parts = [h('div', { class: 'loc' }, loc), h('div', { class: 'message' }, String(e.message ?? ''))];
-      if (e.source != null) {
+      const head = note ? h('div', { class: 'loc' }, h('span', { class: 'severity' }, 'note:'), ` ${loc}`) : h('div', { class: 'loc' }, loc);
+      const message = String(e.message ?? '');
+      const parts = [head, compile ? h('pre', { class: 'message rendered' }, message) : h('div', { class: 'message' }, message)];
+      if (e.source != null && !compile) {
         const caret = Number(e.column) > 0 ? `\n${' '.repeat(Number(e.column) - 1)}^` : '';
         parts.push(h('pre', { class: 'source' }, `${e.line ?? ''} | ${e.source}${caret ? `\n${' '.repeat(String(e.line ?? '').length)} | ${caret.slice(1)}` : ''}`));
       }
-      return h('div', { class: 'error' }, ...parts);
-    });
+      const previous = items[items.length - 1];
+      if (note && previous) {
+        previous.append(h('div', { class: 'note' }, ...parts));
+        continue;
+      }
+      if (!note) errorCount++;
+      items.push(h('div', { class: note ? 'error note' : 'error' }, ...parts));
+    }
     const close = h('button', { class: 'close', type: 'button', title: 'Dismiss (Esc)', onclick: () => this.hideOverlay() }, '×');
-    const count = errors.length === 1 ? '' : ` (${errors.length})`;
+    const count = errorCount === 1 ? '' : ` (${errorCount})`;
     const panel = h('div', { class: 'panel' }, close, h('h2', {}, `${title}${count}`), ...items,
       h('div', { class: 'hint' }, 'The last good version stays live. Fix the file and save, or press Esc to dismiss.'));
     this.overlayEl.replaceChildren(panel);
     this.overlayEl.hidden = false;
     this.overlayOpen = true;
+    this.overlayKind = compile ? 'compile' : 'template';
     this.status(this.state);
   }
 
@@ -162,6 +196,7 @@ export class DevUI {
     this.overlayEl.hidden = true;
     this.overlayEl.replaceChildren();
     this.overlayOpen = false;
+    this.overlayKind = null;
     this.status(this.state);
   }
 
