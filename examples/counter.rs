@@ -24,14 +24,14 @@ enum Msg {
 impl LiveView for Counter {
     type Message = Msg;
 
-    fn update(&mut self, msg: Msg, _event: &Event) {
+    fn update(&mut self, msg: Msg, _cx: &mut Context<'_, Self>) {
         match msg {
             Msg::Inc => self.count += 1,
             Msg::Dec => self.count -= 1,
         }
     }
 
-    fn render(&self) -> Html {
+    fn render(&self) -> Html<Msg> {
         hot_reload_liveview! {
             <div class="counter">
                 <h1>"Count: " {self.count}</h1>
@@ -50,8 +50,15 @@ impl LiveView for Counter {
         }
     }
 
+    /// The page around the view: plain markup (edit the nav and save: open tabs follow).
     fn page(body: Html) -> Html {
-        common::page("hotreload counter", body)
+        common::page(
+            "hotreload counter",
+            hot_reload_liveview! {
+                <nav class="top"><a href="/about">"About this example"</a></nav>
+                {body}
+            },
+        )
     }
 }
 

@@ -27,11 +27,14 @@ struct Dashboard {
     sort_by_load: bool,
 }
 
+/// What the page can send.
 #[derive(Serialize, Deserialize)]
 enum Msg {
-    Tick,
     ToggleSort,
 }
+
+/// The timer's tick: only the server sends it ([`HandleInfo`]), so a page cannot.
+struct Tick;
 
 const REGIONS: [&str; 4] = ["eu-west", "us-east", "ap-south", "sa-east"];
 
@@ -42,10 +45,34 @@ fn noise(seed: u64) -> u64 {
     x.wrapping_mul(0xBF58_476D_1CE4_E5B9) >> 7
 }
 
+impl Dashboard {
+    fn sort(&mut self) {
+        if self.sort_by_load {
+            self.rows
+                .sort_by(|a, b| b.load.cmp(&a.load).then(a.id.cmp(&b.id)));
+        } else {
+            self.rows.sort_by_key(|r| r.id);
+        }
+    }
+}
+
+impl HandleInfo<Tick> for Dashboard {
+    fn handle_info(&mut self, Tick: Tick, _cx: &mut Context<'_, Self>) {
+        self.tick += 1;
+        for k in 0..5 {
+            let n = noise(self.tick * 8 + k) as usize % self.rows.len();
+            let row = &mut self.rows[n];
+            row.load = (noise(self.tick + n as u64) % 100) as u32;
+            row.healthy = row.load < 95;
+        }
+        self.sort();
+    }
+}
+
 impl LiveView for Dashboard {
     type Message = Msg;
 
-    fn mount(&mut self, context: &mut Mount<'_, Msg>) {
+    fn mount(&mut self, context: &mut Mount<'_, Self>) {
         self.rows = (0..ROWS as u32)
             .map(|id| Row {
                 id,
@@ -63,32 +90,18 @@ impl LiveView for Dashboard {
         if period > 0 {
             context
                 .handle()
-                .every(Duration::from_millis(period), || Msg::Tick);
+                .every(Duration::from_millis(period), || Tick);
         }
     }
 
-    fn update(&mut self, msg: Msg, _event: &Event) {
+    fn update(&mut self, msg: Msg, _cx: &mut Context<'_, Self>) {
         match msg {
-            Msg::Tick => {
-                self.tick += 1;
-                for k in 0..5 {
-                    let n = noise(self.tick * 8 + k) as usize % self.rows.len();
-                    let row = &mut self.rows[n];
-                    row.load = (noise(self.tick + n as u64) % 100) as u32;
-                    row.healthy = row.load < 95;
-                }
-            }
             Msg::ToggleSort => self.sort_by_load = !self.sort_by_load,
         }
-        if self.sort_by_load {
-            self.rows
-                .sort_by(|a, b| b.load.cmp(&a.load).then(a.id.cmp(&b.id)));
-        } else {
-            self.rows.sort_by_key(|r| r.id);
-        }
+        self.sort();
     }
 
-    fn render(&self) -> Html {
+    fn render(&self) -> Html<Msg> {
         let unhealthy = self.rows.iter().filter(|r| !r.healthy).count();
         let average = self.rows.iter().map(|r| u64::from(r.load)).sum::<u64>()
             / self.rows.len().max(1) as u64;

@@ -34,7 +34,7 @@ enum Msg {
 impl LiveView for Todo {
     type Message = Msg;
 
-    fn mount(&mut self, _context: &mut Mount<'_, Msg>) {
+    fn mount(&mut self, _context: &mut Mount<'_, Self>) {
         for text in [
             "Write a template",
             "Edit it while the server runs",
@@ -44,11 +44,16 @@ impl LiveView for Todo {
         }
     }
 
-    fn update(&mut self, msg: Msg, event: &Event) {
+    fn update(&mut self, msg: Msg, cx: &mut Context<'_, Self>) {
         match msg {
-            Msg::Draft => self.draft = event.value().to_owned(),
+            Msg::Draft => self.draft = cx.event().value().to_owned(),
             Msg::Add => {
-                let text = event.field("text").unwrap_or(&self.draft).trim().to_owned();
+                let text = cx
+                    .event()
+                    .field("text")
+                    .unwrap_or(&self.draft)
+                    .trim()
+                    .to_owned();
                 if !text.is_empty() {
                     self.add(&text);
                 }
@@ -64,7 +69,7 @@ impl LiveView for Todo {
         }
     }
 
-    fn render(&self) -> Html {
+    fn render(&self) -> Html<Msg> {
         let left = self.items.iter().filter(|i| !i.done).count();
         hot_reload_liveview! {
             <h1>"Todo"</h1>

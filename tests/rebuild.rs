@@ -7,16 +7,15 @@
 //! once, see `hotreload/tests/hot_swap.rs`.) A prober connects to the port every few milliseconds throughout: no connect
 //! may fail.
 
-use futures_util::{SinkExt, StreamExt};
+mod support;
+
 use serde_json::{Value, json};
-use std::io::{BufRead, BufReader};
-use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::path::Path;
+use std::process::Child;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::Duration;
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
-use tokio_tungstenite::tungstenite::Message;
+use support::{Socket, cargo_build, cargo_run, get, instance_ids, next, send, workspace};
 
 const MAIN: &str = r#"use hotreload::prelude::*;
 
@@ -33,13 +32,13 @@ enum Msg {
 impl LiveView for Counter {
     type Message = Msg;
 
-    fn update(&mut self, msg: Msg, _event: &Event) {
+    fn update(&mut self, msg: Msg, _cx: &mut Context<'_, Self>) {
         match msg {
             Msg::Inc => self.count += 1,
         }
     }
 
-    fn render(&self) -> Html {
+    fn render(&self) -> Html<Msg> {
         hot_reload_liveview! { <h1>"Count: " {self.count}</h1> }
     }
 }
@@ -54,30 +53,6 @@ async fn main() -> std::io::Result<()> {
     axum::serve(listener, app).await
 }
 "#;
-
-fn workspace() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .parent()
-        .unwrap()
-        .to_path_buf()
-}
-
-/// The target directory this test was built into (shared, so the fixture reuses its deps).
-fn target_dir() -> PathBuf {
-    std::env::current_exe()
-        .unwrap()
-        .parent()
-        .unwrap()
-        .parent()
-        .unwrap()
-        .parent()
-        .unwrap()
-        .to_path_buf()
-}
-
-fn cargo() -> String {
-    std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned())
-}
 
 fn write_fixture(dir: &Path) {
     std::fs::create_dir_all(dir.join("src")).unwrap();
@@ -97,93 +72,28 @@ fn write_fixture(dir: &Path) {
 }
 
 fn edit(dir: &Path, from: &str, to: &str) {
-    let path = dir.join("src/main.rs");
-    let text = std::fs::read_to_string(&path).unwrap();
-    assert!(text.contains(from), "`{from}` not in main.rs");
-    std::fs::write(&path, text.replacen(from, to, 1)).unwrap();
+    support::edit(&dir.join("src/main.rs"), from, to);
 }
 
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
-
-/// `cargo run`s the fixture and waits for its URL; returns the cargo process and the server PID.
 fn start(dir: &Path, port: u16) -> (Child, u32) {
-    let mut child = Command::new(cargo())
-        .args(["run", "-q", "--bin", "rebuild-fixture"])
-        .current_dir(dir)
-        .env("CARGO_TARGET_DIR", target_dir())
-        .env("PORT", port.to_string())
-        .env("RUST_LOG", "hotreload=info")
-        .env_remove("HOTRELOAD_REBUILD")
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("cargo runs");
-    let stdout = child.stdout.take().unwrap();
-    let mut lines = BufReader::new(stdout).lines();
-    let line = lines
-        .next()
-        .expect("the fixture prints its URL")
-        .expect("utf-8 output");
-    let pid = line
-        .strip_prefix("pid=")
-        .and_then(|rest| rest.split(' ').next())
-        .and_then(|pid| pid.parse().ok())
-        .unwrap_or_else(|| panic!("unexpected first line: {line}"));
-    // Keep draining stdout so the server never blocks on a full pipe.
-    std::thread::spawn(move || for _ in lines {});
-    (child, pid)
+    cargo_run(dir, &["--bin", "rebuild-fixture"], port)
 }
-
-type Socket =
-    tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
 
 async fn page_id(port: u16) -> String {
-    let mut stream = tokio::net::TcpStream::connect(("127.0.0.1", port))
-        .await
-        .unwrap();
-    stream
-        .write_all(
-            format!("GET / HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nConnection: close\r\n\r\n")
-                .as_bytes(),
-        )
-        .await
-        .unwrap();
-    let mut page = String::new();
-    stream.read_to_string(&mut page).await.unwrap();
-    let at = page.find("data-live-view-id=\"").expect("a boundary") + 19;
-    page[at..at + 16].to_owned()
+    instance_ids(&get(port, "/").await)
+        .into_iter()
+        .next()
+        .expect("a boundary")
 }
 
 async fn connect(port: u16, id: &str, resume: bool) -> Socket {
-    let (mut socket, _) = tokio_tungstenite::connect_async(format!("ws://127.0.0.1:{port}/"))
-        .await
-        .expect("ws");
-    let hello = json!({"v": 1, "type": "hello", "instances": [{"id": id, "view": "Counter"}], "resume": resume});
-    socket.send(Message::text(hello.to_string())).await.unwrap();
-    socket
-}
-
-/// The next text frame within `wait`, `None` on timeout or when the socket closed.
-async fn next(socket: &mut Socket, wait: Duration) -> Option<Value> {
-    loop {
-        match tokio::time::timeout(wait, socket.next()).await {
-            Ok(Some(Ok(Message::Text(text)))) => return serde_json::from_str(&text).ok(),
-            Ok(Some(Ok(_))) => continue,
-            _ => return None,
-        }
-    }
+    support::connect(port, &[(id, "Counter")], resume).await
 }
 
 /// Clicks and returns the count the server then shows.
 async fn click(socket: &mut Socket, id: &str) -> i64 {
     let event = json!({"v": 1, "type": "event", "id": id, "event": "click", "msg": "Inc"});
-    socket.send(Message::text(event.to_string())).await.unwrap();
+    send(socket, event).await;
     loop {
         let frame = next(socket, Duration::from_secs(10))
             .await
@@ -235,15 +145,9 @@ async fn rust_edits_rebuild_and_restart_in_place_with_state_kept() {
     let dir = std::env::temp_dir().join(format!("hotreload-rebuild-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
     write_fixture(&dir);
-    let built = Command::new(cargo())
-        .args(["build", "-q", "--bin", "rebuild-fixture"])
-        .current_dir(&dir)
-        .env("CARGO_TARGET_DIR", target_dir())
-        .status()
-        .expect("cargo builds the fixture");
-    assert!(built.success());
-    let port = free_port();
-    let (mut cargo_run, pid) = start(&dir, port);
+    cargo_build(&dir, &["--bin", "rebuild-fixture"]);
+    let port = support::free_port();
+    let (cargo_run, pid) = start(&dir, port);
 
     let id = page_id(port).await;
     let mut socket = connect(port, &id, false).await;
@@ -386,8 +290,6 @@ async fn rust_edits_rebuild_and_restart_in_place_with_state_kept() {
         "{failures} of {attempts} connects failed during the restarts"
     );
 
-    let _ = Command::new("kill").args(["-9", &pid.to_string()]).status();
-    let _ = cargo_run.kill();
-    let _ = cargo_run.wait();
+    support::stop(cargo_run, pid);
     let _ = std::fs::remove_dir_all(&dir);
 }

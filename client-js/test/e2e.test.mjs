@@ -110,6 +110,32 @@ test('a plain page (a handler returning a template) follows template edits in pl
   await page.close();
 });
 
+test('a plain page keeps the input the user types in when an element is added above it', async () => {
+  const page = await browser.newPage({ viewport: { width: 900, height: 400 } });
+  await page.goto(`${server.url}/about`);
+  await statusIs(page, 'connected');
+  await page.click('main.about input');
+  await page.keyboard.type('typed here');
+  await page.evaluate(() => {
+    const input = document.querySelector('main.about input');
+    input.__kept = 'same node';
+    input.setSelectionRange(2, 5);
+  });
+
+  edit('<p>"A static page: no live view, no state on the server."</p>', '<p>"A static page: no live view, no state on the server."</p>\n                <p class="added">"A paragraph added above the input"</p>');
+  await page.waitForFunction(() => document.querySelector('main.about p.added'), null, { timeout: 10000 });
+  const after = await page.evaluate(() => {
+    const input = document.querySelector('main.about input');
+    return { kept: input.__kept, value: input.value, caret: [input.selectionStart, input.selectionEnd], focused: document.activeElement === input };
+  });
+  assert.deepEqual(after, { kept: 'same node', value: 'typed here', caret: [2, 5], focused: true });
+
+  edit('\n                <p class="added">"A paragraph added above the input"</p>', '');
+  await page.waitForFunction(() => !document.querySelector('main.about p.added'), null, { timeout: 10000 });
+  assert.equal(await page.evaluate(() => document.querySelector('main.about input').__kept), 'same node', 'and when it goes again');
+  await page.close();
+});
+
 async function openCounter() {
   const page = await browser.newPage({ viewport: { width: 900, height: 260 } });
   const logs = [];
@@ -172,6 +198,44 @@ test('a broken save shows the overlay with file:line:col; fixing it clears the o
 
   edit('{self.count}</h2>', '{self.count}</h1>');
   await page.waitForFunction(`${ui('.overlay')}.hidden`, null, { timeout: 10000 });
+  assert.equal(await page.evaluate(() => window.__marker), 'no reload');
+  await page.close();
+});
+
+test('an edit to the page shell around a live view reaches the open tab; the view and its state stay', async () => {
+  const { page } = await openCounter();
+  for (let i = 0; i < 2; i++) await page.click('button:text-is("+")');
+  await page.waitForFunction(() => document.querySelector('h1').textContent === 'Count: 2');
+  await page.evaluate(() => { document.querySelector('[data-live-view-id]').__kept = 'same boundary'; });
+
+  edit('<a href="/about">"About this example"</a>', '<a href="/about">"About (edited shell)"</a>');
+  await page.waitForFunction(() => document.querySelector('nav.top a').textContent === 'About (edited shell)', null, { timeout: 10000 });
+  const after = await page.evaluate(() => ({
+    marker: window.__marker,
+    kept: document.querySelector('[data-live-view-id]').__kept,
+    count: document.querySelector('h1').textContent,
+    shellRefreshes: window.__hotreload.stats().shellRefreshes,
+  }));
+  assert.deepEqual(after, { marker: 'no reload', kept: 'same boundary', count: 'Count: 2', shellRefreshes: after.shellRefreshes });
+  assert.ok(after.shellRefreshes >= 1);
+  await page.click('button:text-is("+")');
+  await page.waitForFunction(() => document.querySelector('h1').textContent === 'Count: 3');
+
+  edit('<a href="/about">"About (edited shell)"</a>', '<a href="/about">"About this example"</a>');
+  await page.waitForFunction(() => document.querySelector('nav.top a').textContent === 'About this example', null, { timeout: 10000 });
+  await page.close();
+});
+
+test('a Rust edit asks for a rebuild; saving the file back as it was built clears it', async () => {
+  const { page } = await openCounter();
+  edit('Msg::Inc => self.count += 1,', 'Msg::Inc => self.count += 2,');
+  await statusIs(page, 'rebuild');
+  edit('Msg::Inc => self.count += 2,', 'Msg::Inc => self.count += 1,');
+  await statusIs(page, 'connected');
+  await page.waitForFunction(`[...${ui('.toasts')}?.children ?? []].some((t) => /no rebuild needed/.test(t.textContent))`, null, { timeout: 10000 });
+  // The running build still serves, unchanged.
+  await page.click('button:text-is("+")');
+  await page.waitForFunction(() => document.querySelector('h1').textContent === 'Count: 1');
   assert.equal(await page.evaluate(() => window.__marker), 'no reload');
   await page.close();
 });

@@ -1,10 +1,10 @@
 //! What every example shares: logging and serving on 127.0.0.1:$PORT.
 
 use axum::Router;
-use axum::extract::Path;
-use axum::http::{StatusCode, header};
-use axum::response::{IntoResponse, Response};
-use axum::routing::get;
+use axum::http::{HeaderValue, header};
+use tower::ServiceBuilder;
+use tower_http::services::ServeDir;
+use tower_http::set_header::SetResponseHeaderLayer;
 
 /// Serves `app` on `127.0.0.1:$PORT` (default 3000) and prints the URL.
 pub(crate) async fn serve(name: &str, app: Router) -> std::io::Result<()> {
@@ -33,35 +33,20 @@ pub(crate) async fn serve(name: &str, app: Router) -> std::io::Result<()> {
         .await
 }
 
-/// Serves `examples/assets/*` from disk at `/assets/*`, read on every request so that edited
-/// stylesheets show without a rebuild.
+/// Serves `examples/assets/` at `/assets/` with tower-http's `ServeDir`, in every build (the
+/// dev server watches the folder and re-points stylesheet links at it; it does not serve it).
+/// `no-cache`: the browser revalidates, so an edited stylesheet shows on reload too.
 pub(crate) fn assets(app: Router) -> Router {
-    app.route("/assets/{file}", get(asset))
-}
-
-async fn asset(Path(file): Path<String>) -> Response {
-    if file.contains("..") || file.contains('/') || file.contains('\\') {
-        return StatusCode::NOT_FOUND.into_response();
-    }
-    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("assets")
-        .join(&file);
-    let content_type = match path.extension().and_then(|e| e.to_str()) {
-        Some("css") => "text/css; charset=utf-8",
-        Some("js") => "text/javascript; charset=utf-8",
-        _ => "application/octet-stream",
-    };
-    match tokio::fs::read(&path).await {
-        Ok(bytes) => (
-            [
-                (header::CONTENT_TYPE, content_type),
-                (header::CACHE_CONTROL, "no-cache"),
-            ],
-            bytes,
-        )
-            .into_response(),
-        Err(_) => StatusCode::NOT_FOUND.into_response(),
-    }
+    let files = ServeDir::new(concat!(env!("CARGO_MANIFEST_DIR"), "/assets"));
+    app.nest_service(
+        "/assets",
+        ServiceBuilder::new()
+            .layer(SetResponseHeaderLayer::overriding(
+                header::CACHE_CONTROL,
+                HeaderValue::from_static("no-cache"),
+            ))
+            .service(files),
+    )
 }
 
 /// The page shell the examples share.

@@ -29,6 +29,7 @@ struct Names {
     name: Ident,
     holes: Ident,
     template: Ident,
+    messages: Ident,
 }
 
 impl Names {
@@ -41,31 +42,37 @@ impl Names {
             name: ident("__hr_name"),
             holes: ident("__hr_holes"),
             template: ident("__HR_TEMPLATE"),
+            messages: ident("__hr_messages"),
         }
     }
 }
 
-/// The whole expansion: an expression of type `::hotreload::Html`.
+/// The whole expansion: an expression of type `::hotreload::Html<M>`, `M` being the message
+/// type of its event bindings (inferred from where it is used).
 pub(crate) fn templates(compiled: &CompiledTemplates) -> TokenStream {
     let names = Names::new();
     let Names {
         out,
         buffer,
         template,
+        messages,
         ..
     } = &names;
     let declaration = template_static(compiled, 0, &names);
     let render = render_call(compiled, 0, &names);
+    // `typed` takes the message type from where the template is used (`Html<Self::Message>`
+    // in `render`) before the body is checked, so a binding of another type is reported at
+    // the binding's expression.
     quote! {
-        {
+        ::hotreload::__private::typed(&mut |#messages| {
             #declaration
             let mut #buffer = ::hotreload::__private::buffer(&#template);
             {
                 let #out = &mut #buffer;
                 #render
             }
-            ::hotreload::__private::finish(&#template, #buffer)
-        }
+            ::hotreload::__private::finish(&#template, #buffer, #messages)
+        })
     }
 }
 
@@ -182,14 +189,19 @@ fn hole_code(
     span: Span,
     names: &Names,
 ) -> TokenStream {
-    let Names { out, name, .. } = names;
+    let Names {
+        out,
+        name,
+        messages,
+        ..
+    } = names;
     match source {
         HoleSource::Expr(tokens) => match kind {
             HoleKind::Attribute { .. } => quote_spanned! {span=>
                 ::hotreload::__private::AttributeValue::render_attribute(&(#tokens), #name, #out)
             },
             HoleKind::Event { .. } => quote_spanned! {span=>
-                ::hotreload::__private::render_event(&(#tokens), #name, #out)
+                ::hotreload::__private::render_event(#messages, &(#tokens), #name, #out)
             },
             HoleKind::Child | HoleKind::Block => quote_spanned! {span=>
                 ::hotreload::Render::render_to(&(#tokens), #out)

@@ -16,10 +16,10 @@
 //!
 //! impl LiveView for Counter {
 //!     type Message = Msg;
-//!     fn update(&mut self, msg: Msg, _event: &Event) {
+//!     fn update(&mut self, msg: Msg, _cx: &mut Context<'_, Self>) {
 //!         match msg { Msg::Inc => self.count += 1, Msg::Dec => self.count -= 1 }
 //!     }
-//!     fn render(&self) -> Html {
+//!     fn render(&self) -> Html<Msg> {
 //!         hot_reload_liveview! {
 //!             <h1>"Count: " {self.count}</h1>
 //!             <button live-click={Msg::Inc}>"+"</button>
@@ -28,8 +28,7 @@
 //!     }
 //! }
 //!
-//! let mut counter = Counter { count: 6 };
-//! counter.update(Msg::Inc, &Event::default());
+//! let counter = Counter { count: 7 };
 //! assert!(counter.render().as_str().starts_with("<h1>Count: 7</h1>"));
 //!
 //! let app: axum::Router = axum::Router::new().route("/", live_view::<Counter>());
@@ -51,7 +50,12 @@
 //! # Where to start
 //!
 //! - [`LiveView`], with [`Mount`] (what `mount` gets: the request, a [`LiveHandle`] for timers
-//!   and tasks, nested views as [`Child`]) and [`Event`] (what the browser sent).
+//!   and tasks, nested views as [`Child`]) and [`Context`] (what `update` gets: the [`Event`]
+//!   the browser sent, background work with [`Context::start`]). What the page sends is the
+//!   view's `Message`; what only the server sends (task results, timer ticks) goes to
+//!   [`HandleInfo`], so the page cannot forge it.
+//! - [`Html<M>`](Html): a template's value; `M` is the message type of its event bindings,
+//!   checked at compile time against the view's `Message` (`fn render(&self) -> Html<Msg>`).
 //! - [`hot_reload_liveview!`]: the template syntax (in the `hotreload-syntax` crate's docs);
 //!   values render through [`Render`] (escaped) and [`AttributeValue`]; [`raw`] opts out of
 //!   escaping, [`display`] renders any `Display`. The same macro renders plain pages: a handler
@@ -89,8 +93,8 @@ mod template;
 pub use dev::HotReload;
 pub use hotreload_macros::{enable_hot_reload, hot_reload_liveview};
 pub use live::{
-    BreakerConfig, Child, Event, EventKind, Gone, LiveConfig, LiveHandle, LiveStats, LiveView,
-    Mount, default_page, live_view, live_view_with_state, stats,
+    BreakerConfig, Child, Context, Event, EventKind, Gone, HandleInfo, LiveConfig, LiveHandle,
+    LiveStats, LiveView, Mount, default_page, live_view, live_view_with_state, stats,
 };
 pub use serve::{Listener, bind, shutdown_signal};
 pub use template::{
@@ -99,7 +103,9 @@ pub use template::{
 
 /// The names most components need: `use hotreload::prelude::*;`.
 pub mod prelude {
-    pub use crate::live::{Child, Event, LiveHandle, LiveView, Mount, live_view};
+    pub use crate::live::{
+        Child, Context, Event, HandleInfo, LiveHandle, LiveView, Mount, live_view,
+    };
     pub use crate::template::{Html, Render, display, raw};
     pub use crate::{enable_hot_reload, hot_reload_liveview};
     pub use serde::{Deserialize, Serialize};
@@ -110,8 +116,8 @@ pub mod prelude {
 pub mod __private {
     pub use crate::dev::enable;
     pub use crate::template::{
-        AttributeValue, HoleKind, HoleMeta, Location, Template, buffer, finish, render,
-        render_event,
+        AttributeValue, HoleKind, HoleMeta, Location, Messages, Template, buffer, finish, render,
+        render_event, typed,
     };
 }
 

@@ -15,19 +15,22 @@ struct Firehose {
     tick: u64,
 }
 
-#[derive(Serialize, Deserialize)]
 struct Tick;
 
-impl LiveView for Firehose {
-    type Message = Tick;
+impl HandleInfo<Tick> for Firehose {
+    fn handle_info(&mut self, Tick: Tick, _cx: &mut Context<'_, Self>) {
+        self.tick += 1;
+    }
+}
 
-    fn mount(&mut self, context: &mut Mount<'_, Tick>) {
+impl LiveView for Firehose {
+    type Message = ();
+
+    fn mount(&mut self, context: &mut Mount<'_, Self>) {
         context.handle().every(Duration::from_millis(1), || Tick);
     }
 
-    fn update(&mut self, _: Tick, _: &Event) {
-        self.tick += 1;
-    }
+    fn update(&mut self, (): (), _cx: &mut Context<'_, Self>) {}
 
     fn render(&self) -> Html {
         let text = format!("{:064}", self.tick).repeat(1024);
@@ -42,7 +45,7 @@ struct Quiet {
 
 impl LiveView for Quiet {
     type Message = ();
-    fn update(&mut self, _: (), _: &Event) {
+    fn update(&mut self, _: (), _cx: &mut Context<'_, Self>) {
         self.n += 1;
     }
     fn render(&self) -> Html {

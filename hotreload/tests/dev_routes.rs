@@ -17,7 +17,7 @@ struct Hello;
 
 impl LiveView for Hello {
     type Message = ();
-    fn update(&mut self, _: (), _: &Event) {}
+    fn update(&mut self, _: (), _cx: &mut Context<'_, Self>) {}
     fn render(&self) -> Html {
         hot_reload_liveview! { <p>"hello"</p> }
     }
@@ -179,7 +179,11 @@ async fn a_shell_fetch_renders_the_page_without_mounting_in_debug_builds() {
         );
         assert!(!shell.body.contains("data-live-view-id"), "{}", shell.body);
         assert!(!shell.body.contains("<p>hello</p>"), "{}", shell.body);
-        assert!(shell.body.contains("data-hotreload-client"), "{}", shell.body);
+        assert!(
+            shell.body.contains("data-hotreload-client"),
+            "{}",
+            shell.body
+        );
     } else {
         assert!(shell.body.contains("data-live-view-id"), "{}", shell.body);
         assert!(shell.body.contains("<p>hello</p>"), "{}", shell.body);

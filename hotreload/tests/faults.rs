@@ -55,13 +55,13 @@ enum OtherMsg {
 impl LiveView for Other {
     type Message = OtherMsg;
 
-    fn update(&mut self, msg: OtherMsg, _event: &Event) {
+    fn update(&mut self, msg: OtherMsg, _cx: &mut Context<'_, Self>) {
         match msg {
             OtherMsg::Click => self.clicks += 1,
         }
     }
 
-    fn render(&self) -> Html {
+    fn render(&self) -> Html<OtherMsg> {
         hot_reload_liveview! {
             <p>"Clicks: " {self.clicks}</p>
         }

@@ -305,13 +305,13 @@ enum EchoMsg {
 impl LiveView for Echo {
     type Message = EchoMsg;
 
-    fn update(&mut self, msg: EchoMsg, _event: &Event) {
+    fn update(&mut self, msg: EchoMsg, _cx: &mut Context<'_, Self>) {
         match msg {
             EchoMsg::Inc => self.count += 1,
         }
     }
 
-    fn render(&self) -> Html {
+    fn render(&self) -> Html<EchoMsg> {
         hot_reload_liveview! {
             <p>"Count: " {self.count}</p>
         }

@@ -168,7 +168,7 @@ async fn edits_on_disk_patch_the_open_page_and_keep_state() {
         notice["reason"]
             .as_str()
             .unwrap()
-            .contains("self . count + 100"),
+            .contains("{self.count + 100}"),
         "{notice}"
     );
     assert!(notice["line"].as_u64().unwrap() > 30);

@@ -30,7 +30,7 @@ enum Msg {
 impl LiveView for Counter {
     type Message = Msg;
 
-    fn update(&mut self, msg: Msg, event: &Event) {
+    fn update(&mut self, msg: Msg, cx: &mut Context<'_, Self>) {
         match msg {
             Msg::Inc => self.count += 1,
             Msg::Dec => self.count -= 1,
@@ -38,7 +38,7 @@ impl LiveView for Counter {
             Msg::Boom => panic!("boom in update (expected by the test)"),
             Msg::Fill(n) => self.items = (0..n).map(|i| format!("{i}:{}", self.count)).collect(),
             Msg::Rename(prefix) => {
-                let suffix = event.value();
+                let suffix = cx.event().value();
                 for item in &mut self.items {
                     *item = format!("{prefix}{suffix}");
                 }
@@ -46,7 +46,7 @@ impl LiveView for Counter {
         }
     }
 
-    fn render(&self) -> Html {
+    fn render(&self) -> Html<Msg> {
         hot_reload_liveview! {
             <div class="counter">
                 <h1>"Count: " {self.count}</h1>
@@ -327,16 +327,18 @@ async fn timers_push_updates_through_the_handle() {
     struct Clock {
         ticks: u32,
     }
-    #[derive(Serialize, Deserialize)]
     struct Tick;
-    impl LiveView for Clock {
-        type Message = Tick;
-        fn mount(&mut self, context: &mut Mount<'_, Tick>) {
-            context.handle().every(Duration::from_millis(20), || Tick);
-        }
-        fn update(&mut self, _: Tick, _: &Event) {
+    impl HandleInfo<Tick> for Clock {
+        fn handle_info(&mut self, Tick: Tick, _cx: &mut Context<'_, Self>) {
             self.ticks += 1;
         }
+    }
+    impl LiveView for Clock {
+        type Message = ();
+        fn mount(&mut self, context: &mut Mount<'_, Self>) {
+            context.handle().every(Duration::from_millis(20), || Tick);
+        }
+        fn update(&mut self, (): (), _cx: &mut Context<'_, Self>) {}
         fn render(&self) -> Html {
             hot_reload_liveview! { <p>"ticks: " {self.ticks}</p> }
         }
@@ -375,19 +377,19 @@ enum ParentMsg {
 impl LiveView for Parent {
     type Message = ParentMsg;
 
-    fn mount(&mut self, context: &mut Mount<'_, ParentMsg>) {
+    fn mount(&mut self, context: &mut Mount<'_, Self>) {
         self.title = "parent".into();
         self.counter = Some(context.child::<Counter>());
         self.second = Some(context.child::<Counter>());
     }
 
-    fn update(&mut self, msg: ParentMsg, _event: &Event) {
+    fn update(&mut self, msg: ParentMsg, _cx: &mut Context<'_, Self>) {
         match msg {
             ParentMsg::Retitle(title) => self.title = title,
         }
     }
 
-    fn render(&self) -> Html {
+    fn render(&self) -> Html<ParentMsg> {
         hot_reload_liveview! {
             <section>
                 <h2>{&self.title}</h2>
@@ -501,7 +503,7 @@ struct OnlyNested {
 impl LiveView for OnlyNested {
     type Message = ();
 
-    fn update(&mut self, (): (), _event: &Event) {
+    fn update(&mut self, (): (), _cx: &mut Context<'_, Self>) {
         self.ticks += 1;
     }
 
@@ -520,12 +522,12 @@ struct SlowParent {
 impl LiveView for SlowParent {
     type Message = ();
 
-    fn mount(&mut self, context: &mut Mount<'_, ()>) {
+    fn mount(&mut self, context: &mut Mount<'_, Self>) {
         std::thread::sleep(Duration::from_millis(200));
         self.child = Some(context.child::<OnlyNested>());
     }
 
-    fn update(&mut self, (): (), _event: &Event) {}
+    fn update(&mut self, (): (), _cx: &mut Context<'_, Self>) {}
 
     fn render(&self) -> Html {
         hot_reload_liveview! { <section>{self.child}</section> }
@@ -563,4 +565,86 @@ async fn a_nested_view_is_found_after_a_restart_whatever_the_order() {
     let patch = client.recv().await;
     assert_eq!(patch["id"].as_str(), Some(child.as_str()), "{patch}");
     assert!(patch.to_string().contains("nested 1"), "{patch}");
+}
+
+/// A guestbook whose save runs in the background and reports back through `HandleInfo`.
+#[derive(Default, Serialize, Deserialize)]
+struct Guestbook {
+    entries: Vec<String>,
+    saving: bool,
+}
+
+#[derive(Serialize, Deserialize)]
+enum GuestbookMsg {
+    Sign(String),
+}
+
+/// The result of a save: only the server sends it.
+#[derive(Serialize, Deserialize)]
+enum Saved {
+    Saved { name: String },
+}
+
+impl LiveView for Guestbook {
+    type Message = GuestbookMsg;
+
+    fn update(&mut self, GuestbookMsg::Sign(name): GuestbookMsg, cx: &mut Context<'_, Self>) {
+        // Validation happens here, on what the page sent.
+        if name.trim().is_empty() || name.len() > 40 {
+            return;
+        }
+        self.saving = true;
+        cx.start(async move {
+            tokio::time::sleep(Duration::from_millis(5)).await;
+            Saved::Saved { name }
+        });
+    }
+
+    fn render(&self) -> Html<GuestbookMsg> {
+        hot_reload_liveview! {
+            <p>{self.entries.len()} " entries" {if self.saving { " (saving)" }}</p>
+            <ul>{for entry in &self.entries { <li>{entry}</li> }}</ul>
+        }
+    }
+}
+
+impl HandleInfo<Saved> for Guestbook {
+    fn handle_info(&mut self, Saved::Saved { name }: Saved, _cx: &mut Context<'_, Self>) {
+        self.saving = false;
+        self.entries.push(name);
+    }
+}
+
+/// What background work reports back goes to `handle_info`, never through the page: a page
+/// that posts the result itself (to skip `update`'s validation) gets `bad_message`.
+#[tokio::test]
+async fn server_only_values_cannot_be_forged_by_the_page() {
+    let addr = serve(axum::Router::new().route("/guestbook", live_view::<Guestbook>())).await;
+    let id = instance_id(&get(addr, "/guestbook", &[]).await.body);
+    let mut client = Client::connect(addr, "/guestbook").await;
+    client.hello(&[(&id, "Guestbook")], false).await;
+
+    // The real way: update validates and starts the save; its result re-renders the page.
+    client.event(&id, "click", json!({"Sign": "ann"})).await;
+    let mut seen = String::new();
+    while !seen.contains("1 entries") || seen.contains("(saving)") {
+        seen = client.recv().await.to_string();
+    }
+    assert!(seen.contains("ann"), "{seen}");
+
+    // The forged way: the page posts the save's result itself, with a name `update` refuses.
+    let forged = "x".repeat(100);
+    client
+        .event(&id, "click", json!({"Saved": {"name": forged}}))
+        .await;
+    let error = client.recv().await;
+    assert_eq!(error["type"], "error", "{error}");
+    assert_eq!(error["code"], "bad_message", "{error}");
+    // Nothing changed: the next real message counts from one entry.
+    client.event(&id, "click", json!({"Sign": "bob"})).await;
+    let mut seen = String::new();
+    while !seen.contains("2 entries") || seen.contains("(saving)") {
+        seen = client.recv().await.to_string();
+    }
+    assert!(!seen.contains(&forged), "{seen}");
 }

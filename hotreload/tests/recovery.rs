@@ -20,10 +20,10 @@ struct Bump;
 
 impl LiveView for Ticker {
     type Message = Bump;
-    fn update(&mut self, _: Bump, _: &Event) {
+    fn update(&mut self, _: Bump, _cx: &mut Context<'_, Self>) {
         self.n += 1;
     }
-    fn render(&self) -> Html {
+    fn render(&self) -> Html<Bump> {
         hot_reload_liveview! { <p>"n = " {self.n}</p><i>"a longer static tail so that patches stay smaller than the whole boundary"</i> }
     }
 }

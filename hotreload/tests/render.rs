@@ -5,7 +5,7 @@ use hotreload::prelude::*;
 #[test]
 fn static_markup_and_text_holes() {
     let count = 7;
-    let html = hot_reload_liveview! {
+    let html: Html = hot_reload_liveview! {
         <div class="counter">
             <h1>"Count: " {count}</h1>
         </div>
@@ -19,7 +19,7 @@ fn static_markup_and_text_holes() {
 #[test]
 fn text_and_attribute_values_are_escaped() {
     let evil = "\"><script>alert('x')</script>";
-    let html = hot_reload_liveview! {
+    let html: Html = hot_reload_liveview! {
         <a title={evil} href="/?a=1&b=2">{evil} "<static & 'quoted'>"</a>
     };
     assert_eq!(
@@ -32,13 +32,13 @@ fn text_and_attribute_values_are_escaped() {
 #[test]
 fn raw_html_only_by_opt_in() {
     let trusted = "<b>bold</b>";
-    let html = hot_reload_liveview! { <p>{raw(trusted)} {trusted}</p> };
+    let html: Html = hot_reload_liveview! { <p>{raw(trusted)} {trusted}</p> };
     assert_eq!(html.as_str(), "<p><b>bold</b>&lt;b&gt;bold&lt;/b&gt;</p>");
 }
 
 #[test]
 fn void_and_self_closing_elements() {
-    let html = hot_reload_liveview! {
+    let html: Html = hot_reload_liveview! {
         <br> <br/> <img src="a.png" alt=""> <input type="text" disabled/> <div/>
     };
     assert_eq!(
@@ -53,7 +53,7 @@ fn boolean_and_optional_attributes() {
     let off = false;
     let title: Option<&str> = None;
     let class = Some("x");
-    let html = hot_reload_liveview! {
+    let html: Html = hot_reload_liveview! {
         <input checked={on} disabled={off} title={title} class={class} aria-label="Name" data-key={42}/>
     };
     assert_eq!(
@@ -64,7 +64,7 @@ fn boolean_and_optional_attributes() {
 
 #[test]
 fn multiple_roots_and_fragments() {
-    let html = hot_reload_liveview! {
+    let html: Html = hot_reload_liveview! {
         <!DOCTYPE html>
         <p>"one"</p>
         <>
@@ -78,7 +78,7 @@ fn multiple_roots_and_fragments() {
 #[test]
 fn unicode_text_is_kept() {
     let name = "Zoë 🌍";
-    let html = hot_reload_liveview! { <p lang="fr">"Déjà vu, " {name} " — ✓"</p> };
+    let html: Html = hot_reload_liveview! { <p lang="fr">"Déjà vu, " {name} " — ✓"</p> };
     assert_eq!(html.as_str(), "<p lang=\"fr\">Déjà vu, Zoë 🌍 — ✓</p>");
 }
 
@@ -103,7 +103,7 @@ fn nested_templates_in_loops_and_branches() {
         },
     ];
     let empty: [Item; 0] = [];
-    let render = |items: &[Item]| {
+    let render = |items: &[Item]| -> Html {
         hot_reload_liveview! {
             <ul>
                 {for item in items {
@@ -136,7 +136,7 @@ fn if_let_and_components_compose() {
         hot_reload_liveview! { <span class="badge">{text}</span> }
     }
     let user: Option<&str> = Some("ann");
-    let html = hot_reload_liveview! {
+    let html: Html = hot_reload_liveview! {
         <header>
             {if let Some(name) = user { {badge(name)} } else { "guest" }}
             {vec![badge("a"), badge("b")]}
@@ -155,7 +155,7 @@ fn event_bindings_carry_serialized_messages() {
         Inc,
         Remove { id: u32 },
     }
-    let html = hot_reload_liveview! {
+    let html: Html<Msg> = hot_reload_liveview! {
         <button live-click={Msg::Inc} live-debounce="100">"+"</button>
         <button live-click={Msg::Remove { id: 3 }}>"x"</button>
     };
@@ -168,7 +168,7 @@ fn event_bindings_carry_serialized_messages() {
 
 #[test]
 fn script_and_style_text_is_not_escaped() {
-    let html = hot_reload_liveview! {
+    let html: Html = hot_reload_liveview! {
         <style>"p > a { color: red }"</style>
         <script>"if (a < b && c) {}"</script>
     };
@@ -180,7 +180,7 @@ fn script_and_style_text_is_not_escaped() {
 
 #[test]
 fn keyword_attribute_names_and_svg() {
-    let html = hot_reload_liveview! {
+    let html: Html = hot_reload_liveview! {
         <label for="x" class="c">"L"</label>
         <svg viewBox="0 0 10 10"><use xlink:href="#i"/><circle r=5/></svg>
     };

@@ -25,11 +25,62 @@ enum Msg {
 
 impl LiveView for Counter {
     type Message = Msg;
-    fn update(&mut self, Msg::Inc: Msg, _: &Event) {
+    fn update(&mut self, Msg::Inc: Msg, _cx: &mut Context<'_, Self>) {
         self.count += 1;
     }
-    fn render(&self) -> Html {
+    fn render(&self) -> Html<Msg> {
         hot_reload_liveview! { <h1>"Count: " {self.count}</h1> }
+    }
+}
+
+/// Saves in the background: `update` starts the work, its result comes back to `handle_info`.
+/// `Save` uses the context; `SaveKept` the handle kept in the state since `mount` (the
+/// pattern that used to hang after a restart).
+#[derive(Default, Serialize, Deserialize)]
+struct Saver {
+    saved: u32,
+    saving: bool,
+    handle: Option<LiveHandle<Saver>>,
+}
+
+#[derive(Serialize, Deserialize)]
+enum SaverMsg {
+    Save,
+    SaveKept,
+}
+
+struct Done;
+
+async fn save() -> Done {
+    tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+    Done
+}
+
+impl LiveView for Saver {
+    type Message = SaverMsg;
+    fn mount(&mut self, cx: &mut Mount<'_, Self>) {
+        self.handle = Some(cx.handle());
+    }
+    fn update(&mut self, msg: SaverMsg, cx: &mut Context<'_, Self>) {
+        self.saving = true;
+        match msg {
+            SaverMsg::Save => cx.start(save()),
+            SaverMsg::SaveKept => {
+                if let Some(handle) = &self.handle {
+                    handle.start(save());
+                }
+            }
+        }
+    }
+    fn render(&self) -> Html<SaverMsg> {
+        hot_reload_liveview! { <p>"saved " {self.saved} {if self.saving { " (saving…)" }}</p> }
+    }
+}
+
+impl HandleInfo<Done> for Saver {
+    fn handle_info(&mut self, Done: Done, _cx: &mut Context<'_, Self>) {
+        self.saving = false;
+        self.saved += 1;
     }
 }
 
@@ -43,10 +94,11 @@ fn setup() -> (axum::Router, PathBuf) {
             dir
         })
         .clone();
-    let app = HotReload::new()
-        .manifest_dir(&dir)
-        .watch(false)
-        .apply(axum::Router::new().route("/", live_view::<Counter>()));
+    let app = HotReload::new().manifest_dir(&dir).watch(false).apply(
+        axum::Router::new()
+            .route("/", live_view::<Counter>())
+            .route("/saver", live_view::<Saver>()),
+    );
     (app, hotreload_state::default_dir(&dir))
 }
 
@@ -172,4 +224,54 @@ async fn apps_can_preserve_their_own_data_by_key() {
         None
     );
     assert!(hotreload::state::preserve("../escape", &1).is_err());
+}
+
+/// Background work started from `update` works the same after a restart: the restored
+/// instance has a live handle (the context's), so nothing waits forever on a handle that a
+/// `#[serde(skip)]` field lost.
+#[tokio::test]
+async fn async_work_from_update_works_after_a_restart() {
+    let (app, store_dir) = setup();
+    let addr = serve(app).await;
+    let id = instance_id(&get(addr, "/saver", &[]).await.body);
+    let mut client = Client::connect(addr, "/saver").await;
+    client.hello(&[(&id, "Saver")], false).await;
+    client.event(&id, "click", json!("Save")).await;
+    let mut text = String::new();
+    while !text.contains("saved 1") || text.contains("saving") {
+        text = until(&mut client, "patch", &id)
+            .await
+            .last()
+            .unwrap()
+            .to_string();
+    }
+    hotreload::state::flush();
+
+    // The restarted server knows the page only from its snapshot.
+    let store = SnapshotStore::open(&store_dir).unwrap();
+    let snapshot = store.load(&id).unwrap().expect("the snapshot was written");
+    let reborn = "00000000c0ffee09";
+    store.save(reborn, &snapshot).unwrap();
+    let mut page = Client::connect(addr, "/saver").await;
+    page.hello(&[(reborn, "Saver")], true).await;
+    let frames = until(&mut page, "html", reborn).await;
+    assert!(
+        frames.last().unwrap().to_string().contains("saved 1"),
+        "{frames:#?}"
+    );
+
+    for (msg, expected) in [("Save", "saved 2"), ("SaveKept", "saved 3")] {
+        page.event(reborn, "click", json!(msg)).await;
+        let mut text = String::new();
+        while !text.contains(expected) {
+            let frames = tokio::time::timeout(
+                std::time::Duration::from_secs(10),
+                until(&mut page, "patch", reborn),
+            )
+            .await
+            .unwrap_or_else(|_| panic!("{msg} finishes after the restart, too"));
+            text = frames.last().unwrap().to_string();
+        }
+        assert!(!text.contains("saving"), "{text}");
+    }
 }

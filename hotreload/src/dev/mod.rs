@@ -138,8 +138,22 @@ impl HotReload {
     }
 
     /// The app crate's manifest directory: the workspace around it is watched, and its
-    /// `assets/`, `static/` and `public/` directories (if any) are watched for stylesheets,
-    /// served under `/assets`, `/static`, `/public`.
+    /// `assets/`, `static/` and `public/` directories (if any) are watched for stylesheets. A
+    /// stylesheet edit re-points the page's `<link>` at `/assets/<file>` (`/static/..`,
+    /// `/public/..`) with a cache-buster, so the app serves those folders at those paths, in
+    /// every build; hotreload does not serve them (a dev-only route would hide a missing one
+    /// until release). With `tower-http`'s `ServeDir`:
+    ///
+    /// ```ignore
+    /// let app = app.nest_service(
+    ///     "/assets",
+    ///     tower_http::services::ServeDir::new(concat!(env!("CARGO_MANIFEST_DIR"), "/assets")),
+    /// );
+    /// ```
+    ///
+    /// In a workspace, the folders that count are those of the crate that calls
+    /// `enable_hot_reload!` (its `CARGO_MANIFEST_DIR`): a bin crate's `assets/`, not a views
+    /// crate's. Other folders: [`css_dir`](Self::css_dir).
     pub fn manifest_dir(mut self, dir: impl Into<std::path::PathBuf>) -> Self {
         let dir = dir.into();
         for name in ["assets", "static", "public"] {

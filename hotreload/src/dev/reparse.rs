@@ -331,7 +331,7 @@ use hotreload::prelude::*;
 impl LiveView for Guestbook {
     type Message = Msg;
 
-    fn render(&self) -> Html {
+    fn render(&self) -> Html<Msg> {
         hot_reload_liveview! {
             <p>{self.count \" entries, \"</p>
             <ul>{for e in &self.entries { <li>{e}</li> }}</ul>

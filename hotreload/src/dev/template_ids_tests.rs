@@ -53,7 +53,7 @@ fn nested_blocks(items: &[u32], flag: bool) -> Html {
 
 fn nested_macro_in_hole(items: &[u32]) -> Html {
     hot_reload_liveview! {
-        <ol>{items.iter().map(|i| hot_reload_liveview! { <li>{i}</li> }).collect::<Vec<_>>()}</ol>
+        <ol>{items.iter().map(|i| hot_reload_liveview! { <li>{i}</li> }).collect::<Vec<Html>>()}</ol>
     }
 }
 

@@ -10,7 +10,7 @@ use tower_layer::Layer;
 /// use hotreload::prelude::*;
 /// use hotreload::{BreakerConfig, LiveConfig};
 /// # #[derive(Default, Serialize, Deserialize)] struct Counter;
-/// # impl LiveView for Counter { type Message = (); fn update(&mut self, _: (), _: &Event) {}
+/// # impl LiveView for Counter { type Message = (); fn update(&mut self, _: (), _cx: &mut Context<'_, Self>) {}
 /// #     fn render(&self) -> Html { hot_reload_liveview! { <p>"x"</p> } } }
 ///
 /// let app: axum::Router = axum::Router::new()

@@ -1,6 +1,11 @@
-//! [`LiveHandle`]: sends an instance messages from outside an event (timers, background work).
+//! [`LiveHandle`]: sends an instance values from outside an event (timers, background work).
+//!
+//! Everything a handle delivers is a server-side value for [`HandleInfo`]: it reaches the
+//! instance's worker as a closure (`Deliver`), never as JSON, so nothing a page sends can
+//! pass for it.
 
 use crate::live::runtime::runtime;
+use crate::live::view::{Context, HandleInfo, LiveView};
 use crate::template::InstanceId;
 use std::fmt;
 use std::future::Future;
@@ -15,14 +20,19 @@ use thiserror::Error;
 #[error("live view instance {0} is gone")]
 pub struct Gone(pub InstanceId);
 
-/// Sends messages to one live instance; cheap to clone, usable from any thread.
+/// A server-side value on its way to an instance of `V`: applied on the instance's worker.
+pub(crate) type Deliver<V> = Box<dyn for<'a> FnOnce(&mut V, &mut Context<'a, V>) + Send>;
+
+/// Sends values to one live instance of view `V` ([`HandleInfo`]); cheap to clone, usable
+/// from any thread.
 ///
-/// Tasks started with [`spawn`](Self::spawn) or [`every`](Self::every) are aborted when the
-/// instance goes away, so a timer never outlives its page.
-pub struct LiveHandle<M> {
+/// Tasks started with [`spawn`](Self::spawn), [`start`](Self::start) or
+/// [`every`](Self::every) are aborted when the instance goes away, so a timer never outlives
+/// its page.
+pub struct LiveHandle<V> {
     id: InstanceId,
     tasks: Arc<Tasks>,
-    _message: PhantomData<fn(M)>,
+    _view: PhantomData<fn(V)>,
 }
 
 /// Background tasks of one instance, aborted with it.
@@ -48,28 +58,81 @@ impl Tasks {
     }
 }
 
-impl<M> Clone for LiveHandle<M> {
+thread_local! {
+    /// The instance whose state is being deserialized on this thread (its view's type, id and
+    /// tasks), for the `LiveHandle`s inside it.
+    static RESTORING: std::cell::RefCell<Option<(std::any::TypeId, InstanceId, Arc<Tasks>)>> =
+        const { std::cell::RefCell::new(None) };
+}
+
+/// Runs `restore` (deserializing instance `id` of `V`) so that handles of `V` in the state come
+/// back addressing that instance with `tasks`.
+pub(crate) fn restoring<V: LiveView, R>(
+    id: InstanceId,
+    tasks: &Arc<Tasks>,
+    restore: impl FnOnce() -> R,
+) -> R {
+    let previous = RESTORING
+        .with(|slot| slot.replace(Some((std::any::TypeId::of::<V>(), id, Arc::clone(tasks)))));
+    let result = restore();
+    RESTORING.with(|slot| *slot.borrow_mut() = previous);
+    result
+}
+
+/// A handle is part of the state it is kept in, but not data: it serializes as the id it
+/// addressed (not as a unit, which MessagePack would write as `nil`, the same as `None`, so an
+/// `Option<LiveHandle<_>>` would come back `None`).
+impl<V> serde::Serialize for LiveHandle<V> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_u64(self.id.0)
+    }
+}
+
+/// Restored with its instance's state (after a dev-server restart), a handle addresses that
+/// instance again, so work started through a handle kept in the state still reports back.
+/// Deserialized anywhere else it is closed: sending through it gives [`Gone`].
+impl<'de, V: LiveView> serde::Deserialize<'de> for LiveHandle<V> {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        u64::deserialize(deserializer)?;
+        let current = RESTORING.with(|slot| {
+            slot.borrow()
+                .as_ref()
+                .filter(|(view, _, _)| *view == std::any::TypeId::of::<V>())
+                .map(|(_, id, tasks)| (*id, Arc::clone(tasks)))
+        });
+        Ok(match current {
+            Some((id, tasks)) => LiveHandle::new(id, tasks),
+            None => {
+                let tasks = Arc::new(Tasks::default());
+                tasks.abort_all();
+                LiveHandle::new(InstanceId(0), tasks)
+            }
+        })
+    }
+}
+
+impl<V> Clone for LiveHandle<V> {
     fn clone(&self) -> Self {
         LiveHandle {
             id: self.id,
             tasks: Arc::clone(&self.tasks),
-            _message: PhantomData,
+            _view: PhantomData,
         }
     }
 }
 
-impl<M> fmt::Debug for LiveHandle<M> {
+impl<V> fmt::Debug for LiveHandle<V> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("LiveHandle").field("id", &self.id).finish()
     }
 }
 
-impl<M: Send + 'static> LiveHandle<M> {
+impl<V: LiveView> LiveHandle<V> {
     pub(crate) fn new(id: InstanceId, tasks: Arc<Tasks>) -> Self {
         LiveHandle {
             id,
             tasks,
-            _message: PhantomData,
+            _view: PhantomData,
         }
     }
 
@@ -78,17 +141,28 @@ impl<M: Send + 'static> LiveHandle<M> {
         self.id
     }
 
-    /// Queues `msg` for the instance's `update`; the result is pushed to the browser like any
-    /// event's.
-    pub fn send(&self, msg: M) -> Result<(), Gone> {
-        self.send_tracked(msg, None)
+    /// Queues `info` for the instance's [`HandleInfo::handle_info`]; the new render is pushed
+    /// to the browser like an event's.
+    pub fn send<I>(&self, info: I) -> Result<(), Gone>
+    where
+        I: Send + 'static,
+        V: HandleInfo<I>,
+    {
+        self.send_tracked(info, None)
     }
 
-    fn send_tracked(&self, msg: M, pending: Option<Arc<AtomicBool>>) -> Result<(), Gone> {
+    fn send_tracked<I>(&self, info: I, pending: Option<Arc<AtomicBool>>) -> Result<(), Gone>
+    where
+        I: Send + 'static,
+        V: HandleInfo<I>,
+    {
         if self.tasks.is_closed() {
             return Err(Gone(self.id));
         }
-        if runtime().send_message(self.id, Box::new(msg), pending) {
+        let deliver: Deliver<V> = Box::new(move |view: &mut V, cx: &mut Context<'_, V>| {
+            view.handle_info(info, cx);
+        });
+        if runtime().send_message(self.id, Box::new(deliver), pending) {
             Ok(())
         } else {
             Err(Gone(self.id))
@@ -115,12 +189,32 @@ impl<M: Send + 'static> LiveHandle<M> {
             .push(handle);
     }
 
+    /// Runs `work` on the server's tokio runtime and hands its result to
+    /// [`HandleInfo::handle_info`]; aborted if the instance goes away first.
+    pub fn start<F>(&self, work: F)
+    where
+        F: Future + Send + 'static,
+        F::Output: Send + 'static,
+        V: HandleInfo<F::Output>,
+    {
+        let handle = self.clone();
+        self.spawn(async move {
+            let output = work.await;
+            // Gone: the page closed while the work ran; nobody is waiting for it.
+            let _ = handle.send(output);
+        });
+    }
+
     /// Sends `make()` every `period`, starting one period from now, until the instance goes away.
     ///
     /// A tick is skipped while the previous one has not been handled yet: a timer faster than
     /// the view's `update` + render never piles up messages on its worker thread (where it
     /// would delay every other instance that shares the thread).
-    pub fn every(&self, period: Duration, make: impl Fn() -> M + Send + 'static) {
+    pub fn every<I>(&self, period: Duration, make: impl Fn() -> I + Send + 'static)
+    where
+        I: Send + 'static,
+        V: HandleInfo<I>,
+    {
         let handle = self.clone();
         let pending = Arc::new(AtomicBool::new(false));
         self.spawn(async move {

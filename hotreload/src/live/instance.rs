@@ -6,14 +6,14 @@
 //! view; the worker sees it as `dyn AnyInstance`.
 
 use crate::live::breaker::Recovery;
-use crate::live::handle::Tasks;
+use crate::live::handle::{Deliver, LiveHandle, Tasks};
 use crate::live::protocol::{ErrorCode, ProtocolError, ServerFrame};
 use crate::live::runtime::{ConnectionId, Outbound, runtime};
 use crate::live::snapshot;
 use crate::live::stats::Counters;
-use crate::live::view::{Event, LiveView};
+use crate::live::view::{Context, Event, LiveView};
 use crate::template::{Html, InstanceId, RenderScope};
-use hotreload_diff::{ClientTree, Context};
+use hotreload_diff::ClientTree;
 use std::any::Any;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::sync::Arc;
@@ -29,8 +29,8 @@ const FRAME_ENVELOPE: usize = 63;
 /// The element name of every boundary: inner HTML is parsed as a `<div>`'s children.
 pub(crate) const BOUNDARY_TAG: &str = "div";
 
-fn boundary_context() -> Context {
-    Context::html(BOUNDARY_TAG)
+fn boundary_context() -> hotreload_diff::Context {
+    hotreload_diff::Context::html(BOUNDARY_TAG)
 }
 
 /// What the worker can do with any instance.
@@ -48,7 +48,7 @@ pub(crate) trait AnyInstance {
     fn idle_since(&self) -> Option<Instant>;
     /// Handles an event: decode the message, update, render, send.
     fn event(&mut self, msg: serde_json::Value, event: Event);
-    /// Handles a message from a [`LiveHandle`](crate::live::LiveHandle).
+    /// Handles a value from a [`LiveHandle`] (a boxed [`Deliver`]).
     fn message(&mut self, msg: Box<dyn Any + Send>);
     /// Re-renders (after a hot swap) and sends what changed; `Err` is a render panic.
     fn rerender(&mut self) -> Result<(), String>;
@@ -282,13 +282,19 @@ impl<V: LiveView> Instance<V> {
         Counters::add(&stats.patch_bytes, bytes as u64);
     }
 
-    fn apply(&mut self, msg: V::Message, event: &Event) {
+    /// Runs `change` (an `update` or a `handle_info`) on the state with a [`Context`], then
+    /// snapshots (later) and sends what changed.
+    fn apply(&mut self, event: &Event, change: impl for<'a> FnOnce(&mut V, &mut Context<'a, V>)) {
         Counters::add(&runtime().stats.events, 1);
+        let handle = LiveHandle::new(self.id, Arc::clone(&self.tasks));
         let state = &mut self.state;
         let updated = {
             let _span =
                 tracing::debug_span!("update", instance = %self.id, view = V::name()).entered();
-            catch_unwind(AssertUnwindSafe(|| state.update(msg, event)))
+            catch_unwind(AssertUnwindSafe(|| {
+                let mut cx = Context::new(event, handle);
+                change(state, &mut cx);
+            }))
         };
         if let Err(panic) = updated {
             Counters::add(&runtime().stats.panics, 1);
@@ -307,7 +313,7 @@ impl<V: LiveView> Instance<V> {
 /// Renders `state` inside a render scope for `id`, catching panics.
 pub(crate) fn render_view<V: LiveView>(id: InstanceId, state: &V) -> Result<Html, String> {
     let scope = RenderScope::enter(id);
-    let result = catch_unwind(AssertUnwindSafe(|| state.render()));
+    let result = catch_unwind(AssertUnwindSafe(|| state.render().erase()));
     scope.finish();
     result.map_err(|panic| {
         Counters::add(&runtime().stats.panics, 1);
@@ -357,7 +363,7 @@ impl<V: LiveView> AnyInstance for Instance<V> {
 
     fn event(&mut self, msg: serde_json::Value, event: Event) {
         match serde_json::from_value::<V::Message>(msg) {
-            Ok(msg) => self.apply(msg, &event),
+            Ok(msg) => self.apply(&event, |state, cx| state.update(msg, cx)),
             Err(error) => self.send_error(
                 ErrorCode::BadMessage,
                 format!("message is not a valid `{}` message: {error}", V::name()),
@@ -366,8 +372,8 @@ impl<V: LiveView> AnyInstance for Instance<V> {
     }
 
     fn message(&mut self, msg: Box<dyn Any + Send>) {
-        match msg.downcast::<V::Message>() {
-            Ok(msg) => self.apply(*msg, &Event::default()),
+        match msg.downcast::<Deliver<V>>() {
+            Ok(deliver) => self.apply(&Event::default(), |state, cx| deliver(state, cx)),
             Err(_) => tracing::error!(instance = %self.id, "hotreload: message of the wrong type"),
         }
     }

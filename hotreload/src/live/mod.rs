@@ -44,6 +44,6 @@ pub use handle::{Gone, LiveHandle};
 pub use protocol::EventKind;
 pub use route::{live_view, live_view_with_state};
 pub use stats::{LiveStats, stats};
-pub use view::{Event, LiveView, Mount, default_page};
+pub use view::{Context, Event, HandleInfo, LiveView, Mount, default_page};
 
 pub(crate) use route::{client_js, script_response, upgrade_socket};

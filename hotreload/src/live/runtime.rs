@@ -3,7 +3,7 @@
 //! hooks (see `hooks.rs`), if any are installed.
 
 use crate::live::breaker::BreakerConfig;
-use crate::live::handle::{LiveHandle, Tasks};
+use crate::live::handle::{LiveHandle, Tasks, restoring};
 use crate::live::hooks::RuntimeHooks;
 use crate::live::instance::{Instance, render_view};
 use crate::live::snapshot;
@@ -250,7 +250,10 @@ fn resume<V: LiveView>(id: InstanceId, request: &Parts, outbound: &Outbound) -> 
     let restored = match hooks.load_state(id, type_name) {
         Ok(None) => return mount_fresh::<V>(id, request).0,
         Ok(Some(bytes)) => {
-            let decoded = snapshot::from_bytes::<V>(&bytes)
+            let tasks = Arc::new(Tasks::default());
+            // A `LiveHandle` kept in the state comes back addressing this instance.
+            let decoded = restoring::<V, _>(id, &tasks, || snapshot::from_bytes::<V>(&bytes))
+                .map(|state| (state, tasks))
                 .map_err(|e| format!("its type changed since the snapshot was taken: {e}"));
             hooks.count_restore(decoded.is_ok());
             decoded
@@ -258,9 +261,9 @@ fn resume<V: LiveView>(id: InstanceId, request: &Parts, outbound: &Outbound) -> 
         Err(message) => Err(message),
     };
     match restored {
-        Ok(state) => {
+        Ok((state, tasks)) => {
             tracing::debug!(view = V::name(), instance = %id, "hotreload: state restored");
-            restored_instance::<V>(id, request, state)
+            restored_instance::<V>(id, request, state, tasks)
         }
         Err(message) => {
             tracing::warn!(view = V::name(), instance = %id, %message, "hotreload: state not restored");
@@ -274,8 +277,12 @@ fn resume<V: LiveView>(id: InstanceId, request: &Parts, outbound: &Outbound) -> 
 
 /// An instance with restored `state`. `mount` still runs (on a scratch state) so timers and
 /// background tasks start again; nested views restore themselves from their own snapshots.
-fn restored_instance<V: LiveView>(id: InstanceId, request: &Parts, state: V) -> Job {
-    let tasks = Arc::new(Tasks::default());
+fn restored_instance<V: LiveView>(
+    id: InstanceId,
+    request: &Parts,
+    state: V,
+    tasks: Arc<Tasks>,
+) -> Job {
     let mut scratch = V::default();
     {
         let mut mount = Mount::new(request, LiveHandle::new(id, Arc::clone(&tasks))).restoring();

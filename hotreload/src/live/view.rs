@@ -9,6 +9,7 @@ use crate::template::InstanceId;
 use axum::http::request::Parts;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
+use std::future::Future;
 
 /// A live component: state (the struct), messages, and how it renders.
 ///
@@ -24,10 +25,10 @@ use serde::de::DeserializeOwned;
 ///
 /// impl LiveView for Counter {
 ///     type Message = Msg;
-///     fn update(&mut self, msg: Msg, _event: &Event) {
+///     fn update(&mut self, msg: Msg, _cx: &mut Context<'_, Self>) {
 ///         match msg { Msg::Inc => self.count += 1, Msg::Dec => self.count -= 1 }
 ///     }
-///     fn render(&self) -> Html {
+///     fn render(&self) -> Html<Msg> {
 ///         hot_reload_liveview! {
 ///             <h1>"Count: " {self.count}</h1>
 ///             <button live-click={Msg::Inc}>"+"</button>
@@ -39,31 +40,43 @@ use serde::de::DeserializeOwned;
 /// A new instance starts as `Default::default()` and then [`mount`](LiveView::mount) fills it in
 /// from the request. The state is `Serialize + DeserializeOwned` so the dev runtime can keep it
 /// across restarts.
-/// Messages travel through the page as JSON inside `live-*` attributes; the server deserializes
-/// each one into `Message` before `update` sees it, so a forged or stale message is refused,
-/// but any well-formed `Message` can be sent by a client: treat messages as user input.
+///
+/// **Two kinds of messages.** [`Message`](LiveView::Message) is what the *page* sends: the
+/// values of this view's `live-*` bindings, which travel through the browser as JSON and are
+/// deserialized before [`update`](LiveView::update) sees them, so treat them as user input
+/// (any well-formed `Message` can be sent by a client). What only the *server* sends (the
+/// result of background work, a timer tick, a broadcast) goes to
+/// [`HandleInfo::handle_info`] instead, through a [`LiveHandle`] or [`Context::start`]: such
+/// a value never passes through the page, so it cannot be forged there, and a page that
+/// sends one gets `bad_message` (it is not a `Message`). Phoenix LiveView makes the same cut
+/// between `handle_event` and `handle_info`.
 pub trait LiveView: Default + Serialize + DeserializeOwned + Send + 'static {
-    /// What `update` receives.
+    /// What the page may send: the values of this view's `live-*` bindings. Every binding in
+    /// [`render`](LiveView::render) is checked against it at compile time.
     type Message: Serialize + DeserializeOwned + Send + 'static;
 
     /// Fills in a new instance (which starts as `Default::default()`) from the request, and may
     /// start timers through [`Mount::handle`]. Keep it fast: it runs inside the request that
     /// serves the page. Does nothing by default.
-    fn mount(&mut self, context: &mut Mount<'_, Self::Message>) {
-        let _ = context;
+    ///
+    /// After a dev-server restart, an instance whose state was restored runs `mount` on a
+    /// scratch copy (so its timers start again) and keeps the restored state.
+    fn mount(&mut self, cx: &mut Mount<'_, Self>) {
+        let _ = cx;
     }
 
     /// Whether this view's state is kept across dev-server restarts (default: yes). Set to
-    /// `false` for state that must not outlive the process (secrets, live handles).
+    /// `false` for state that must not outlive the process (secrets).
     const PRESERVE_STATE: bool = true;
 
-    /// Applies a message. `event` carries what the browser sent with it (input value, form
-    /// fields, key).
-    fn update(&mut self, msg: Self::Message, event: &Event);
+    /// Applies a message from the page. `cx` has what the browser sent with it
+    /// ([`Context::event`]: input value, form fields, key) and starts background work whose
+    /// result comes back to [`HandleInfo::handle_info`] ([`Context::start`]).
+    fn update(&mut self, msg: Self::Message, cx: &mut Context<'_, Self>);
 
     /// Renders the current state. Called after every `update` (and on hot swaps); only what
     /// changed is sent to the browser.
-    fn render(&self) -> Html;
+    fn render(&self) -> Html<Self::Message>;
 
     /// The name this view is registered and addressed by (`data-live-view`). Defaults to the
     /// type's name without its module path.
@@ -81,6 +94,101 @@ pub trait LiveView: Default + Serialize + DeserializeOwned + Send + 'static {
         Self: Sized,
     {
         default_page(Self::name(), body)
+    }
+}
+
+/// Values of type `I` that only the server sends view `Self`: the result of work started with
+/// [`Context::start`] or [`LiveHandle::start`], a value sent with [`LiveHandle::send`], a
+/// timer's tick from [`LiveHandle::every`]. Implement it once per type the view receives:
+///
+/// ```
+/// use hotreload::prelude::*;
+///
+/// #[derive(Default, Serialize, Deserialize)]
+/// struct Guestbook { entries: Vec<String>, saving: bool }
+///
+/// #[derive(Serialize, Deserialize)]
+/// enum Msg { Sign(String) }
+///
+/// /// What the database said; the page cannot send this.
+/// struct Saved(Result<String, String>);
+///
+/// impl LiveView for Guestbook {
+///     type Message = Msg;
+///     fn update(&mut self, Msg::Sign(name): Msg, cx: &mut Context<'_, Self>) {
+///         self.saving = true;
+///         cx.start(async move { Saved(Ok(name)) });
+///     }
+///     fn render(&self) -> Html<Msg> {
+///         hot_reload_liveview! { <p>{self.entries.len()} " entries"</p> }
+///     }
+/// }
+///
+/// impl HandleInfo<Saved> for Guestbook {
+///     fn handle_info(&mut self, Saved(result): Saved, _cx: &mut Context<'_, Self>) {
+///         self.saving = false;
+///         if let Ok(name) = result { self.entries.push(name) }
+///     }
+/// }
+/// ```
+pub trait HandleInfo<I>: LiveView {
+    /// Applies a value sent by the server; the view re-renders afterwards, as after `update`.
+    fn handle_info(&mut self, info: I, cx: &mut Context<'_, Self>);
+}
+
+/// What [`LiveView::update`] and [`HandleInfo::handle_info`] get besides the message: what
+/// the browser sent with it, and a handle to this instance for background work.
+pub struct Context<'a, V: LiveView> {
+    event: &'a Event,
+    handle: LiveHandle<V>,
+}
+
+impl<V: LiveView> std::fmt::Debug for Context<'_, V> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Context")
+            .field("id", &self.handle.id())
+            .field("event", &self.event)
+            .finish()
+    }
+}
+
+impl<'a, V: LiveView> Context<'a, V> {
+    pub(crate) fn new(event: &'a Event, handle: LiveHandle<V>) -> Self {
+        Context { event, handle }
+    }
+
+    /// What the browser sent with the message (empty for [`HandleInfo`] values).
+    pub fn event(&self) -> &Event {
+        self.event
+    }
+
+    /// The instance being updated.
+    pub fn id(&self) -> InstanceId {
+        self.handle.id()
+    }
+
+    /// A handle to this instance, to keep in a task (it stays valid as long as the instance).
+    pub fn handle(&self) -> LiveHandle<V> {
+        self.handle.clone()
+    }
+
+    /// Runs `work` on the server's tokio runtime and hands its result to
+    /// [`HandleInfo::handle_info`] (then re-renders). Aborted if the instance goes away.
+    pub fn start<F>(&self, work: F)
+    where
+        F: Future + Send + 'static,
+        F::Output: Send + 'static,
+        V: HandleInfo<F::Output>,
+    {
+        self.handle.start(work);
+    }
+
+    /// Runs `task` (which reports nothing back) until it ends or the instance goes away.
+    pub fn spawn<F>(&self, task: F)
+    where
+        F: Future<Output = ()> + Send + 'static,
+    {
+        self.handle.spawn(task);
     }
 }
 
@@ -107,18 +215,18 @@ pub(crate) fn short_type_name<T: ?Sized>() -> &'static str {
     &full[start..]
 }
 
-/// What [`LiveView::mount`] gets: the request, a handle to send the view messages later, and
+/// What [`LiveView::mount`] gets: the request, a handle to send the view values later, and
 /// a way to mount nested views.
-pub struct Mount<'a, M> {
+pub struct Mount<'a, V: LiveView> {
     request: &'a Parts,
-    handle: LiveHandle<M>,
+    handle: LiveHandle<V>,
     id: InstanceId,
     children: u32,
     /// The state comes from a snapshot: children restore themselves, so none are mounted.
     restoring: bool,
 }
 
-impl<M> std::fmt::Debug for Mount<'_, M> {
+impl<V: LiveView> std::fmt::Debug for Mount<'_, V> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Mount")
             .field("id", &self.id)
@@ -127,8 +235,8 @@ impl<M> std::fmt::Debug for Mount<'_, M> {
     }
 }
 
-impl<'a, M: Send + 'static> Mount<'a, M> {
-    pub(crate) fn new(request: &'a Parts, handle: LiveHandle<M>) -> Self {
+impl<'a, V: LiveView> Mount<'a, V> {
+    pub(crate) fn new(request: &'a Parts, handle: LiveHandle<V>) -> Self {
         let id = handle.id();
         Mount {
             request,
@@ -166,8 +274,9 @@ impl<'a, M: Send + 'static> Mount<'a, M> {
         self.request
     }
 
-    /// A handle that sends this instance messages, from timers or background tasks.
-    pub fn handle(&self) -> LiveHandle<M> {
+    /// A handle that sends this instance values from timers or background tasks
+    /// ([`HandleInfo`]).
+    pub fn handle(&self) -> LiveHandle<V> {
         self.handle.clone()
     }
 }
@@ -175,7 +284,7 @@ impl<'a, M: Send + 'static> Mount<'a, M> {
 /// What the browser sent along with a message.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Event {
-    /// The event, or `None` for messages sent through a [`LiveHandle`].
+    /// The event, or `None` for values sent through a [`LiveHandle`].
     pub kind: Option<EventKind>,
     /// The input's value (`live-input`, `live-change`) or the element's `live-value`.
     pub value: Option<String>,

@@ -10,6 +10,7 @@ use crate::template::id::{TemplateId, resolve_source_path};
 use crate::template::layout::Layout;
 use crate::template::registry::{Entry, registry};
 use crate::template::scope;
+use std::marker::PhantomData;
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, OnceLock};
@@ -216,10 +217,50 @@ pub fn buffer(template: &Template) -> String {
 
 /// Finishes a root render: remembers its size for the next buffer. Called by generated code.
 #[inline]
-pub fn finish(template: &Template, out: String) -> Html {
+pub fn finish<M>(template: &Template, out: String, _: Messages<M>) -> Html<M> {
     // A little headroom, so a render that grows slightly does not reallocate.
     template
         .size_hint
         .store(out.len() + out.len() / 8, Ordering::Relaxed);
-    Html::from_trusted(out)
+    Html::typed(out)
+}
+
+/// The message type of the template being expanded, as a value generated code can pass
+/// around: every event binding's expression is checked against it, and the template's value
+/// is `Html<M>`. Zero-sized.
+pub struct Messages<M>(PhantomData<fn() -> M>);
+
+impl<M> Messages<M> {
+    /// The marker for message type `M`.
+    pub(crate) fn new() -> Self {
+        Messages(PhantomData)
+    }
+}
+
+impl<M> Clone for Messages<M> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+
+impl<M> Copy for Messages<M> {}
+
+impl<M> std::fmt::Debug for Messages<M> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Messages")
+    }
+}
+
+/// Runs a template's generated code with its message type `M` known up front: taken from
+/// where the template is used (`render`'s `Html<Self::Message>`), so a binding of another type
+/// is reported at the binding, not at the template (or, worse, at a correct binding that came
+/// after it). Called by generated code.
+///
+/// Why a `&mut dyn FnMut` rather than a generic closure: rustc deduces a closure's signature
+/// from the expected type of the argument, and the expected type of this argument, unlike that
+/// of a type parameter, carries the `M` of the expected `Html<M>`. Once inlined, the call is
+/// direct.
+#[inline(always)]
+pub fn typed<M>(template: &mut dyn FnMut(Messages<M>) -> Html<M>) -> Html<M> {
+    template(Messages::new())
 }

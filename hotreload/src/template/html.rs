@@ -2,88 +2,142 @@
 
 use crate::template::render::Render;
 use std::fmt;
+use std::marker::PhantomData;
 
 /// Rendered, escaped HTML: the value of a `hot_reload_liveview!` expression.
 ///
+/// `M` is the message type its event bindings (`live-click={..}`) send: a view's `render`
+/// returns `Html<Self::Message>`, so a binding whose expression is of another type is a
+/// compile error at that expression, not a `bad_message` at click time. Markup without
+/// bindings is `Html` (`Html<()>`) or takes `M` from where it is used.
+///
 /// An `Html` placed in another template's hole is inserted as is (it is already escaped), which
-/// is how components compose. Build one from a trusted string with [`Html::from_trusted`].
-#[derive(Clone, Default, PartialEq, Eq, Hash)]
-pub struct Html(String);
+/// is how components compose; a component's own bindings are checked against the message type
+/// in its signature (`fn row(item: &Item) -> Html<Msg>`). Build one from a trusted string with
+/// [`Html::from_trusted`].
+pub struct Html<M = ()> {
+    html: String,
+    messages: PhantomData<fn() -> M>,
+}
 
 impl Html {
     /// Wraps a string that is already valid, safe HTML. Never pass user input here.
     pub fn from_trusted(html: impl Into<String>) -> Self {
-        Html(html.into())
+        Html {
+            html: html.into(),
+            messages: PhantomData,
+        }
+    }
+}
+
+impl<M> Html<M> {
+    /// Generated code's constructor, for any message type.
+    pub(crate) fn typed(html: String) -> Self {
+        Html {
+            html,
+            messages: PhantomData,
+        }
     }
 
     /// The HTML as a string slice.
     pub fn as_str(&self) -> &str {
-        &self.0
+        &self.html
     }
 
     /// The HTML as an owned string.
     pub fn into_string(self) -> String {
-        self.0
+        self.html
     }
 
     /// Length in bytes.
     pub fn len(&self) -> usize {
-        self.0.len()
+        self.html.len()
     }
 
     /// Whether nothing was rendered.
     pub fn is_empty(&self) -> bool {
-        self.0.is_empty()
+        self.html.is_empty()
+    }
+
+    /// The same markup without its message type, to pass where plain `Html` is expected.
+    pub fn erase(self) -> Html {
+        Html::from_trusted(self.html)
+    }
+}
+
+impl<M> Clone for Html<M> {
+    fn clone(&self) -> Self {
+        Html::typed(self.html.clone())
+    }
+}
+
+impl<M> Default for Html<M> {
+    fn default() -> Self {
+        Html::typed(String::new())
+    }
+}
+
+impl<M> PartialEq for Html<M> {
+    fn eq(&self, other: &Self) -> bool {
+        self.html == other.html
+    }
+}
+
+impl<M> Eq for Html<M> {}
+
+impl<M> std::hash::Hash for Html<M> {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.html.hash(state);
     }
 }
 
 /// An axum handler can return a template directly: `200 OK`, `text/html; charset=utf-8`. In
 /// debug builds the dev client is injected into such pages too, and they follow template
 /// edits: the client fetches the page again after a swap and morphs it in place.
-impl axum::response::IntoResponse for Html {
+impl<M> axum::response::IntoResponse for Html<M> {
     fn into_response(self) -> axum::response::Response {
-        axum::response::Html(self.0).into_response()
+        axum::response::Html(self.html).into_response()
     }
 }
 
-impl fmt::Display for Html {
+impl<M> fmt::Display for Html<M> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
+        f.write_str(&self.html)
     }
 }
 
-impl fmt::Debug for Html {
+impl<M> fmt::Debug for Html<M> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_tuple("Html").field(&self.0).finish()
+        f.debug_tuple("Html").field(&self.html).finish()
     }
 }
 
-impl From<Html> for String {
-    fn from(html: Html) -> String {
-        html.0
+impl<M> From<Html<M>> for String {
+    fn from(html: Html<M>) -> String {
+        html.html
     }
 }
 
-impl AsRef<str> for Html {
+impl<M> AsRef<str> for Html<M> {
     fn as_ref(&self) -> &str {
-        &self.0
+        &self.html
     }
 }
 
-impl Render for Html {
+impl<M> Render for Html<M> {
     #[inline]
     fn render_to(&self, out: &mut String) {
-        out.push_str(&self.0);
+        out.push_str(&self.html);
     }
 }
 
-impl FromIterator<Html> for Html {
-    fn from_iter<I: IntoIterator<Item = Html>>(iter: I) -> Self {
+impl<M> FromIterator<Html<M>> for Html<M> {
+    fn from_iter<I: IntoIterator<Item = Html<M>>>(iter: I) -> Self {
         let mut out = String::new();
         for html in iter {
-            out.push_str(&html.0);
+            out.push_str(&html.html);
         }
-        Html(out)
+        Html::typed(out)
     }
 }
 

@@ -21,7 +21,9 @@ mod scope;
 
 #[cfg(feature = "registry-in-release")]
 pub use compiled::set_bypass_registry;
-pub use compiled::{HoleKind, HoleMeta, Location, Template, buffer, finish, render};
+pub use compiled::{
+    HoleKind, HoleMeta, Location, Messages, Template, buffer, finish, render, typed,
+};
 pub use escape::escape_into;
 pub use html::Html;
 pub use id::resolve_source_path;

@@ -305,7 +305,14 @@ impl<T: AttributeValue + ?Sized> AttributeValue for Arc<T> {
 /// and validates it before `update` sees it. A message that cannot be serialized (a map with
 /// non-string keys, a failing `Serialize` impl) is a bug in the component: it is logged and the
 /// attribute is left out, so the page still renders.
-pub fn render_event<T: serde::Serialize + ?Sized>(message: &T, name: &str, out: &mut String) {
+///
+/// `message` must be of the template's message type (`Messages<M>`): the view's `Message`.
+pub fn render_event<M: serde::Serialize>(
+    _: crate::template::Messages<M>,
+    message: &M,
+    name: &str,
+    out: &mut String,
+) {
     match serde_json::to_string(message) {
         Ok(json) => attribute_with(name, out, |out| escape_into(&json, out)),
         Err(error) => {
@@ -381,10 +388,11 @@ mod tests {
             Set(String),
         }
         let mut out = String::new();
-        render_event(&Msg::Inc, "live-click", &mut out);
+        let messages = crate::template::Messages::<Msg>::new();
+        render_event(messages, &Msg::Inc, "live-click", &mut out);
         assert_eq!(out, " live-click=\"&quot;Inc&quot;\"");
         out.clear();
-        render_event(&Msg::Set("\"><x>".into()), "live-input", &mut out);
+        render_event(messages, &Msg::Set("\"><x>".into()), "live-input", &mut out);
         assert_eq!(
             out,
             " live-input=\"{&quot;Set&quot;:&quot;\\&quot;&gt;&lt;x&gt;&quot;}\""
