@@ -1,7 +1,9 @@
-//! A todo list: a form, a keyed list, checkboxes and delete buttons.
+//! A todo list: a form, a keyed list, checkboxes and delete buttons, and a nested view.
 //!
 //! `cargo run --example todo`. Items are keyed (`data-key`), so toggling, deleting and
-//! reordering move DOM nodes instead of re-creating them.
+//! reordering move DOM nodes instead of re-creating them. The progress line is a nested view
+//! (`Progress`): the list gives it props (`Counts`) and it asks the list to clear done items
+//! (`ClearDone`), both through `HandleInfo`.
 
 #[path = "common/mod.rs"]
 mod common;
@@ -20,6 +22,7 @@ struct Todo {
     next_id: u64,
     items: Vec<Item>,
     draft: String,
+    progress: Option<Child<Progress>>,
 }
 
 #[derive(Serialize, Deserialize)]
@@ -28,13 +31,12 @@ enum Msg {
     Draft,
     Toggle(u64),
     Delete(u64),
-    ClearDone,
 }
 
 impl LiveView for Todo {
     type Message = Msg;
 
-    fn mount(&mut self, _context: &mut Mount<'_, Self>) {
+    fn mount(&mut self, context: &mut Mount<'_, Self>) {
         for text in [
             "Write a template",
             "Edit it while the server runs",
@@ -42,6 +44,7 @@ impl LiveView for Todo {
         ] {
             self.add(text);
         }
+        self.progress = Some(context.child_with::<Progress, _>(self.counts()));
     }
 
     fn update(&mut self, msg: Msg, cx: &mut Context<'_, Self>) {
@@ -65,12 +68,11 @@ impl LiveView for Todo {
                 }
             }
             Msg::Delete(id) => self.items.retain(|i| i.id != id),
-            Msg::ClearDone => self.items.retain(|i| !i.done),
         }
+        self.report();
     }
 
     fn render(&self) -> Html<Msg> {
-        let left = self.items.iter().filter(|i| !i.done).count();
         hot_reload_liveview! {
             <h1>"Todo"</h1>
             <form live-submit={Msg::Add}>
@@ -87,11 +89,7 @@ impl LiveView for Todo {
                     </li>
                 }}
             </ul>
-            <p>{left} " left"
-                {if self.items.iter().any(|i| i.done) {
-                    " · " <button live-click={Msg::ClearDone}>"Clear done"</button>
-                }}
-            </p>
+            {self.progress}
         }
     }
 
@@ -101,6 +99,20 @@ impl LiveView for Todo {
 }
 
 impl Todo {
+    fn counts(&self) -> Counts {
+        Counts {
+            done: self.items.iter().filter(|i| i.done).count(),
+            total: self.items.len(),
+        }
+    }
+
+    /// Gives the progress view its props again (no patch goes out if nothing changed).
+    fn report(&self) {
+        if let Some(progress) = &self.progress {
+            let _ = progress.send(self.counts());
+        }
+    }
+
     fn add(&mut self, text: &str) {
         self.next_id += 1;
         self.items.push(Item {
@@ -108,6 +120,61 @@ impl Todo {
             text: text.to_owned(),
             done: false,
         });
+    }
+}
+
+/// The progress view asks its parent to clear the done items.
+struct ClearDone;
+
+impl HandleInfo<ClearDone> for Todo {
+    fn handle_info(&mut self, ClearDone: ClearDone, _cx: &mut Context<'_, Self>) {
+        self.items.retain(|i| !i.done);
+        self.report();
+    }
+}
+
+/// A nested view: how far the list is. Its props come from the list.
+#[derive(Default, Serialize, Deserialize)]
+struct Progress {
+    done: usize,
+    total: usize,
+}
+
+/// `Progress`'s props.
+struct Counts {
+    done: usize,
+    total: usize,
+}
+
+#[derive(Serialize, Deserialize)]
+enum ProgressMsg {
+    ClearDone,
+}
+
+impl LiveView for Progress {
+    type Message = ProgressMsg;
+
+    fn update(&mut self, ProgressMsg::ClearDone: ProgressMsg, cx: &mut Context<'_, Self>) {
+        if let Some(list) = cx.parent::<Todo>() {
+            let _ = list.send(ClearDone);
+        }
+    }
+
+    fn render(&self) -> Html<ProgressMsg> {
+        hot_reload_liveview! {
+            <p class="progress">{self.total - self.done} " left, " {self.done} " of " {self.total} " done"
+                {if self.done > 0 {
+                    " · " <button live-click={ProgressMsg::ClearDone}>"Clear done"</button>
+                }}
+            </p>
+        }
+    }
+}
+
+impl HandleInfo<Counts> for Progress {
+    fn handle_info(&mut self, counts: Counts, _cx: &mut Context<'_, Self>) {
+        self.done = counts.done;
+        self.total = counts.total;
     }
 }
 

@@ -143,3 +143,48 @@ async fn a_new_app_in_its_own_workspace_hot_reloads_and_rebuilds_with_state_kept
     stop(cargo, pid);
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// What a release build of the app compiles: `--no-default-features` (the app's `dev` feature
+/// off) leaves out the dev machinery's crates; the default (debug) build has them.
+#[test]
+fn a_release_build_of_the_new_app_has_no_dev_crates() {
+    let dir: PathBuf =
+        std::env::temp_dir().join(format!("hotreload-new-app-tree-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    copy_fixture(&dir);
+    let tree = |args: &[&str]| {
+        let out = std::process::Command::new(support::cargo())
+            .args([
+                "tree",
+                "-p",
+                "web",
+                "-e",
+                "normal,build",
+                "--prefix",
+                "none",
+            ])
+            .args(args)
+            .current_dir(&dir)
+            .output()
+            .expect("cargo tree runs");
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    };
+    let dev_only = ["notify v", "zstd-sys v", "hotreload-state v"];
+    let debug = tree(&[]);
+    for name in dev_only {
+        assert!(debug.contains(name), "the debug build has {name}: {debug}");
+    }
+    let release = tree(&["--no-default-features"]);
+    for name in dev_only {
+        assert!(
+            !release.contains(name),
+            "the release build has no {name}: {release}"
+        );
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}

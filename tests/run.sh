@@ -29,6 +29,9 @@ cargo fmt --all -- --check
 step "cargo clippy (all targets, warnings are errors)"
 cargo clippy --workspace --all-targets --locked -- -D warnings
 
+step "cargo clippy without the dev machinery (what a release build with --no-default-features compiles)"
+cargo clippy -p hotreload --no-default-features --lib --locked -- -D warnings
+
 step "cargo doc (every crate's docs build without broken links)"
 RUSTDOCFLAGS="-D warnings" cargo doc --workspace --no-deps --locked
 

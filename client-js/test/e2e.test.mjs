@@ -328,3 +328,36 @@ test('todo example: submit adds a keyed item and clears the focused input; toggl
     todo.proc.kill('SIGKILL');
   }
 });
+
+test('todo example after SIGKILL and restart: the nested progress view is found again, its props and its message to the list work', async () => {
+  let todo = await startExample(BINARY.replace(/counter$/, 'todo'), { PORT: '0', HOTRELOAD_WATCH: '0' });
+  const port = new URL(todo.url).port;
+  try {
+    const page = await browser.newPage();
+    const logs = [];
+    page.on('console', (m) => logs.push(m.text()));
+    await page.goto(todo.url);
+    await statusIs(page, 'connected');
+    await page.evaluate(() => { window.__marker = 'no reload'; });
+    assert.equal(await page.textContent('p.progress'), '3 left, 0 of 3 done');
+    await page.check('li:nth-child(1) input[type=checkbox]');
+    await page.waitForFunction(() => /2 left, 1 of 3 done/.test(document.querySelector('p.progress').textContent));
+    await new Promise((r) => setTimeout(r, 400)); // snapshots are written 100 ms behind updates
+
+    todo.proc.kill('SIGKILL');
+    await statusIs(page, 'reconnecting');
+    todo = await startExample(BINARY.replace(/counter$/, 'todo'), { PORT: port, HOTRELOAD_WATCH: '0' });
+    await statusIs(page, 'connected');
+    await new Promise((r) => setTimeout(r, 300));
+    assert.match(await page.textContent('p.progress'), /2 left, 1 of 3 done/);
+    assert.deepEqual(logs.filter((l) => /unknown_view|no live view is registered/.test(l)), [], 'the nested view was found');
+    // Its message goes up to the list, whose new counts come back down as props.
+    await page.click('p.progress button');
+    await page.waitForFunction(() => document.querySelectorAll('li').length === 2);
+    await page.waitForFunction(() => /2 left, 0 of 2 done/.test(document.querySelector('p.progress').textContent));
+    assert.equal(await page.evaluate(() => window.__marker), 'no reload');
+    await page.close();
+  } finally {
+    todo.proc.kill('SIGKILL');
+  }
+});

@@ -64,7 +64,7 @@ pub(crate) fn templates(compiled: &CompiledTemplates) -> TokenStream {
     // in `render`) before the body is checked, so a binding of another type is reported at
     // the binding's expression.
     quote! {
-        ::hotreload::__private::typed(&mut |#messages| {
+        ::hotreload::__private::typed(&|_| ::core::unreachable!(), |#messages| {
             #declaration
             let mut #buffer = ::hotreload::__private::buffer(&#template);
             {

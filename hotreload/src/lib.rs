@@ -127,6 +127,7 @@ pub mod __private {
 /// in any release.
 #[doc(hidden)]
 pub mod __testing {
+    #[cfg(feature = "hot-reload")]
     pub use crate::dev::{EditReport, EngineConfig, HotSwapEngine};
     pub use crate::live::connection::IDLE_TIMEOUT;
     pub use crate::live::protocol::{ClientFrame, ErrorCode, decode_client_frame};
@@ -163,6 +164,7 @@ pub mod __testing {
 
     /// The dev state manager's counters (snapshots, restores, restore failures) as JSON, if
     /// state is kept.
+    #[cfg(feature = "hot-reload")]
     pub fn state_stats() -> Option<serde_json::Value> {
         crate::dev::state_manager()
             .map(|manager| serde_json::to_value(manager.stats()).unwrap_or_default())

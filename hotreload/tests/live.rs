@@ -648,3 +648,190 @@ async fn server_only_values_cannot_be_forged_by_the_page() {
     }
     assert!(!seen.contains(&forged), "{seen}");
 }
+
+/// A parent that gives its nested badge props and hears back from it.
+#[derive(Default, Serialize, Deserialize)]
+struct Board {
+    picks: Vec<u32>,
+    badge: Option<hotreload::Child<Badge>>,
+}
+
+#[derive(Serialize, Deserialize)]
+enum BoardMsg {
+    Relabel(String),
+}
+
+/// What the badge tells its parent.
+struct Picked(u32);
+
+impl LiveView for Board {
+    type Message = BoardMsg;
+
+    fn mount(&mut self, cx: &mut Mount<'_, Self>) {
+        self.badge = Some(cx.child_with::<Badge, _>(BadgeProps {
+            label: "first".into(),
+        }));
+    }
+
+    fn update(&mut self, BoardMsg::Relabel(label): BoardMsg, _cx: &mut Context<'_, Self>) {
+        if let Some(badge) = &self.badge {
+            badge.send(BadgeProps { label }).unwrap();
+        }
+    }
+
+    fn render(&self) -> Html<BoardMsg> {
+        hot_reload_liveview! { <section><p>"picked " {self.picks.len()}</p>{self.badge}</section> }
+    }
+}
+
+impl HandleInfo<Picked> for Board {
+    fn handle_info(&mut self, Picked(n): Picked, _cx: &mut Context<'_, Self>) {
+        self.picks.push(n);
+    }
+}
+
+#[derive(Default, Serialize, Deserialize)]
+struct Badge {
+    label: String,
+    clicks: u32,
+    /// `parent` is typed: asking for the wrong parent type gives `None`.
+    typed: bool,
+}
+
+/// The badge's props.
+struct BadgeProps {
+    label: String,
+}
+
+#[derive(Serialize, Deserialize)]
+enum BadgeMsg {
+    Pick,
+}
+
+impl LiveView for Badge {
+    type Message = BadgeMsg;
+
+    fn update(&mut self, BadgeMsg::Pick: BadgeMsg, cx: &mut Context<'_, Self>) {
+        self.clicks += 1;
+        self.typed = cx.parent::<Counter>().is_none();
+        cx.parent::<Board>()
+            .expect("nested in a Board")
+            .send(Picked(self.clicks))
+            .unwrap();
+    }
+
+    fn render(&self) -> Html<BadgeMsg> {
+        hot_reload_liveview! { <b>{&self.label} " " {self.clicks} {if self.typed { " typed" }}</b> }
+    }
+}
+
+impl HandleInfo<BadgeProps> for Badge {
+    fn handle_info(&mut self, props: BadgeProps, _cx: &mut Context<'_, Self>) {
+        self.label = props.label;
+    }
+}
+
+/// Props go down (first ones before the child's first render, later ones when the parent
+/// sends them), events go up through the parent's typed handle.
+#[tokio::test]
+async fn a_nested_view_takes_props_from_its_parent_and_tells_it_things() {
+    let addr = serve(axum::Router::new().route("/board", live_view::<Board>())).await;
+    let page = get(addr, "/board", &[]).await.body;
+    assert!(
+        page.contains("<b>first 0</b>"),
+        "first props before the first render: {page}"
+    );
+    let ids: Vec<String> = page
+        .match_indices("data-live-view-id=\"")
+        .map(|(at, m)| page[at + m.len()..at + m.len() + 16].to_owned())
+        .collect();
+    let (board, badge) = (ids[0].clone(), ids[1].clone());
+    let mut client = Client::connect(addr, "/board").await;
+    client
+        .hello(&[(&board, "Board"), (&badge, "Badge")], false)
+        .await;
+
+    client
+        .event(&board, "click", json!({"Relabel": "second"}))
+        .await;
+    let patch = client.recv().await;
+    assert_eq!(patch["id"].as_str(), Some(badge.as_str()), "{patch}");
+    assert!(patch.to_string().contains("second 0"), "{patch}");
+
+    client.event(&badge, "click", json!("Pick")).await;
+    let mut parent_heard = false;
+    let mut child_shown = false;
+    while !(parent_heard && child_shown) {
+        let frame = client.recv().await;
+        let text = frame.to_string();
+        if frame["id"] == board.as_str() {
+            parent_heard |= text.contains("picked 1");
+        } else if frame["id"] == badge.as_str() {
+            child_shown |= text.contains("second 1 typed");
+        }
+    }
+}
+
+/// The router's state, for views.
+#[derive(Clone)]
+struct Config {
+    greeting: &'static str,
+}
+
+#[derive(Default, Serialize, Deserialize)]
+struct Greeter {
+    lines: Vec<String>,
+}
+
+#[derive(Serialize, Deserialize)]
+enum GreeterMsg {
+    Greet(String),
+}
+
+impl LiveView for Greeter {
+    type Message = GreeterMsg;
+
+    fn mount(&mut self, cx: &mut Mount<'_, Self>) {
+        let config = cx.app_state::<Config>().expect("the router's state");
+        self.lines.push(format!("{} from mount", config.greeting));
+        assert!(
+            cx.app_state::<String>().is_none(),
+            "typed: another type is None"
+        );
+    }
+
+    fn update(&mut self, GreeterMsg::Greet(name): GreeterMsg, cx: &mut Context<'_, Self>) {
+        let config = cx.app_state::<Config>().expect("the router's state");
+        self.lines.push(format!("{} {name}", config.greeting));
+    }
+
+    fn render(&self) -> Html<GreeterMsg> {
+        hot_reload_liveview! { <ul>{for line in &self.lines { <li>{line}</li> }}</ul> }
+    }
+}
+
+/// A view reads the router's state in `mount` and `update`, as a handler takes `State`.
+#[tokio::test]
+async fn views_read_the_routers_state() {
+    let app = axum::Router::new()
+        .route(
+            "/greet",
+            hotreload::live_view_with_state::<Greeter, Config>(),
+        )
+        .with_state(Config { greeting: "hej" });
+    let addr = serve(app).await;
+    let page = get(addr, "/greet", &[]).await.body;
+    assert!(page.contains("<li>hej from mount</li>"), "{page}");
+    let id = instance_id(&page);
+    let mut client = Client::connect(addr, "/greet").await;
+    client.hello(&[(&id, "Greeter")], false).await;
+    client.event(&id, "click", json!({"Greet": "ann"})).await;
+    let patch = client.recv().await;
+    assert!(patch.to_string().contains("hej ann"), "{patch}");
+    // After a restart the page's socket brings the instance back: it mounts with the state
+    // of the router that serves the socket.
+    let mut again = Client::connect(addr, "/greet").await;
+    again.hello(&[("00000000000006b1", "Greeter")], true).await;
+    let frame = again.recv().await;
+    assert!(frame.to_string().contains("hej from mount"), "{frame}");
+}

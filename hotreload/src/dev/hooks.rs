@@ -30,6 +30,7 @@ impl DevHooks {
     }
 
     /// The state manager, if state is kept.
+    #[cfg(feature = "hot-reload")]
     pub(crate) fn state(&self) -> Option<&StateManager> {
         self.state.as_ref()
     }

@@ -18,6 +18,8 @@
 //!
 //! [`enable_hot_reload!`]: crate::enable_hot_reload
 
+// Without the watcher (feature `hot-reload` off) nothing publishes swaps, overlays or builds.
+#[cfg_attr(not(feature = "hot-reload"), allow(dead_code, unreachable_pub))]
 pub(crate) mod bus;
 #[cfg(feature = "hot-reload")]
 pub(crate) mod classify;

@@ -208,6 +208,11 @@ impl Rebuilder {
         };
         let child = Arc::new(Mutex::new(child));
         *self.running.lock().unwrap_or_else(PoisonError::into_inner) = Some(Arc::clone(&child));
+        if self.generation.load(Ordering::SeqCst) != generation {
+            // Cancelled (or superseded) while cargo was starting: stop it now, report nothing.
+            let _ = child.lock().unwrap_or_else(PoisonError::into_inner).kill();
+            return;
+        }
 
         let label = format!("{} {}", self.target.target.join(" "), self.target.package);
         let total = LAST_TOTAL.load(Ordering::Relaxed);

@@ -5,13 +5,20 @@
 //! its own state, events and patches; the parent's diffs never enter the child's boundary, so
 //! neither patches the other's markup.
 //!
+//! Props go down as values the child handles ([`HandleInfo`]): the first with
+//! [`Mount::child_with`](crate::live::Mount::child_with), later ones with [`Child::send`].
+//! Events go up the same way: a child asks its context for its parent's handle
+//! ([`Context::parent`](crate::live::Context::parent), typed by the parent's view, so a child
+//! can only send what that parent handles) and sends it a value.
+//!
 //! A child's id is derived from its parent's id and its position among the parent's children,
 //! the same in every process: after a restart, a page that still shows the old boundaries
 //! finds its children under the same ids.
 
+use crate::live::handle::{Gone, send_info};
 use crate::live::page::boundary;
 use crate::live::runtime::runtime;
-use crate::live::view::LiveView;
+use crate::live::view::{HandleInfo, LiveView};
 use crate::template::{Html, InstanceId, Render};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use std::fmt;
@@ -34,6 +41,21 @@ impl<V> Child<V> {
     /// The child instance's id.
     pub fn id(&self) -> InstanceId {
         self.id
+    }
+}
+
+impl<V: LiveView> Child<V> {
+    /// Hands the child new props (or any value it takes, [`HandleInfo`]): applied on its
+    /// worker, after which it re-renders and patches its own boundary. What a parent calls
+    /// from `update` when the inputs it gave the child change; the first props go to
+    /// [`Mount::child_with`](crate::live::Mount::child_with). A value for a child that is no
+    /// longer there is dropped; `Err(Gone)` only when no worker could take it.
+    pub fn send<I>(&self, info: I) -> Result<(), Gone>
+    where
+        I: Send + 'static,
+        V: HandleInfo<I>,
+    {
+        send_info::<V, I>(self.id, info, None)
     }
 }
 

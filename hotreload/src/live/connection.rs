@@ -18,6 +18,7 @@ use axum::extract::ws::{Message, WebSocket};
 use axum::http::request::Parts;
 use std::collections::HashSet;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 use tokio::sync::broadcast;
 use tokio::sync::mpsc::Receiver;
@@ -64,6 +65,8 @@ pub(crate) async fn run(
         },
         request,
         dev: dev.is_some(),
+        closed: Arc::new(AtomicBool::new(false)),
+        deferred: Vec::new(),
     };
     runtime
         .breakers
@@ -143,7 +146,7 @@ async fn next_dev_frame(dev: &mut Option<broadcast::Receiver<Arc<str>>>) -> Opti
 fn attach(
     instance: HelloInstance,
     bring_back: Resume,
-    connection: ConnectionId,
+    connection: (ConnectionId, &Arc<AtomicBool>),
     outbound: &Outbound,
     request: &Parts,
     resume: bool,
@@ -152,9 +155,15 @@ fn attach(
     let HelloInstance { id, view } = instance;
     let outbound = outbound.clone();
     let request = request.clone();
+    let (connection, closed) = (connection.0, Arc::clone(connection.1));
     runtime().run(
         id,
         Box::new(move |instances| {
+            if closed.load(Ordering::Acquire) {
+                // The page went away before this (deferred) attach ran.
+                let _ = done.send(());
+                return;
+            }
             let known = instances.get_mut(id).is_some_and(|i| i.view() == view);
             if !known {
                 instances.remove(id);
@@ -176,6 +185,12 @@ struct Connection {
     outbound: (Outbound, Receiver<String>),
     request: Parts,
     dev: bool,
+    /// Set when the connection goes away, before its instances are detached: an attach that
+    /// was deferred (see [`Connection::hello`]) and runs later must not bind an instance to
+    /// it, or the instance would never be seen as idle and never dropped.
+    closed: Arc<AtomicBool>,
+    /// The deferred attaches still waiting, aborted with the connection.
+    deferred: Vec<tokio::task::AbortHandle>,
 }
 
 impl Connection {
@@ -271,7 +286,7 @@ impl Connection {
                 Some(bring_back) => brought_back.push(attach(
                     instance,
                     bring_back,
-                    self.id,
+                    (self.id, &self.closed),
                     &self.outbound.0,
                     &self.request,
                     resume,
@@ -282,15 +297,23 @@ impl Connection {
         if !unregistered.is_empty() {
             let (connection, outbound, request) =
                 (self.id, self.outbound.0.clone(), self.request.clone());
-            tokio::spawn(async move {
+            let closed = Arc::clone(&self.closed);
+            let deferred = tokio::spawn(async move {
+                // One deadline for all of them, not one wait each.
+                let deadline = Instant::now() + REGISTRATION_WAIT;
                 for done in brought_back {
-                    let _ = tokio::time::timeout(REGISTRATION_WAIT, done).await;
+                    let _ = tokio::time::timeout_at(deadline, done).await;
                 }
                 for instance in unregistered {
                     match runtime().resume(&instance.view) {
                         Some(bring_back) => {
                             attach(
-                                instance, bring_back, connection, &outbound, &request, resume,
+                                instance,
+                                bring_back,
+                                (connection, &closed),
+                                &outbound,
+                                &request,
+                                resume,
                             );
                         }
                         None => {
@@ -305,6 +328,7 @@ impl Connection {
                     }
                 }
             });
+            self.deferred.push(deferred.abort_handle());
         }
         ServerFrame::Welcome {
             boot: runtime().boot_id(),
@@ -334,6 +358,11 @@ impl Connection {
 /// instances attached to a socket that no longer exists.
 impl Drop for Connection {
     fn drop(&mut self) {
+        // First, so that a deferred attach queued after the detach below binds nothing.
+        self.closed.store(true, Ordering::Release);
+        for task in self.deferred.drain(..) {
+            task.abort();
+        }
         self.detach_all();
         let runtime = runtime();
         runtime.breakers.remove(&self.id);

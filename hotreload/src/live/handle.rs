@@ -58,6 +58,27 @@ impl Tasks {
     }
 }
 
+/// Queues `info` for the `handle_info` of instance `id` (a `V`); `pending`, if any, is cleared
+/// once it has been handled. [`Gone`] if no worker has the instance.
+pub(crate) fn send_info<V, I>(
+    id: InstanceId,
+    info: I,
+    pending: Option<Arc<AtomicBool>>,
+) -> Result<(), Gone>
+where
+    V: HandleInfo<I>,
+    I: Send + 'static,
+{
+    let deliver: Deliver<V> = Box::new(move |view: &mut V, cx: &mut Context<'_, V>| {
+        view.handle_info(info, cx);
+    });
+    if runtime().send_message(id, Box::new(deliver), pending) {
+        Ok(())
+    } else {
+        Err(Gone(id))
+    }
+}
+
 thread_local! {
     /// The instance whose state is being deserialized on this thread (its view's type, id and
     /// tasks), for the `LiveHandle`s inside it.
@@ -72,12 +93,22 @@ pub(crate) fn restoring<V: LiveView, R>(
     tasks: &Arc<Tasks>,
     restore: impl FnOnce() -> R,
 ) -> R {
+    /// Puts the previous value back however `restore` ends (a `Deserialize` impl may panic).
+    struct Reset(Option<Restoring>);
+    impl Drop for Reset {
+        fn drop(&mut self) {
+            let previous = self.0.take();
+            RESTORING.with(|slot| *slot.borrow_mut() = previous);
+        }
+    }
     let previous = RESTORING
         .with(|slot| slot.replace(Some((std::any::TypeId::of::<V>(), id, Arc::clone(tasks)))));
-    let result = restore();
-    RESTORING.with(|slot| *slot.borrow_mut() = previous);
-    result
+    let _reset = Reset(previous);
+    restore()
 }
+
+/// What [`RESTORING`] holds: the view type, id and tasks of the instance being restored.
+type Restoring = (std::any::TypeId, InstanceId, Arc<Tasks>);
 
 /// A handle is part of the state it is kept in, but not data: it serializes as the id it
 /// addressed (not as a unit, which MessagePack would write as `nil`, the same as `None`, so an
@@ -90,7 +121,10 @@ impl<V> serde::Serialize for LiveHandle<V> {
 
 /// Restored with its instance's state (after a dev-server restart), a handle addresses that
 /// instance again, so work started through a handle kept in the state still reports back.
-/// Deserialized anywhere else it is closed: sending through it gives [`Gone`].
+/// Deserialized anywhere else it is closed: sending through it gives [`Gone`]. Every
+/// `LiveHandle<V>` in a `V`'s state comes back addressing that instance, including one that
+/// addressed another instance of the same view (a recursive view's parent): keep such handles
+/// out of the state and ask [`Context::parent`] when needed.
 impl<'de, V: LiveView> serde::Deserialize<'de> for LiveHandle<V> {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         u64::deserialize(deserializer)?;
@@ -141,6 +175,11 @@ impl<V: LiveView> LiveHandle<V> {
         self.id
     }
 
+    /// The tasks this handle's `spawn`s are aborted with.
+    pub(crate) fn tasks(&self) -> &Arc<Tasks> {
+        &self.tasks
+    }
+
     /// Queues `info` for the instance's [`HandleInfo::handle_info`]; the new render is pushed
     /// to the browser like an event's.
     pub fn send<I>(&self, info: I) -> Result<(), Gone>
@@ -159,14 +198,7 @@ impl<V: LiveView> LiveHandle<V> {
         if self.tasks.is_closed() {
             return Err(Gone(self.id));
         }
-        let deliver: Deliver<V> = Box::new(move |view: &mut V, cx: &mut Context<'_, V>| {
-            view.handle_info(info, cx);
-        });
-        if runtime().send_message(self.id, Box::new(deliver), pending) {
-            Ok(())
-        } else {
-            Err(Gone(self.id))
-        }
+        send_info::<V, I>(self.id, info, pending)
     }
 
     /// Runs `task` on the server's tokio runtime until it ends or the instance goes away.

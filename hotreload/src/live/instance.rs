@@ -5,6 +5,7 @@
 //! (`hotreload_diff::ClientTree`, `Rc`-based) is not `Send`. [`Instance`] is generic over the
 //! view; the worker sees it as `dyn AnyInstance`.
 
+use crate::live::app_state::AppState;
 use crate::live::breaker::Recovery;
 use crate::live::handle::{Deliver, LiveHandle, Tasks};
 use crate::live::protocol::{ErrorCode, ProtocolError, ServerFrame};
@@ -51,6 +52,10 @@ pub(crate) trait AnyInstance {
     /// Handles a value from a [`LiveHandle`] (a boxed [`Deliver`]).
     fn message(&mut self, msg: Box<dyn Any + Send>);
     /// Re-renders (after a hot swap) and sends what changed; `Err` is a render panic.
+    #[allow(
+        dead_code,
+        reason = "called by the dev layer (swaps, restarts), which a build without the `hot-reload` feature leaves out"
+    )]
     fn rerender(&mut self) -> Result<(), String>;
     /// The client applied (or failed to apply) frame `seq`.
     fn ack(&mut self, seq: u64, error: Option<String>);
@@ -78,6 +83,8 @@ pub(crate) struct Instance<V: LiveView> {
     snapshot_dirty: bool,
     /// A snapshot job is already on its way.
     snapshot_scheduled: bool,
+    /// The state of the router that serves it, for `Context::app_state`.
+    app: Option<AppState>,
 }
 
 impl<V: LiveView> Instance<V> {
@@ -88,6 +95,7 @@ impl<V: LiveView> Instance<V> {
         client_html: &str,
         tasks: Arc<Tasks>,
         is_child: bool,
+        app: Option<AppState>,
     ) -> Self {
         Instance {
             id,
@@ -101,6 +109,7 @@ impl<V: LiveView> Instance<V> {
             is_child,
             snapshot_dirty: false,
             snapshot_scheduled: false,
+            app,
         }
     }
 
@@ -145,7 +154,9 @@ impl<V: LiveView> Instance<V> {
         };
         let html = match rendered {
             Ok(html) => {
-                if self.is_child {
+                // A child brought back after a restart may learn it is one only when its
+                // parent restores (which records it), so this is asked on every render.
+                if self.is_child || runtime().parent_of(self.id).is_some() {
                     runtime().set_child_html(self.id, html.as_str());
                 }
                 html
@@ -288,11 +299,12 @@ impl<V: LiveView> Instance<V> {
         Counters::add(&runtime().stats.events, 1);
         let handle = LiveHandle::new(self.id, Arc::clone(&self.tasks));
         let state = &mut self.state;
+        let app = self.app.as_ref();
         let updated = {
             let _span =
                 tracing::debug_span!("update", instance = %self.id, view = V::name()).entered();
             catch_unwind(AssertUnwindSafe(|| {
-                let mut cx = Context::new(event, handle);
+                let mut cx = Context::new(event, handle, app);
                 change(state, &mut cx);
             }))
         };
@@ -432,9 +444,8 @@ impl<V: LiveView> Drop for Instance<V> {
     fn drop(&mut self) {
         self.tasks.abort_all();
         let runtime = runtime();
-        if self.is_child {
-            runtime.forget_child_html(self.id);
-        }
+        // Unconditionally: a child brought back after a restart may not know it is one.
+        runtime.forget_child_html(self.id);
         if let Some(hooks) = runtime.hooks() {
             // Dropped after its page went away for good: its snapshot is no longer needed.
             hooks.forget_state(self.id);

@@ -19,6 +19,7 @@
 //! - `page.rs`: boundary element and script tag; `origin.rs`: same-origin check;
 //! - `stats.rs`: counters.
 
+mod app_state;
 mod breaker;
 pub(crate) mod child;
 mod config;

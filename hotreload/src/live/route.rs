@@ -5,6 +5,7 @@
 //! - `GET /path` with `Upgrade: websocket` opens the page's live socket (same-origin only);
 //! - `GET /path?_hotreload=client.js` serves the browser client the page loads.
 
+use crate::live::app_state::AppState;
 use crate::live::connection::{self, MAX_SOCKET_MESSAGE};
 use crate::live::origin::origin_allowed;
 use crate::live::page::{
@@ -12,8 +13,8 @@ use crate::live::page::{
 };
 use crate::live::runtime::runtime;
 use crate::live::view::LiveView;
-use axum::extract::WebSocketUpgrade;
 use axum::extract::ws::rejection::WebSocketUpgradeRejection;
+use axum::extract::{State, WebSocketUpgrade};
 use axum::http::header::{CACHE_CONTROL, CONTENT_TYPE};
 use axum::http::request::Parts;
 use axum::http::{HeaderValue, StatusCode};
@@ -32,16 +33,23 @@ pub fn live_view<V: LiveView>() -> MethodRouter {
     live_view_with_state::<V, ()>()
 }
 
-/// [`live_view`] for a `Router<S>` with state `S` (which the view does not use).
+/// [`live_view`] for a `Router<S>` with state `S`: the view reads it with
+/// [`Mount::app_state::<S>()`](crate::live::Mount::app_state) and
+/// [`Context::app_state::<S>()`](crate::live::Context::app_state) (a database pool, a
+/// broadcaster), the way an axum handler takes `State<S>`.
 pub fn live_view_with_state<V: LiveView, S: Clone + Send + Sync + 'static>() -> MethodRouter<S> {
     runtime().register_view::<V>();
-    get(serve::<V>)
+    get(serve::<V, S>)
 }
 
-async fn serve<V: LiveView>(
-    parts: Parts,
+async fn serve<V: LiveView, S: Clone + Send + Sync + 'static>(
+    State(state): State<S>,
+    mut parts: Parts,
     upgrade: Result<WebSocketUpgrade, WebSocketUpgradeRejection>,
 ) -> Response {
+    // The page request mounts with it; the socket's upgrade request is what instances brought
+    // back after a restart mount with.
+    parts.extensions.insert(AppState::new(state));
     if parts.uri.query() == Some(CLIENT_QUERY) {
         return client_js();
     }

@@ -2,13 +2,14 @@
 //! latest render of every nested view, the circuit breaker's settings and the development
 //! hooks (see `hooks.rs`), if any are installed.
 
+use crate::live::app_state::AppState;
 use crate::live::breaker::BreakerConfig;
-use crate::live::handle::{LiveHandle, Tasks, restoring};
+use crate::live::handle::{Deliver, LiveHandle, Tasks, restoring};
 use crate::live::hooks::RuntimeHooks;
 use crate::live::instance::{Instance, render_view};
 use crate::live::snapshot;
 use crate::live::stats::Counters;
-use crate::live::view::{LiveView, Mount};
+use crate::live::view::{Context, LiveView, Mount};
 use crate::live::worker::{Job, Workers};
 use crate::template::{Html, InstanceId};
 use axum::http::request::Parts;
@@ -45,6 +46,10 @@ pub(crate) struct LiveRuntime {
     tokio: RwLock<Option<tokio::runtime::Handle>>,
     /// The latest render of every nested view, for its parent's renders.
     child_html: DashMap<InstanceId, Arc<str>>,
+    /// Every nested view's parent (its id and view type), recorded when the parent mounts or
+    /// restores it, read when the child asks for its parent (`Context::parent`): after a
+    /// restart the child may be back before its parent, so this is looked up late.
+    parents: DashMap<InstanceId, (InstanceId, std::any::TypeId)>,
     /// Breaker thresholds of routes without a [`LiveConfig`](crate::live::LiveConfig).
     default_breaker: BreakerConfig,
     /// What development adds (installed by hot reload); `None` in release builds.
@@ -73,6 +78,7 @@ impl LiveRuntime {
             breakers: DashMap::new(),
             tokio: RwLock::new(None),
             child_html: DashMap::new(),
+            parents: DashMap::new(),
             default_breaker: BreakerConfig::from_env().unwrap_or_default(),
             hooks: OnceLock::new(),
         }
@@ -105,6 +111,17 @@ impl LiveRuntime {
 
     pub(crate) fn forget_child_html(&self, id: InstanceId) {
         self.child_html.remove(&id);
+        self.parents.remove(&id);
+    }
+
+    /// Records that `child` is nested in `parent`, an instance of the view with type id `view`.
+    pub(crate) fn set_parent(&self, child: InstanceId, parent: InstanceId, view: std::any::TypeId) {
+        self.parents.insert(child, (parent, view));
+    }
+
+    /// The parent of `child` (its id and view type), if it is a nested view.
+    pub(crate) fn parent_of(&self, child: InstanceId) -> Option<(InstanceId, std::any::TypeId)> {
+        self.parents.get(&child).map(|entry| *entry)
     }
 
     /// Changes on every process start; clients see it in `welcome`.
@@ -180,6 +197,10 @@ impl LiveRuntime {
     /// Re-renders the given instances (after a hot swap) and sends each client what changed.
     /// Waits up to `timeout` for every worker to finish and returns, per instance that still
     /// exists, whether its render succeeded (`Err` carries the panic message).
+    #[allow(
+        dead_code,
+        reason = "called by the dev layer (swaps, restarts), which a build without the `hot-reload` feature leaves out"
+    )]
     pub(crate) fn rerender(
         &self,
         ids: &[InstanceId],
@@ -216,6 +237,10 @@ impl LiveRuntime {
 
     /// Snapshots every instance whose state changed since its last snapshot, now (before a
     /// restart or exit), waiting up to `timeout`.
+    #[allow(
+        dead_code,
+        reason = "called by the dev layer (swaps, restarts), which a build without the `hot-reload` feature leaves out"
+    )]
     pub(crate) fn snapshot_now(&self, timeout: std::time::Duration) {
         self.workers.run_everywhere(
             || Box::new(|instances| instances.each_mut(|instance| instance.snapshot_now())),
@@ -252,9 +277,18 @@ fn resume<V: LiveView>(id: InstanceId, request: &Parts, outbound: &Outbound) -> 
         Ok(Some(bytes)) => {
             let tasks = Arc::new(Tasks::default());
             // A `LiveHandle` kept in the state comes back addressing this instance.
-            let decoded = restoring::<V, _>(id, &tasks, || snapshot::from_bytes::<V>(&bytes))
-                .map(|state| (state, tasks))
-                .map_err(|e| format!("its type changed since the snapshot was taken: {e}"));
+            // A user `Deserialize` that panics is a snapshot that does not restore.
+            let decoded = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                restoring::<V, _>(id, &tasks, || snapshot::from_bytes::<V>(&bytes))
+                    .map_err(|e| format!("its type changed since the snapshot was taken: {e}"))
+            }))
+            .unwrap_or_else(|panic| {
+                Err(format!(
+                    "deserializing it panicked: {}",
+                    crate::live::instance::panic_message(panic.as_ref())
+                ))
+            })
+            .map(|state| (state, tasks));
             hooks.count_restore(decoded.is_ok());
             decoded
         }
@@ -289,10 +323,17 @@ fn restored_instance<V: LiveView>(
         let _ =
             std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| scratch.mount(&mut mount)));
     }
+    let app = AppState::of_request(request);
+    // A nested view's parent recorded it when it mounted or restored (its own job may not
+    // have run yet); either way, the latest render is kept for the parent's renders.
+    let is_child = runtime().parent_of(id).is_some();
     Box::new(move |instances| {
         if instances.get_mut(id).is_none() {
             // The client's copy is unknown here; attaching resends the whole boundary.
-            instances.insert(id, Box::new(Instance::new(id, state, "", tasks, false)));
+            instances.insert(
+                id,
+                Box::new(Instance::new(id, state, "", tasks, is_child, app)),
+            );
         }
     })
 }
@@ -304,6 +345,16 @@ pub(crate) fn mount_instance<V: LiveView>(
     id: InstanceId,
     request: &Parts,
     is_child: bool,
+) -> (Job, Html) {
+    mount_with::<V>(id, request, is_child, None)
+}
+
+/// [`mount_instance`], then `init` (a child's first props) before the first render.
+pub(crate) fn mount_with<V: LiveView>(
+    id: InstanceId,
+    request: &Parts,
+    is_child: bool,
+    init: Option<Deliver<V>>,
 ) -> (Job, Html) {
     let runtime = runtime();
     runtime.capture_tokio();
@@ -324,6 +375,24 @@ pub(crate) fn mount_instance<V: LiveView>(
             state = V::default();
         }
     }
+    let app = AppState::of_request(request);
+    if let Some(init) = init {
+        let event = crate::live::view::Event::default();
+        let mut cx = Context::new(
+            &event,
+            LiveHandle::new(id, Arc::clone(&tasks)),
+            app.as_ref(),
+        );
+        if let Err(panic) =
+            std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| init(&mut state, &mut cx)))
+        {
+            tracing::error!(
+                view = V::name(),
+                panic = %crate::live::instance::panic_message(panic.as_ref()),
+                "hotreload: handling the first props panicked"
+            );
+        }
+    }
     let html = render_view(id, &state).unwrap_or_else(|message| {
         Html::from_trusted(format!(
             "<p data-live-error>render failed: {}</p>",
@@ -335,7 +404,7 @@ pub(crate) fn mount_instance<V: LiveView>(
         if instances.get_mut(id).is_none() {
             instances.insert(
                 id,
-                Box::new(Instance::new(id, state, &client_html, tasks, is_child)),
+                Box::new(Instance::new(id, state, &client_html, tasks, is_child, app)),
             );
         }
     });

@@ -1,9 +1,10 @@
 //! The [`LiveView`] trait: a component whose state is its struct.
 
+use crate::live::app_state::AppState;
 use crate::live::child::{Child, child_id};
-use crate::live::handle::LiveHandle;
+use crate::live::handle::{Deliver, LiveHandle};
 use crate::live::protocol::EventKind;
-use crate::live::runtime::{mount_instance, runtime};
+use crate::live::runtime::{mount_with, runtime};
 use crate::template::Html;
 use crate::template::InstanceId;
 use axum::http::request::Parts;
@@ -141,6 +142,7 @@ pub trait HandleInfo<I>: LiveView {
 pub struct Context<'a, V: LiveView> {
     event: &'a Event,
     handle: LiveHandle<V>,
+    app: Option<&'a AppState>,
 }
 
 impl<V: LiveView> std::fmt::Debug for Context<'_, V> {
@@ -153,8 +155,24 @@ impl<V: LiveView> std::fmt::Debug for Context<'_, V> {
 }
 
 impl<'a, V: LiveView> Context<'a, V> {
-    pub(crate) fn new(event: &'a Event, handle: LiveHandle<V>) -> Self {
-        Context { event, handle }
+    pub(crate) fn new(event: &'a Event, handle: LiveHandle<V>, app: Option<&'a AppState>) -> Self {
+        Context { event, handle, app }
+    }
+
+    /// The state of the router serving this view, if it is an `S`: what
+    /// [`live_view_with_state::<V, S>()`](crate::live::live_view_with_state) took from axum
+    /// (a database pool, a broadcaster). `None` for another type (under
+    /// [`live_view`](crate::live::live_view) the state is `()`).
+    pub fn app_state<S: Send + Sync + 'static>(&self) -> Option<&S> {
+        self.app?.get::<S>()
+    }
+
+    /// A handle to this view's parent, if it is nested in a view of type `P`: how a child tells
+    /// its parent something (`cx.parent::<Guestbook>()?.send(Picked(id))`, with
+    /// `impl HandleInfo<Picked> for Guestbook`). `None` for a top-level view or another parent
+    /// type. Tasks started through it stop with this instance.
+    pub fn parent<P: LiveView>(&self) -> Option<LiveHandle<P>> {
+        parent_handle(self.handle.id(), self.handle.tasks())
     }
 
     /// What the browser sent with the message (empty for [`HandleInfo`] values).
@@ -256,17 +274,50 @@ impl<'a, V: LiveView> Mount<'a, V> {
     /// state and render where it belongs: `{self.clock}`. It is its own boundary: its events,
     /// state and patches are separate from this view's.
     pub fn child<C: LiveView>(&mut self) -> Child<C> {
+        self.mount_child::<C>(None)
+    }
+
+    /// [`child`](Self::child) with first props: `props` is handed to the child's
+    /// [`HandleInfo::handle_info`] right after its `mount`, before its first render. Send it
+    /// new props later with [`Child::send`]. (After a restart the child restores its own state,
+    /// props included, and `props` is not applied again.)
+    pub fn child_with<C, P>(&mut self, props: P) -> Child<C>
+    where
+        C: HandleInfo<P>,
+        P: Send + 'static,
+    {
+        self.mount_child::<C>(Some(Box::new(
+            move |child: &mut C, cx: &mut Context<'_, C>| {
+                child.handle_info(props, cx);
+            },
+        )))
+    }
+
+    fn mount_child<C: LiveView>(&mut self, init: Option<Deliver<C>>) -> Child<C> {
         let id = child_id(self.id, self.children);
         self.children += 1;
-        runtime().register_view::<C>();
+        let runtime = runtime();
+        runtime.register_view::<C>();
+        runtime.set_parent(id, self.id, std::any::TypeId::of::<V>());
         if self.restoring {
             return Child::new(id);
         }
-        let (install, html) = mount_instance::<C>(id, self.request, true);
-        let runtime = runtime();
+        let (install, html) = mount_with::<C>(id, self.request, true, init);
         runtime.set_child_html(id, html.as_str());
         runtime.run(id, install);
         Child::new(id)
+    }
+
+    /// The state of the router serving this view, if it is an `S`; see
+    /// [`Context::app_state`].
+    pub fn app_state<S: Send + Sync + 'static>(&self) -> Option<&S> {
+        self.request.extensions.get::<AppState>()?.get::<S>()
+    }
+
+    /// A handle to this view's parent, if it is nested in a view of type `P`; see
+    /// [`Context::parent`].
+    pub fn parent<P: LiveView>(&self) -> Option<LiveHandle<P>> {
+        parent_handle(self.id, self.handle.tasks())
     }
 
     /// The request that served the page (or opened the socket, for a mount after a restart).
@@ -279,6 +330,16 @@ impl<'a, V: LiveView> Mount<'a, V> {
     pub fn handle(&self) -> LiveHandle<V> {
         self.handle.clone()
     }
+}
+
+/// A handle to the parent of `child` if it is a `P`, with `tasks` (the child's).
+fn parent_handle<P: LiveView>(
+    child: InstanceId,
+    tasks: &std::sync::Arc<crate::live::handle::Tasks>,
+) -> Option<LiveHandle<P>> {
+    let (parent, view) = runtime().parent_of(child)?;
+    (view == std::any::TypeId::of::<P>())
+        .then(|| LiveHandle::new(parent, std::sync::Arc::clone(tasks)))
 }
 
 /// What the browser sent along with a message.

@@ -43,6 +43,10 @@ impl Instances {
     }
 
     /// Every instance of this worker.
+    #[allow(
+        dead_code,
+        reason = "called by the dev layer (swaps, restarts), which a build without the `hot-reload` feature leaves out"
+    )]
     pub(crate) fn each_mut(&mut self, mut f: impl FnMut(&mut dyn AnyInstance)) {
         for instance in self.map.values_mut() {
             f(instance.as_mut());
@@ -105,6 +109,10 @@ impl Workers {
     }
 
     /// Runs `make()`'s job on every worker and waits (up to `timeout`) until all have run.
+    #[allow(
+        dead_code,
+        reason = "called by the dev layer (swaps, restarts), which a build without the `hot-reload` feature leaves out"
+    )]
     pub(crate) fn run_everywhere(&self, make: impl Fn() -> Job, timeout: Duration) {
         let (done, finished) = channel::<()>();
         let mut expected = 0;

@@ -66,6 +66,7 @@ fn remember(listener: &std::net::TcpListener) -> io::Result<()> {
 
 /// A duplicate of the listening socket [`bind`] made, to hand to a restarted process; `None`
 /// if the server did not bind through [`bind`].
+#[cfg(feature = "hot-reload")]
 #[cfg(unix)]
 pub(crate) fn listening_socket() -> Option<io::Result<std::os::fd::OwnedFd>> {
     LISTENER

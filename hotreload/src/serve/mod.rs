@@ -12,6 +12,7 @@ pub use bind::bind;
 pub use listener::Listener;
 pub use shutdown::shutdown_signal;
 
+#[cfg(feature = "hot-reload")]
 pub(crate) use bind::LISTEN_STDIN_ENV;
-#[cfg(unix)]
+#[cfg(all(unix, feature = "hot-reload"))]
 pub(crate) use bind::listening_socket;

@@ -256,11 +256,16 @@ impl<M> std::fmt::Debug for Messages<M> {
 /// is reported at the binding, not at the template (or, worse, at a correct binding that came
 /// after it). Called by generated code.
 ///
-/// Why a `&mut dyn FnMut` rather than a generic closure: rustc deduces a closure's signature
-/// from the expected type of the argument, and the expected type of this argument, unlike that
-/// of a type parameter, carries the `M` of the expected `Html<M>`. Once inlined, the call is
-/// direct.
+/// How: rustc deduces a closure's signature from the expected type of the argument it is
+/// passed as, and the expected type of a `&dyn Fn` argument, unlike that of a type parameter,
+/// carries the `M` of the expected `Html<M>`. So `expected` (a closure that is never called)
+/// fixes `M` before `template`, checked next, is: `template` stays a generic closure, inlined
+/// as before, and `expected` costs nothing.
 #[inline(always)]
-pub fn typed<M>(template: &mut dyn FnMut(Messages<M>) -> Html<M>) -> Html<M> {
+pub fn typed<M, F>(expected: &dyn Fn(Messages<M>) -> Html<M>, template: F) -> Html<M>
+where
+    F: FnOnce(Messages<M>) -> Html<M>,
+{
+    let _ = expected;
     template(Messages::new())
 }

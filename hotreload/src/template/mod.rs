@@ -13,6 +13,9 @@ mod escape;
 mod html;
 mod id;
 mod layout;
+// Swaps, reverts and the lookups behind them are the dev layer's; without `hot-reload` only
+// what rendering needs is used.
+#[cfg_attr(not(feature = "hot-reload"), allow(dead_code))]
 mod registry;
 #[cfg(test)]
 mod registry_tests;
@@ -27,7 +30,9 @@ pub use compiled::{
 pub use escape::escape_into;
 pub use html::Html;
 pub use id::resolve_source_path;
+#[cfg(feature = "hot-reload")]
 pub(crate) use id::{TemplateId, normalize_path};
+#[cfg(feature = "hot-reload")]
 pub(crate) use layout::{Layout, LayoutHole};
 pub(crate) use registry::registry;
 pub use render::{AttributeValue, Displayed, Raw, Render, display, raw, render_event};
