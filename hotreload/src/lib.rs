@@ -28,7 +28,9 @@
 //!     }
 //! }
 //!
-//! let counter = Counter { count: 7 };
+//! // A unit test of `update` needs no server: a detached context.
+//! let mut counter = Counter { count: 6 };
+//! counter.update(Msg::Inc, &mut Context::detached(&Event::default()));
 //! assert!(counter.render().as_str().starts_with("<h1>Count: 7</h1>"));
 //!
 //! let app: axum::Router = axum::Router::new().route("/", live_view::<Counter>());

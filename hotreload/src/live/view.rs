@@ -159,6 +159,32 @@ impl<'a, V: LiveView> Context<'a, V> {
         Context { event, handle, app }
     }
 
+    /// A context outside any running page, for unit tests of `update` and `handle_info`:
+    /// `event` is what the browser sent. It has no router state and no parent; its handle is
+    /// closed, so values sent through it give [`Gone`](crate::live::Gone) and work started with
+    /// it does not run.
+    ///
+    /// ```
+    /// # use hotreload::prelude::*;
+    /// # #[derive(Default, Serialize, Deserialize)]
+    /// # struct Counter { count: i64 }
+    /// # #[derive(Serialize, Deserialize)]
+    /// # enum Msg { Inc }
+    /// # impl LiveView for Counter {
+    /// #     type Message = Msg;
+    /// #     fn update(&mut self, Msg::Inc: Msg, _cx: &mut Context<'_, Self>) { self.count += 1 }
+    /// #     fn render(&self) -> Html<Msg> { hot_reload_liveview! { <p>{self.count}</p> } }
+    /// # }
+    /// let mut counter = Counter::default();
+    /// counter.update(Msg::Inc, &mut Context::detached(&Event::default()));
+    /// assert_eq!(counter.render().as_str(), "<p>1</p>");
+    /// ```
+    pub fn detached(event: &'a Event) -> Self {
+        let tasks = std::sync::Arc::new(crate::live::handle::Tasks::default());
+        tasks.abort_all();
+        Context::new(event, LiveHandle::new(InstanceId(0), tasks), None)
+    }
+
     /// The state of the router serving this view, if it is an `S`: what
     /// [`live_view_with_state::<V, S>()`](crate::live::live_view_with_state) took from axum
     /// (a database pool, a broadcaster). `None` for another type (under
