@@ -38,8 +38,10 @@ struct Opened {
 pub(crate) fn find_unbalanced(source: &str) -> Option<Unbalanced> {
     let mut scanner = Scanner::new(source);
     let mut stack: Vec<Opened> = Vec::new();
-    // The first group closed on a line indented unlike its opener: the likely culprit.
-    let mut suspect: Option<Opened> = None;
+    // The first group closed on a line indented unlike its opener: the likely culprit, with
+    // the depth it was at. Forgotten when a group around it closes where its indentation says
+    // it should: then the file was balanced up to there, only unevenly indented.
+    let mut suspect: Option<(Opened, usize)> = None;
     while let Some((c, line, column)) = scanner.next_code_char() {
         match c {
             '(' | '[' | '{' => stack.push(Opened {
@@ -59,22 +61,28 @@ pub(crate) fn find_unbalanced(source: &str) -> Option<Unbalanced> {
                     });
                 };
                 if closer_of(open.delimiter) != c {
-                    let culprit = suspect.unwrap_or(open);
+                    let culprit = suspect.map_or(open, |(suspect, _)| suspect);
                     return Some(unclosed(culprit, Some((c, line, column))));
                 }
-                if suspect.is_none()
-                    && open.line != line
-                    && scanner.closer_starts_line(line, column)
-                    && scanner.indent_of_line(line) != open.indent
-                {
-                    suspect = Some(open);
+                let on_its_own_line = open.line != line && scanner.closer_starts_line(line, column);
+                let indented_like_opener = scanner.indent_of_line(line) == open.indent;
+                match suspect {
+                    None if on_its_own_line && !indented_like_opener => {
+                        suspect = Some((open, stack.len()));
+                    }
+                    Some((_, depth))
+                        if depth > stack.len() && on_its_own_line && indented_like_opener =>
+                    {
+                        suspect = None;
+                    }
+                    _ => {}
                 }
             }
             _ => {}
         }
     }
     let last = *stack.last()?;
-    Some(unclosed(suspect.unwrap_or(last), None))
+    Some(unclosed(suspect.map_or(last, |(suspect, _)| suspect), None))
 }
 
 fn unclosed(open: Opened, found: Option<(char, u32, u32)>) -> Unbalanced {
@@ -312,6 +320,24 @@ impl LiveView for Guestbook {
             found.message.contains("this `{` is never closed"),
             "{found:?}"
         );
+    }
+
+    #[test]
+    fn an_unevenly_indented_but_balanced_block_above_is_not_blamed() {
+        let source = "\
+fn a() {
+    if x {
+      }
+}
+
+fn b() -> Html {
+    hot_reload_liveview! {
+        <p>{count \" entries\"</p>
+    }
+}
+";
+        let found = find_unbalanced(source).expect("unbalanced");
+        assert_eq!((found.line, found.column), (8, 12), "{found:?}");
     }
 
     #[test]
