@@ -11,7 +11,7 @@
 use crate::dev::bus::{DevFrame, OverlayError, OverlayKind, Severity, publish};
 use crate::dev::classify::{Classification, RebuildNeeded, classify};
 use crate::dev::rebuild::{BuildTarget, Rebuilder};
-use crate::dev::reparse::{ReparsedFile, SourceError, reparse_source};
+use crate::dev::reparse::{ReparsedFile, SourceError, reparse_against, reparse_source};
 use crate::dev::sources::{SourceSet, relative_key};
 use crate::dev::stats::DevStats;
 use crate::dev::watch::{Batch, WatchHandle, watch};
@@ -150,9 +150,12 @@ impl HotSwapEngine {
             self.publish_rebuild(&report);
             return report;
         };
+        // The as-built version first (parsed once, cached): an edit that leaves the Rust
+        // outside templates as built needs no whole-file parse.
+        let built = self.as_built(&source.key, &source.as_built);
         let edited = {
             let _span = tracing::debug_span!("parse").entered();
-            reparse_source(&text, &self.alias_refs())
+            reparse_against(&text, &self.alias_refs(), built.as_deref())
         };
         let edited = match edited {
             Ok(edited) => edited,
@@ -163,7 +166,7 @@ impl HotSwapEngine {
                 return report;
             }
         };
-        let Some(as_built) = self.as_built(&source.key, &source.as_built) else {
+        let Some(as_built) = built else {
             report.rebuild.push(RebuildNeeded {
                 line: 1,
                 reason: "the built version of this file could not be read back".to_owned(),

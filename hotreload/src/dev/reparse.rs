@@ -137,13 +137,29 @@ pub(crate) struct ReparsedHole {
 /// Fails only if the file as a whole is not valid Rust; a template that does not parse is
 /// reported in its [`Invocation::templates`].
 pub(crate) fn reparse_source(source: &str, aliases: &[&str]) -> Result<ReparsedFile, SourceError> {
-    let result = reparse_inner(source, aliases);
+    reparse_against(source, aliases, None)
+}
+
+/// [`reparse_source`] of an edit of `built` (the version the running binary was compiled
+/// from). When the edit changed nothing outside template bodies (the same skeleton), the file
+/// is valid Rust because `built` compiled, so the whole-file `syn` parse (most of a save's
+/// re-parse time in a debug build, where `syn` is not optimised) is skipped.
+pub(crate) fn reparse_against(
+    source: &str,
+    aliases: &[&str],
+    built: Option<&ReparsedFile>,
+) -> Result<ReparsedFile, SourceError> {
+    let result = reparse_inner(source, aliases, built);
     // Every span from this parse has been turned into a Position by now.
     proc_macro2::extra::invalidate_current_thread_spans();
     result
 }
 
-fn reparse_inner(source: &str, aliases: &[&str]) -> Result<ReparsedFile, SourceError> {
+fn reparse_inner(
+    source: &str,
+    aliases: &[&str],
+    built: Option<&ReparsedFile>,
+) -> Result<ReparsedFile, SourceError> {
     // Lex once: the same tokens are checked as a whole file and then scanned for templates.
     // Like rustc (and `syn::parse_file`), skip a byte-order mark and a `#!` line; the shebang
     // is blanked rather than removed so line and column numbers stay those of the file.
@@ -175,16 +191,25 @@ fn reparse_inner(source: &str, aliases: &[&str]) -> Result<ReparsedFile, SourceE
             },
         }
     })?;
-    if let Err(error) = syn::parse2::<syn::File>(tokens.clone()) {
+    let whole = tokens.clone();
+    let mut found = Vec::new();
+    let mut skeleton = Vec::new();
+    scan(tokens, aliases, &mut found, &mut skeleton);
+    // The same tokens outside template bodies (lines may have moved): the same Rust.
+    let same_rust_as_built = built.is_some_and(|built| {
+        built
+            .skeleton
+            .iter()
+            .map(|t| &t.text)
+            .eq(skeleton.iter().map(|t| &t.text))
+    });
+    if !same_rust_as_built && let Err(error) = syn::parse2::<syn::File>(whole) {
         return Err(SourceError {
             position: Position::of(error.span()),
             message: error.to_string(),
             note: false,
         });
     }
-    let mut found = Vec::new();
-    let mut skeleton = Vec::new();
-    scan(tokens, aliases, &mut found, &mut skeleton);
     found.sort_by_key(|(position, _, _)| *position);
     let invocations = found
         .into_iter()
@@ -320,6 +345,29 @@ fn owned_template(template: &CompiledTemplate) -> ReparsedTemplate {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_edit_of_templates_only_skips_the_whole_file_parse_but_a_rust_edit_does_not() {
+        let built = reparse_source(
+            "fn f() -> Html {\n    hot_reload_liveview! { <p>\"a\"</p> }\n}\n",
+            &[],
+        )
+        .unwrap();
+        let markup = reparse_against(
+            "fn f() -> Html {\n    hot_reload_liveview! { <p>\"b\"</p> }\n}\n",
+            &[],
+            Some(&built),
+        )
+        .unwrap();
+        assert_eq!(markup.skeleton, built.skeleton);
+        // Rust that does not parse (but lexes) outside the template is still an error.
+        let broken = reparse_against(
+            "fn f() -> Html {\n    let = ;\n    hot_reload_liveview! { <p>\"b\"</p> }\n}\n",
+            &[],
+            Some(&built),
+        );
+        assert!(broken.is_err(), "{broken:?}");
+    }
 
     #[test]
     fn an_unclosed_brace_in_a_template_is_reported_at_the_brace() {
