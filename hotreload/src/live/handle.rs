@@ -58,6 +58,15 @@ impl Tasks {
     }
 }
 
+/// `info` on its way to a `V`'s `handle_info`.
+pub(crate) fn deliver_info<V, I>(info: I) -> Deliver<V>
+where
+    V: HandleInfo<I>,
+    I: Send + 'static,
+{
+    Box::new(move |view: &mut V, cx: &mut Context<'_, V>| view.handle_info(info, cx))
+}
+
 /// Queues `info` for the `handle_info` of instance `id` (a `V`); `pending`, if any, is cleared
 /// once it has been handled. [`Gone`] if no worker has the instance.
 pub(crate) fn send_info<V, I>(
@@ -69,10 +78,7 @@ where
     V: HandleInfo<I>,
     I: Send + 'static,
 {
-    let deliver: Deliver<V> = Box::new(move |view: &mut V, cx: &mut Context<'_, V>| {
-        view.handle_info(info, cx);
-    });
-    if runtime().send_message(id, Box::new(deliver), pending) {
+    if runtime().send_message(id, Box::new(deliver_info::<V, I>(info)), pending) {
         Ok(())
     } else {
         Err(Gone(id))

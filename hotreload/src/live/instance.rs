@@ -77,8 +77,6 @@ pub(crate) struct Instance<V: LiveView> {
     connection: Option<(ConnectionId, Outbound)>,
     idle_since: Option<Instant>,
     tasks: Arc<Tasks>,
-    /// A nested view: its latest render is kept for its parent's renders.
-    is_child: bool,
     /// The state changed since its last snapshot.
     snapshot_dirty: bool,
     /// A snapshot job is already on its way.
@@ -94,7 +92,6 @@ impl<V: LiveView> Instance<V> {
         state: V,
         client_html: &str,
         tasks: Arc<Tasks>,
-        is_child: bool,
         app: Option<AppState>,
     ) -> Self {
         Instance {
@@ -106,7 +103,6 @@ impl<V: LiveView> Instance<V> {
             connection: None,
             idle_since: Some(Instant::now()),
             tasks,
-            is_child,
             snapshot_dirty: false,
             snapshot_scheduled: false,
             app,
@@ -154,9 +150,10 @@ impl<V: LiveView> Instance<V> {
         };
         let html = match rendered {
             Ok(html) => {
-                // A child brought back after a restart may learn it is one only when its
-                // parent restores (which records it), so this is asked on every render.
-                if self.is_child || runtime().parent_of(self.id).is_some() {
+                // A nested view's latest render is kept for its parent's renders. Whether it
+                // is one is the runtime's record (made when its parent mounts or restores
+                // it, which after a restart may be after this instance came back).
+                if runtime().parent_of(self.id).is_some() {
                     runtime().set_child_html(self.id, html.as_str());
                 }
                 html
@@ -444,7 +441,6 @@ impl<V: LiveView> Drop for Instance<V> {
     fn drop(&mut self) {
         self.tasks.abort_all();
         let runtime = runtime();
-        // Unconditionally: a child brought back after a restart may not know it is one.
         runtime.forget_child_html(self.id);
         if let Some(hooks) = runtime.hooks() {
             // Dropped after its page went away for good: its snapshot is no longer needed.

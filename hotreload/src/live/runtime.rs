@@ -252,15 +252,10 @@ impl LiveRuntime {
     /// waits on its worker for the page's socket to attach.
     pub(crate) fn mount<V: LiveView>(&self, request: &Parts) -> (InstanceId, Html) {
         let id = self.next_instance_id();
-        let (job, html) = mount_fresh::<V>(id, request);
+        let (job, html) = mount_instance::<V>(id, request);
         self.run(id, job);
         (id, html)
     }
-}
-
-/// Mounts top-level view `V` as instance `id`; see [`mount_instance`].
-fn mount_fresh<V: LiveView>(id: InstanceId, request: &Parts) -> (Job, Html) {
-    mount_instance::<V>(id, request, false)
 }
 
 /// Restores instance `id` of `V` from its snapshot, or mounts it fresh; see [`Resume`].
@@ -269,11 +264,11 @@ fn resume<V: LiveView>(id: InstanceId, request: &Parts, outbound: &Outbound) -> 
         .hooks()
         .filter(|h| V::PRESERVE_STATE && h.keeps_state())
     else {
-        return mount_fresh::<V>(id, request).0;
+        return mount_instance::<V>(id, request).0;
     };
     let type_name = std::any::type_name::<V>();
     let restored = match hooks.load_state(id, type_name) {
-        Ok(None) => return mount_fresh::<V>(id, request).0,
+        Ok(None) => return mount_instance::<V>(id, request).0,
         Ok(Some(bytes)) => {
             let tasks = Arc::new(Tasks::default());
             // A `LiveHandle` kept in the state comes back addressing this instance.
@@ -304,7 +299,7 @@ fn resume<V: LiveView>(id: InstanceId, request: &Parts, outbound: &Outbound) -> 
             outbound.send(hooks.warning_frame(&format!(
                 "{type_name}: state could not be restored, started fresh ({message})"
             )));
-            mount_fresh::<V>(id, request).0
+            mount_instance::<V>(id, request).0
         }
     }
 }
@@ -324,16 +319,10 @@ fn restored_instance<V: LiveView>(
             std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| scratch.mount(&mut mount)));
     }
     let app = AppState::of_request(request);
-    // A nested view's parent recorded it when it mounted or restored (its own job may not
-    // have run yet); either way, the latest render is kept for the parent's renders.
-    let is_child = runtime().parent_of(id).is_some();
     Box::new(move |instances| {
         if instances.get_mut(id).is_none() {
             // The client's copy is unknown here; attaching resends the whole boundary.
-            instances.insert(
-                id,
-                Box::new(Instance::new(id, state, "", tasks, is_child, app)),
-            );
+            instances.insert(id, Box::new(Instance::new(id, state, "", tasks, app)));
         }
     })
 }
@@ -341,19 +330,14 @@ fn restored_instance<V: LiveView>(
 /// Mounts `V` as instance `id`: returns the job that installs it on its worker (unless an
 /// instance with that id is already there) and its first render, which the client will be
 /// sent. Children it mounts are installed on their own workers right away.
-pub(crate) fn mount_instance<V: LiveView>(
-    id: InstanceId,
-    request: &Parts,
-    is_child: bool,
-) -> (Job, Html) {
-    mount_with::<V>(id, request, is_child, None)
+pub(crate) fn mount_instance<V: LiveView>(id: InstanceId, request: &Parts) -> (Job, Html) {
+    mount_with::<V>(id, request, None)
 }
 
 /// [`mount_instance`], then `init` (a child's first props) before the first render.
 pub(crate) fn mount_with<V: LiveView>(
     id: InstanceId,
     request: &Parts,
-    is_child: bool,
     init: Option<Deliver<V>>,
 ) -> (Job, Html) {
     let runtime = runtime();
@@ -404,7 +388,7 @@ pub(crate) fn mount_with<V: LiveView>(
         if instances.get_mut(id).is_none() {
             instances.insert(
                 id,
-                Box::new(Instance::new(id, state, &client_html, tasks, is_child, app)),
+                Box::new(Instance::new(id, state, &client_html, tasks, app)),
             );
         }
     });

@@ -2,7 +2,7 @@
 
 use crate::live::app_state::AppState;
 use crate::live::child::{Child, child_id};
-use crate::live::handle::{Deliver, LiveHandle};
+use crate::live::handle::{Deliver, LiveHandle, deliver_info};
 use crate::live::protocol::EventKind;
 use crate::live::runtime::{mount_with, runtime};
 use crate::template::Html;
@@ -312,11 +312,7 @@ impl<'a, V: LiveView> Mount<'a, V> {
         C: HandleInfo<P>,
         P: Send + 'static,
     {
-        self.mount_child::<C>(Some(Box::new(
-            move |child: &mut C, cx: &mut Context<'_, C>| {
-                child.handle_info(props, cx);
-            },
-        )))
+        self.mount_child::<C>(Some(deliver_info::<C, P>(props)))
     }
 
     fn mount_child<C: LiveView>(&mut self, init: Option<Deliver<C>>) -> Child<C> {
@@ -328,7 +324,7 @@ impl<'a, V: LiveView> Mount<'a, V> {
         if self.restoring {
             return Child::new(id);
         }
-        let (install, html) = mount_with::<C>(id, self.request, true, init);
+        let (install, html) = mount_with::<C>(id, self.request, init);
         runtime.set_child_html(id, html.as_str());
         runtime.run(id, install);
         Child::new(id)
