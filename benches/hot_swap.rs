@@ -10,6 +10,9 @@
 #[path = "../hotreload/tests/fixtures/hot_counter.rs"]
 mod hot_counter;
 
+#[path = "support/page.rs"]
+mod page;
+
 use futures_util::{SinkExt, StreamExt};
 use hot_counter::HotCounter;
 use hotreload::__testing::{EngineConfig, HotSwapEngine};
@@ -17,7 +20,7 @@ use hotreload::HotReload;
 use hotreload::live_view;
 use serde_json::{Value, json};
 use std::time::{Duration, Instant};
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
 use tokio_tungstenite::tungstenite::Message;
 
 const EDITS: usize = 150;
@@ -79,22 +82,10 @@ async fn main() {
     let listener = hotreload::Listener::from(listener);
     tokio::spawn(async move { axum::serve(listener, app).await });
 
-    let mut stream = tokio::net::TcpStream::connect(addr).await.expect("connect");
-    stream
-        .write_all(
-            format!("GET / HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n").as_bytes(),
-        )
-        .await
-        .expect("request");
-    let mut page = String::new();
-    stream.read_to_string(&mut page).await.expect("page");
-    let at = page.find("data-live-view-id=\"").expect("boundary") + 19;
-    let id = page[at..at + 16].to_owned();
-
-    let (mut socket, _) = tokio_tungstenite::connect_async(format!("ws://{addr}/"))
-        .await
-        .expect("ws");
-    let hello = json!({"v": 1, "type": "hello", "instances": [{"id": id, "view": "HotCounter"}]});
+    let page = page::fetch(addr).await.expect("page");
+    let id = page.id.clone();
+    let mut socket = page::connect(addr, &page).await.expect("ws");
+    let hello = page::hello(&page, "HotCounter");
     socket
         .send(Message::text(hello.to_string()))
         .await

@@ -25,17 +25,20 @@
 #[path = "../hotreload/tests/fixtures/hot_counter.rs"]
 mod hot_counter;
 
+#[path = "support/page.rs"]
+mod page;
+
 use futures_util::{SinkExt, StreamExt};
 use hot_counter::HotCounter;
 use hotreload::__testing::{EngineConfig, HotSwapEngine};
 use hotreload::HotReload;
 use hotreload::live_view;
-use serde_json::json;
+
 use std::net::SocketAddr;
 use std::process::ExitCode;
 use std::sync::Arc;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
-use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};
+use tokio::io::{AsyncBufReadExt, BufReader};
 use tokio_tungstenite::tungstenite::Message;
 
 const DEFAULT_CLIENTS: usize = 1_000;
@@ -258,11 +261,9 @@ async fn serve_and_measure(dir: &std::path::Path, clients: usize) -> Result<(), 
 }
 
 async fn warm_up(addr: SocketAddr) -> Result<(), String> {
-    let id = fetch_page_id(addr).await?;
-    let (mut socket, _) = tokio_tungstenite::connect_async(format!("ws://{addr}/"))
-        .await
-        .map_err(|e| format!("warm-up socket: {e}"))?;
-    let hello = json!({"v": 1, "type": "hello", "instances": [{"id": id, "view": "HotCounter"}]});
+    let page = page::fetch(addr).await?;
+    let mut socket = page::connect(addr, &page).await?;
+    let hello = page::hello(&page, "HotCounter");
     socket
         .send(Message::text(hello.to_string()))
         .await
@@ -270,32 +271,6 @@ async fn warm_up(addr: SocketAddr) -> Result<(), String> {
     let _ = tokio::time::timeout(Duration::from_secs(5), socket.next()).await;
     let _ = socket.close(None).await;
     Ok(())
-}
-
-/// GETs the page and returns its boundary's instance id.
-async fn fetch_page_id(addr: SocketAddr) -> Result<String, String> {
-    let mut stream = tokio::net::TcpStream::connect(addr)
-        .await
-        .map_err(|e| format!("connect: {e}"))?;
-    stream
-        .write_all(
-            format!("GET / HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n").as_bytes(),
-        )
-        .await
-        .map_err(|e| format!("request: {e}"))?;
-    let mut page = String::new();
-    stream
-        .read_to_string(&mut page)
-        .await
-        .map_err(|e| format!("page: {e}"))?;
-    const MARKER: &str = "data-live-view-id=\"";
-    let at = page
-        .find(MARKER)
-        .ok_or_else(|| "the page has no boundary".to_owned())?
-        + MARKER.len();
-    page.get(at..at + 16)
-        .map(str::to_owned)
-        .ok_or_else(|| "truncated boundary id".to_owned())
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -315,15 +290,12 @@ async fn client_process(addr: &str) -> Result<(), String> {
         let (gets, ready) = (Arc::clone(&gets), ready_sender.clone());
         tasks.push(tokio::spawn(async move {
             let socket = async {
-                let id = {
+                let page = {
                     let _permit = gets.acquire().await.map_err(|e| e.to_string())?;
-                    fetch_page_id(addr).await?
+                    page::fetch(addr).await?
                 };
-                let (mut socket, _) = tokio_tungstenite::connect_async(format!("ws://{addr}/"))
-                    .await
-                    .map_err(|e| format!("socket: {e}"))?;
-                let hello =
-                    json!({"v": 1, "type": "hello", "instances": [{"id": id, "view": "HotCounter"}]});
+                let mut socket = page::connect(addr, &page).await?;
+                let hello = page::hello(&page, "HotCounter");
                 socket
                     .send(Message::text(hello.to_string()))
                     .await

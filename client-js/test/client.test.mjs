@@ -52,7 +52,7 @@ describe('connection', () => {
     const since = server.count();
     const c = await open(`<p>a</p><div data-live-view-id="${ID2}" data-live-view="Child">c</div>`);
     const hello = await server.waitFrame('hello', () => true, { since });
-    assert.deepEqual(hello, { v: 1, type: 'hello', instances: [{ id: ID, view: 'Test' }, { id: ID2, view: 'Child' }], resume: false });
+    assert.deepEqual(hello, { v: 1, type: 'hello', url: '/', instances: [{ id: ID, view: 'Test' }, { id: ID2, view: 'Child', parent: ID }], resume: false });
     assert.equal(await c.page.evaluate(() => window.__hotreload.state), 'open');
     await c.close();
   });

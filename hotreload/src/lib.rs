@@ -87,6 +87,7 @@ extern crate self as hotreload;
 
 mod dev;
 mod live;
+pub mod pubsub;
 mod serve;
 #[cfg(feature = "hot-reload")]
 pub mod state;
@@ -95,8 +96,9 @@ mod template;
 pub use dev::HotReload;
 pub use hotreload_macros::{enable_hot_reload, hot_reload_liveview};
 pub use live::{
-    BreakerConfig, Child, Context, Event, EventKind, Gone, HandleInfo, LiveConfig, LiveHandle,
-    LiveStats, LiveView, Mount, default_page, live_view, live_view_with_state, stats,
+    BreakerConfig, Child, Context, Event, EventKind, Flash, FlashKind, Gone, HandleInfo,
+    LiveConfig, LiveHandle, LiveStats, LiveView, Mount, Params, SecretKeyError, default_page,
+    live_view, live_view_with_state, redirect_with_flash, set_secret_key, stats,
 };
 pub use serve::{Listener, bind, shutdown_signal};
 pub use template::{
@@ -106,7 +108,8 @@ pub use template::{
 /// The names most components need: `use hotreload::prelude::*;`.
 pub mod prelude {
     pub use crate::live::{
-        Child, Context, Event, HandleInfo, LiveHandle, LiveView, Mount, live_view,
+        Child, Context, Event, FlashKind, HandleInfo, LiveHandle, LiveView, Mount, Params,
+        live_view,
     };
     pub use crate::template::{Html, Render, display, raw};
     pub use crate::{enable_hot_reload, hot_reload_liveview};
@@ -141,6 +144,26 @@ pub mod __testing {
     /// every process, which is how a page's children find their state after a restart.
     pub fn child_id(parent: crate::InstanceId, n: u32) -> crate::InstanceId {
         crate::live::child::child_id(parent, n)
+    }
+
+    /// Which worker thread instance `id` lives on, and how many there are (tests that need
+    /// two instances on different threads).
+    pub fn worker_of(id: crate::InstanceId) -> (usize, usize) {
+        crate::live::runtime::runtime().worker_of(id)
+    }
+
+    /// A valid token for instance `id` of `view` in the browser whose session cookie is
+    /// `session` (`""`: none), as a page served by this process would carry: for tests that
+    /// play a page whose server restarted.
+    pub fn token_for(id: crate::InstanceId, view: &str, session: &str) -> String {
+        let runtime = crate::live::runtime::runtime();
+        crate::live::token::sign(
+            runtime.token_key(),
+            id,
+            view,
+            session,
+            crate::live::token::DEFAULT_MAX_AGE,
+        )
     }
 
     /// The runtime client as served.

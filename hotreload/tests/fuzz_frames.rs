@@ -72,6 +72,7 @@ fn wire_code(code: ErrorCode) -> &'static str {
         ErrorCode::BadMessage => "bad_message",
         ErrorCode::Panic => "panic",
         ErrorCode::RateLimited => "rate_limited",
+        ErrorCode::BadToken => "bad_token",
     }
 }
 

@@ -275,7 +275,8 @@ async fn reconnect_resumes_and_unknown_ids_mount_fresh() {
     assert_eq!(frame["type"], "html", "{frame}");
     assert!(frame["html"].as_str().unwrap().contains("Count: 1"));
 
-    // An id this server never issued (it restarted): a fresh mount, sent whole.
+    // An id this server never issued (it restarted, same key): a fresh mount, sent whole.
+    support::restarted_page_token(addr, "0123456789abcdef", "Counter");
     client.hello(&[("0123456789abcdef", "Counter")], true).await;
     let frame = client.recv().await;
     assert_eq!(
@@ -544,6 +545,7 @@ async fn a_nested_view_is_found_after_a_restart_whatever_the_order() {
     let child = hotreload::__testing::child_id(parent, 0);
     let (parent, child) = (parent.to_string(), child.to_string());
 
+    support::restarted_page_token(addr, &parent, "SlowParent");
     let mut client = Client::connect(addr, "/slow").await;
     // The ids are unknown to this process, as after a restart; the child comes first.
     client
@@ -831,6 +833,7 @@ async fn views_read_the_routers_state() {
     // After a restart the page's socket brings the instance back: it mounts with the state
     // of the router that serves the socket.
     let mut again = Client::connect(addr, "/greet").await;
+    support::restarted_page_token(addr, "00000000000006b1", "Greeter");
     again.hello(&[("00000000000006b1", "Greeter")], true).await;
     let frame = again.recv().await;
     assert!(frame.to_string().contains("hej from mount"), "{frame}");

@@ -144,6 +144,7 @@ async fn a_reconnecting_page_gets_its_state_back_from_the_snapshot() {
     let snapshot = store.load(&id).unwrap().expect("the snapshot was written");
     let reborn = "00000000c0ffee07";
     store.save(reborn, &snapshot).unwrap();
+    support::restarted_page_token(addr, reborn, "Counter");
     let mut page = Client::connect(addr, "/").await;
     page.hello(&[(reborn, "Counter")], true).await;
     let frames = until(&mut page, "html", reborn).await;
@@ -188,6 +189,7 @@ async fn a_changed_type_or_a_corrupt_snapshot_mounts_fresh_with_a_toast() {
     store.save(corrupt, b"HRSN\x01\x00garbage").unwrap();
 
     for (id, expected) in [(changed, "changed"), (corrupt, "")] {
+        support::restarted_page_token(addr, id, "Counter");
         let mut page = Client::connect(addr, "/").await;
         page.hello(&[(id, "Counter")], true).await;
         let frames = until(&mut page, "html", id).await;
@@ -252,6 +254,7 @@ async fn async_work_from_update_works_after_a_restart() {
     let snapshot = store.load(&id).unwrap().expect("the snapshot was written");
     let reborn = "00000000c0ffee09";
     store.save(reborn, &snapshot).unwrap();
+    support::restarted_page_token(addr, reborn, "Saver");
     let mut page = Client::connect(addr, "/saver").await;
     page.hello(&[(reborn, "Saver")], true).await;
     let frames = until(&mut page, "html", reborn).await;

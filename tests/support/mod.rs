@@ -105,21 +105,75 @@ pub fn stop(mut cargo_run: Child, pid: u32) {
     let _ = cargo_run.wait();
 }
 
-/// `GET path` over a plain TCP connection; the whole response, headers included.
+/// Like a browser: the session cookie each server (port) set, sent with later requests and
+/// socket upgrades, and every boundary's token seen in a page, sent in `hello`.
+static SESSIONS: std::sync::LazyLock<std::sync::Mutex<std::collections::HashMap<u16, String>>> =
+    std::sync::LazyLock::new(Default::default);
+static TOKENS: std::sync::LazyLock<std::sync::Mutex<std::collections::HashMap<String, String>>> =
+    std::sync::LazyLock::new(Default::default);
+
+/// `GET path` over a plain TCP connection, with the session cookie of `port` if it set one;
+/// the whole response, headers included.
 pub async fn get(port: u16, path: &str) -> String {
     let mut stream = tokio::net::TcpStream::connect(("127.0.0.1", port))
         .await
         .unwrap();
+    let cookie = SESSIONS
+        .lock()
+        .unwrap()
+        .get(&port)
+        .map(|c| format!("Cookie: {c}\r\n"))
+        .unwrap_or_default();
     stream
         .write_all(
-            format!("GET {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nConnection: close\r\n\r\n")
-                .as_bytes(),
+            format!(
+                "GET {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nConnection: close\r\n{cookie}\r\n"
+            )
+            .as_bytes(),
         )
         .await
         .unwrap();
     let mut page = String::new();
     stream.read_to_string(&mut page).await.unwrap();
+    remember(port, &page);
     page
+}
+
+fn remember(port: u16, response: &str) {
+    for line in response.lines().take_while(|line| !line.is_empty()) {
+        if let Some((name, value)) = line.split_once(':')
+            && name.eq_ignore_ascii_case("set-cookie")
+            && let Some(pair) = value.trim().split(';').next()
+            && pair.starts_with("hotreload_session=")
+        {
+            SESSIONS.lock().unwrap().insert(port, pair.to_owned());
+        }
+    }
+    let marker = "data-live-view-id=\"";
+    for (at, _) in response.match_indices(marker) {
+        let rest = &response[at + marker.len()..];
+        let (id, after) = rest.split_at(16.min(rest.len()));
+        if let Some(token) = after.strip_prefix("\" data-live-token=\"")
+            && let Some(end) = token.find('"')
+        {
+            TOKENS
+                .lock()
+                .unwrap()
+                .insert(id.to_owned(), token[..end].to_owned());
+        }
+    }
+}
+
+/// The parent of nested boundary `id` among `ids`: the one whose child ids include it (a
+/// browser knows it from the DOM).
+fn parent_among(id: &str, ids: &[&str]) -> Option<String> {
+    let target: hotreload::InstanceId = id.parse().ok()?;
+    ids.iter().find_map(|candidate| {
+        let parent: hotreload::InstanceId = candidate.parse().ok()?;
+        (0..64)
+            .any(|n| hotreload::__testing::child_id(parent, n) == target)
+            .then(|| (*candidate).to_owned())
+    })
 }
 
 /// The boundary ids (`data-live-view-id`) in a page, in document order.
@@ -135,12 +189,31 @@ pub type Socket =
 
 /// Opens the live socket at `/` and says hello for `instances` (`(id, view)`).
 pub async fn connect(port: u16, instances: &[(&str, &str)], resume: bool) -> Socket {
-    let (mut socket, _) = tokio_tungstenite::connect_async(format!("ws://127.0.0.1:{port}/"))
-        .await
-        .expect("ws");
+    use tokio_tungstenite::tungstenite::client::IntoClientRequest;
+    let mut request = format!("ws://127.0.0.1:{port}/")
+        .into_client_request()
+        .unwrap();
+    if let Some(cookie) = SESSIONS.lock().unwrap().get(&port) {
+        request
+            .headers_mut()
+            .insert("cookie", cookie.parse().unwrap());
+    }
+    let (mut socket, _) = tokio_tungstenite::connect_async(request).await.expect("ws");
+    let ids: Vec<&str> = instances.iter().map(|(id, _)| *id).collect();
     let instances: Vec<Value> = instances
         .iter()
-        .map(|(id, view)| json!({"id": id, "view": view}))
+        .map(|(id, view)| {
+            let mut entry = json!({"id": id, "view": view});
+            match TOKENS.lock().unwrap().get(*id) {
+                Some(token) => entry["token"] = Value::String(token.clone()),
+                None => {
+                    if let Some(parent) = parent_among(id, &ids) {
+                        entry["parent"] = Value::String(parent);
+                    }
+                }
+            }
+            entry
+        })
         .collect();
     let hello = json!({"v": 1, "type": "hello", "instances": instances, "resume": resume});
     send(&mut socket, hello).await;

@@ -18,9 +18,9 @@ const debug = (...args) => console.debug('[hotreload]', ...args);
 // ---- constants.js ---------------------------------------------------------------------------
 
 // Constants shared by the runtime modules and the dev client: the wire protocol's version, the
-// namespaces the parser and the applier deal in, and the attributes that mark a LiveView
-// boundary (and its stand-in in a shell-only page). Values only, no state: the dev file may
-// carry its own copy.
+// namespaces the parser and the applier deal in, the attributes that mark a LiveView boundary
+// (its view, its token, its stand-in in a shell-only page) and the client's script tag. Values
+// only, no state: the dev file may carry its own copy.
 
 /** The `v` of every frame (docs/PROTOCOL.md). */
 const PROTOCOL_VERSION = 1;
@@ -34,6 +34,12 @@ const BOUNDARY_ATTR = 'data-live-view-id';
 
 /** A boundary's view name, beside {@link BOUNDARY_ATTR}. */
 const VIEW_ATTR = 'data-live-view';
+
+/** A boundary's signed session token, sent back in `hello` to remount it after a restart. */
+const TOKEN_ATTR = 'data-live-token';
+
+/** The client's own script tag (there is one per page; a live navigation keeps it). */
+const CLIENT_TAG = 'script[data-hotreload-client]';
 
 /**
  * Marks what stands for a boundary in a page the server rendered for its shell only (the dev

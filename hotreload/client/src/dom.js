@@ -1,8 +1,9 @@
 // DOM helpers the applier and the morph share: `<template>` contents, parsing HTML in the
 // context the server parsed it in (as html5ever's fragment parser does), moving nodes without
-// losing their state, and finding the LiveView boundaries on the page.
+// losing their state, and finding the LiveView boundaries on the page (and the page's URL and
+// view, which `hello` and history entries carry).
 
-import { BOUNDARY_ATTR, HTML_NS, MATHML_NS, SVG_NS } from './constants.js';
+import { BOUNDARY_ATTR, HTML_NS, MATHML_NS, SVG_NS, TOKEN_ATTR, VIEW_ATTR } from './constants.js';
 import { PatchError } from './errors.js';
 
 /** True for an HTML `<template>` element, whose children live in `.content`. */
@@ -56,12 +57,32 @@ export function placeBefore(parent, node, ref) {
   parent.insertBefore(node, ref);
 }
 
-/** The boundaries on the page, as announced in `hello`. */
+/**
+ * The boundaries on the page, as announced in `hello`: `{id, view, token?, parent?}`, `token`
+ * when the boundary has one, `parent` (the closest enclosing boundary's id) when nested.
+ */
 export function boundaries() {
-  return Array.from(document.querySelectorAll(`[${BOUNDARY_ATTR}]`), (el) => ({
-    id: el.getAttribute(BOUNDARY_ATTR),
-    view: el.getAttribute('data-live-view') ?? '',
-  }));
+  return Array.from(document.querySelectorAll(`[${BOUNDARY_ATTR}]`), (el) => {
+    const entry = { id: el.getAttribute(BOUNDARY_ATTR), view: el.getAttribute(VIEW_ATTR) ?? '' };
+    const token = el.getAttribute(TOKEN_ATTR);
+    if (token !== null) entry.token = token;
+    const parent = el.parentElement?.closest(`[${BOUNDARY_ATTR}]`);
+    if (parent) entry.parent = parent.getAttribute(BOUNDARY_ATTR);
+    return entry;
+  });
+}
+
+/** The page's URL as the server routes it: path and query (`hello.url`, `params.url`). */
+export function pageUrl() {
+  return location.pathname + location.search;
+}
+
+/**
+ * The page's view: the first top-level boundary's `data-live-view` (the first boundary in
+ * document order is top-level), null on a page without one.
+ */
+export function pageView() {
+  return document.querySelector(`[${BOUNDARY_ATTR}]`)?.getAttribute(VIEW_ATTR) ?? null;
 }
 
 /** The boundary element of instance `id`, or null. */

@@ -1,10 +1,12 @@
 // Events: delegated listeners on `document` for the `live-*` bindings (`live-click`,
 // `live-input`, `live-submit`, ...), each turned into an `event` frame for the instance of the
 // closest boundary (docs/PROTOCOL.md), with the control's value, checkbox state, form entries
-// or key as the binding needs. Links and submit buttons bound with `live-click` do not navigate.
+// (and the fields not used yet) or key as the binding needs. Links and submit buttons bound
+// with `live-click` do not navigate. Every input, change and submit also records what the user
+// used and changed (forms.js), bound or not.
 
 import { BOUNDARY_ATTR } from './constants.js';
-import { forgetSubmitted, markSubmitted } from './forms.js';
+import { forgetSubmitted, formEntries, markAllUsed, markSubmitted, markUsed, markUserChanged, unusedFields } from './forms.js';
 import { warn } from './log.js';
 import { isApplying } from './preserve.js';
 import { dispatchLimited, flushPending, flushPendingWithin } from './rate_limit.js';
@@ -29,12 +31,6 @@ function isSubmitControl(el) {
   return el.localName === 'input' && /^(submit|image)$/i.test(el.type);
 }
 
-function formEntries(form, submitter) {
-  let data;
-  try { data = new FormData(form, submitter ?? undefined); } catch { data = new FormData(form); }
-  return Array.from(data, ([k, v]) => [k, typeof v === 'string' ? v : v.name]);
-}
-
 /** Builds the `event` frame for a binding on `el`, or null if it must not be sent. */
 function eventFrame(el, name, attr, domEvent) {
   const boundary = el.closest(`[${BOUNDARY_ATTR}]`);
@@ -51,7 +47,10 @@ function eventFrame(el, name, attr, domEvent) {
   if (el.hasAttribute('live-value')) frame.value = el.getAttribute('live-value');
   else if (control) frame.value = String(control.value);
   if (control && /^(checkbox|radio)$/i.test(control.type)) frame.checked = control.checked;
-  if (el.localName === 'form') frame.form = formEntries(el, domEvent.submitter);
+  if (el.localName === 'form') {
+    frame.form = formEntries(el, domEvent.submitter);
+    frame.unused = unusedFields(el);
+  }
   if (name === 'keydown' || name === 'keyup') frame.key = domEvent.key;
   return frame;
 }
@@ -62,6 +61,11 @@ function onDomEvent(client, domEvent) {
     const target = domEvent.target;
     if (!target || target.nodeType !== 1) return;
     if (domEvent.type === 'input' && target.form) forgetSubmitted(target.form);
+    if ((name === 'input' || name === 'change') && isControl(target)) {
+      markUsed(target);
+      markUserChanged(target);
+    }
+    if (name === 'submit' && target.localName === 'form') markAllUsed(target);
     if (name === 'focus' || name === 'blur') {
       if (name === 'blur') flushPending(target); // a debounced input is sent when leaving it
       if (isApplying()) return; // focus moved by a patch, not by the user

@@ -1,15 +1,20 @@
 // What each frame from the server does (docs/PROTOCOL.md). `patch` and `html` frames are
-// applied to their boundary and acked; `welcome`, `pong` and `reload` are the connection's;
+// applied to their boundary and acked; `remount` gives a boundary its new instance;
+// `welcome`, `pong` and `reload` are the connection's (a reconnect's `welcome` starts form
+// recovery); `live_patch`, `live_navigate` and `redirect` move the page (navigation.js);
 // the frames whose only effect is dev UI (toast, swapped, rebuild_needed, overlay,
 // overlay_clear, rebuild_cleared, progress, css) go to the dev client through `client.dev` (dev_bridge.js).
 // A handler is `(client, frame, received)`, `received` being the frame's arrival time.
 
 import { applyOps } from './apply.js';
+import { BOUNDARY_ATTR, TOKEN_ATTR } from './constants.js';
 import { findBoundary } from './dom.js';
 import { PatchError } from './errors.js';
 import { warn } from './log.js';
 import { morph } from './morph.js';
+import { liveNavigate, livePatch } from './navigation.js';
 import { preserving } from './preserve.js';
+import { frameApplied, startRecovery } from './recovery.js';
 import { reloadOnce } from './reload.js';
 
 /** Applies a `patch` or `html` frame to its boundary and acks it. */
@@ -37,6 +42,7 @@ function applyFrame(client, frame, received, kind) {
     }
     client.stats.lastLatencyMs = Math.round((performance.now() - received) * 100) / 100;
     client.send({ type: 'ack', id, seq });
+    frameApplied(client, root);
   } catch (e) {
     const reason = e instanceof PatchError ? e.message : String(e?.message ?? e);
     warn(`${kind} for ${id} did not apply: ${reason}`);
@@ -57,12 +63,35 @@ export const FRAME_HANDLERS = {
     client.attempt = 0;
     if (restarted) client.dev.restarted();
     else if (recovered) client.dev.toast('success', 'Reconnected');
+    if (client.reconnected) {
+      client.reconnected = false;
+      startRecovery(client);
+    }
   },
   patch(client, frame, received) {
     applyFrame(client, frame, received, 'patch');
   },
   html(client, frame, received) {
     applyFrame(client, frame, received, 'html');
+  },
+  /** The server refused boundary `old`'s token and mounted a new instance `id` in it. */
+  remount(client, frame) {
+    const root = findBoundary(frame.old);
+    if (!root) { warn(`remount of ${frame.old}: no such boundary`); return; }
+    root.setAttribute(BOUNDARY_ATTR, frame.id);
+    if (typeof frame.token === 'string') root.setAttribute(TOKEN_ATTR, frame.token);
+    else root.removeAttribute(TOKEN_ATTR);
+    client.lastSeq.delete(frame.old);
+    client.failed.delete(frame.old);
+  },
+  live_patch(client, frame) {
+    livePatch(client, frame.url, frame.replace ? 'replace' : 'push', false);
+  },
+  live_navigate(client, frame) {
+    liveNavigate(client, frame.url, frame.replace ? 'replace' : 'push');
+  },
+  redirect(client, frame) {
+    location.assign(frame.url);
   },
   pong(client) {
     client.clearPongTimer();

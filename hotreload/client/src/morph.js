@@ -6,7 +6,7 @@
 
 import { BOUNDARY_ATTR, HTML_NS, SHELL_ATTR, VIEW_ATTR } from './constants.js';
 import { childContainer, placeBefore } from './dom.js';
-import { isFocusedControl, setFormProperty } from './forms.js';
+import { setFormProperty, showServerText } from './forms.js';
 import { preserving } from './preserve.js';
 
 const SOFT_MATCH_LOOKAHEAD = 8;
@@ -138,7 +138,7 @@ function dropSkipped(from, cursor, match, siblings) {
 }
 
 /** Copies `to`'s attributes onto `from`; returns the names whose value changed. */
-function syncAttributes(from, to) {
+export function syncAttributes(from, to) {
   const changed = [];
   for (const attr of Array.from(from.attributes)) {
     if (!to.hasAttributeNS(attr.namespaceURI, attr.localName)) {
@@ -170,7 +170,7 @@ function morphElement(from, to, work) {
     const text = to.textContent;
     if (from.defaultValue !== text) {
       from.defaultValue = text;
-      if (!isFocusedControl(from)) from.value = text;
+      showServerText(from);
     }
     return;
   }

@@ -3,25 +3,29 @@
 //   <script type="module" src=".../client.js" data-hotreload-client data-socket="/_hotreload/ws"></script>
 // It starts itself: connects to the WebSocket, announces the LiveView boundaries on the page
 // (`[data-live-view-id]`), applies `patch` ops and morphs `html` frames into them while keeping
-// focus, caret, typed values and scroll, and sends `live-*` DOM events.
+// focus, caret, typed values and scroll, sends `live-*` DOM events, follows live links and
+// back/forward without page loads, and sends typed form values back after a reconnect.
 //
 // With `data-dev` (debug builds) it also loads the dev client (dist/dev.js, from
 // `data-dev-client` or the script's own URL with `client.js` -> `dev.js`), which installs
 // itself with `window.__hotreload.installDev(dev)` (dev_bridge.js describes `dev`).
 //
 // Module map: constants, log, storage, errors, dom (parsing in context) · apply (patch ops) ·
-// forms, preserve, morph · config, socket, frames, reload, dev_bridge · rate_limit, events ·
-// runtime (this file: boot and `window.__hotreload`). The sources are in hotreload/client/src;
+// forms, preserve, morph · config, socket, frames, reload, dev_bridge · rate_limit, events,
+// flash · navigation (live links, history), recovery (forms after a reconnect) · runtime (this
+// file: boot and `window.__hotreload`). The sources are in hotreload/client/src;
 // hotreload/client/build.mjs joins them into the file the server serves.
 
 import { applyOps } from './apply.js';
 import { readConfig } from './config.js';
-import { PROTOCOL_VERSION } from './constants.js';
+import { CLIENT_TAG, PROTOCOL_VERSION } from './constants.js';
 import { DevBridge, loadDevClient } from './dev_bridge.js';
 import { PatchError } from './errors.js';
 import { listenForEvents } from './events.js';
+import { listenForFlash } from './flash.js';
 import { warn } from './log.js';
 import { morph, morphPage } from './morph.js';
+import { listenForNavigation } from './navigation.js';
 import { listenForScroll } from './preserve.js';
 import { Client } from './socket.js';
 
@@ -33,7 +37,7 @@ import { Client } from './socket.js';
  */
 function start() {
   if (window.__hotreload) return window.__hotreload; // loaded twice: keep the first client
-  const tag = document.querySelector('script[data-hotreload-client]');
+  const tag = document.querySelector(CLIENT_TAG);
   if (!tag) return null; // imported as a library (tests); nothing to start
   const config = readConfig(tag);
   if (!config.socket) { warn('data-socket is missing on the client script tag'); return null; }
@@ -43,7 +47,9 @@ function start() {
   const dev = new DevBridge(config.dev);
   const client = new Client(config, dev);
   listenForScroll();
-  listenForEvents(client);
+  listenForEvents(client); // first: a `live-click` on a link prevents its default before...
+  listenForFlash(client);
+  listenForNavigation(client); // ...a live link looks at `defaultPrevented`
   window.addEventListener('pagehide', () => client.close());
   window.addEventListener('beforeunload', () => {
     client.close();

@@ -1,10 +1,11 @@
-// The connection: one WebSocket per page, `hello` with the page's boundaries on every open,
-// a heartbeat (ping, and a pong deadline), reconnect with exponential backoff and jitter, and
-// the JSON envelope of every frame (docs/PROTOCOL.md). Events raised while disconnected wait
-// for the next connection. Incoming frames are decoded here and handled by frames.js.
+// The connection: one WebSocket per page, `hello` with the page's URL and boundaries on every
+// open (and after a live navigation), a heartbeat (ping, and a pong deadline), reconnect with
+// exponential backoff and jitter, and the JSON envelope of every frame (docs/PROTOCOL.md).
+// Events (and `params`, `clear_flash`) raised while disconnected wait for the next connection.
+// Incoming frames are decoded here and handled by frames.js.
 
 import { PROTOCOL_VERSION } from './constants.js';
-import { boundaries } from './dom.js';
+import { boundaries, pageUrl } from './dom.js';
 import { FRAME_HANDLERS } from './frames.js';
 import { warn } from './log.js';
 
@@ -38,13 +39,14 @@ export class Client {
     this.ws = null;
     this.state = 'connecting'; // connecting | open | reconnecting | closed
     this.everOpened = false;
+    this.reconnected = false; // the open connection is a reconnect whose welcome is still due
     this.attempt = 0;
     this.stopped = false;
     this.boot = null;
     this.ref = 0;
     this.pingN = 0;
     this.timers = { reconnect: 0, ping: 0, pong: 0 };
-    this.queue = []; // events raised while disconnected, sent after the next hello
+    this.queue = []; // frames raised while disconnected, sent after the next hello
     this.lastSeq = new Map(); // instance id -> last applied seq (this connection)
     this.failed = new Set(); // instances waiting for an `html` resync after a failed patch
     this.stats = { swaps: 0, patches: 0, htmls: 0, ops: 0, bytes: 0, lastLatencyMs: null, failures: 0, reconnects: 0, events: 0, pageRefreshes: 0, shellRefreshes: 0 };
@@ -101,10 +103,19 @@ export class Client {
     }
   }
 
-  onOpen() {
+  /**
+   * Sends `hello` with the boundaries on the page now (on open, and over the same socket after
+   * a live navigation, `resume: false`): the seqs of the instances before it are forgotten.
+   */
+  hello(resume) {
     this.lastSeq.clear();
     this.failed.clear();
-    this.send({ type: 'hello', instances: boundaries(), resume: this.everOpened });
+    this.send({ type: 'hello', url: pageUrl(), instances: boundaries(), resume });
+  }
+
+  onOpen() {
+    this.hello(this.everOpened);
+    this.reconnected = this.everOpened;
     if (this.everOpened) this.stats.reconnects++;
     this.everOpened = true;
     this.setState('open');
@@ -154,11 +165,15 @@ export class Client {
 
   /** Sends a LiveView event, or keeps it for the next connection. */
   sendEvent(frame) {
-    const full = { type: 'event', ...frame, ref: ++this.ref };
     this.stats.events++;
-    if (this.send(full)) return;
+    this.sendQueued({ type: 'event', ...frame, ref: ++this.ref });
+  }
+
+  /** Sends `frame` now, or after the next hello when disconnected (the oldest dropped past 50). */
+  sendQueued(frame) {
+    if (this.send(frame)) return;
     if (this.queue.length >= MAX_QUEUED_EVENTS) this.queue.shift();
-    this.queue.push(full);
+    this.queue.push(frame);
   }
 
   onMessage(event) {

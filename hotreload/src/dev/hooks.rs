@@ -19,13 +19,20 @@ pub(crate) struct DevHooks {
     dev_client_src: String,
     /// `None` when no manifest dir was given or the store could not be opened.
     state: Option<StateManager>,
+    /// The instance-token key kept beside the snapshots (so tokens survive restarts).
+    token_key: Option<Vec<u8>>,
 }
 
 impl DevHooks {
-    pub(crate) fn new(prefix: &str, state: Option<StateManager>) -> Self {
+    pub(crate) fn new(
+        prefix: &str,
+        state: Option<StateManager>,
+        token_key: Option<Vec<u8>>,
+    ) -> Self {
         DevHooks {
             dev_client_src: format!("{prefix}/dev.js"),
             state,
+            token_key,
         }
     }
 
@@ -84,6 +91,35 @@ impl RuntimeHooks for DevHooks {
             message: message.to_owned(),
         })
     }
+
+    fn token_key(&self) -> Option<&[u8]> {
+        self.token_key.as_deref()
+    }
+}
+
+/// The dev token key in `dir` (`token.key`, 32 random bytes, made on first use): the same
+/// across restarts of the dev server, so open pages keep their tokens. `None` (tokens then
+/// last one process) if the file cannot be read or written.
+#[cfg_attr(
+    not(feature = "hot-reload"),
+    allow(
+        dead_code,
+        reason = "without the feature no state dir is opened to keep it in"
+    )
+)]
+pub(crate) fn dev_token_key(dir: &std::path::Path) -> Option<Vec<u8>> {
+    let path = dir.join("token.key");
+    if let Ok(key) = std::fs::read(&path)
+        && key.len() >= crate::live::token::MIN_KEY_BYTES
+    {
+        return Some(key);
+    }
+    let key = crate::live::token::random_bytes::<32>().to_vec();
+    std::fs::create_dir_all(dir)
+        .and_then(|()| std::fs::write(&path, &key))
+        .map_err(|error| tracing::debug!(%error, "hotreload: dev token key not kept"))
+        .ok()?;
+    Some(key)
 }
 
 /// Without the `hot-reload` feature no state is kept: a manager that cannot exist.

@@ -250,13 +250,21 @@ impl HotReload {
         tracing::info!(prefix = %self.prefix, "hotreload: dev routes enabled");
         if DEV.get().is_none() {
             #[cfg(feature = "hot-reload")]
-            let state = self
-                .manifest_dir
-                .as_ref()
-                .and_then(|dir| state::StateManager::open(&hotreload_state::default_dir(dir)));
+            let (state, token_key) = {
+                let dir = self
+                    .manifest_dir
+                    .as_ref()
+                    .map(|dir| hotreload_state::default_dir(dir));
+                let state = dir.as_deref().and_then(state::StateManager::open);
+                let key = dir
+                    .as_deref()
+                    .filter(|_| state.is_some())
+                    .and_then(hooks::dev_token_key);
+                (state, key)
+            };
             #[cfg(not(feature = "hot-reload"))]
-            let state = None;
-            let dev = Arc::new(DevHooks::new(&self.prefix, state));
+            let (state, token_key) = (None, None);
+            let dev = Arc::new(DevHooks::new(&self.prefix, state, token_key));
             if DEV.set(Arc::clone(&dev)).is_ok() {
                 runtime().install_hooks(dev);
             }

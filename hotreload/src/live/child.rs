@@ -99,7 +99,7 @@ impl<V: LiveView> Render for Child<V> {
             .child_html(self.id)
             .map(|html| Html::from_trusted(html.as_ref()))
             .unwrap_or_default();
-        out.push_str(boundary(self.id, V::name(), &inner).as_str());
+        out.push_str(boundary(self.id, V::name(), None, &inner).as_str());
     }
 }
 

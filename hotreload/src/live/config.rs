@@ -23,12 +23,27 @@ use tower_layer::Layer;
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct LiveConfig {
     pub(crate) breaker: Option<BreakerConfig>,
+    pub(crate) token_max_age: Option<std::time::Duration>,
 }
 
 impl LiveConfig {
     /// The defaults.
     pub fn new() -> Self {
         LiveConfig::default()
+    }
+
+    /// How long a page's instance tokens stay good (default one day): a page that reconnects
+    /// later gets its views mounted fresh (what the user typed in `live-change` forms is sent
+    /// again by the client).
+    pub fn token_max_age(mut self, max_age: std::time::Duration) -> Self {
+        self.token_max_age = Some(max_age);
+        self
+    }
+
+    /// The token lifetime, default or set.
+    pub(crate) fn token_max_age_or_default(&self) -> std::time::Duration {
+        self.token_max_age
+            .unwrap_or(crate::live::token::DEFAULT_MAX_AGE)
     }
 
     /// When a connection whose patches keep failing reloads its page, and how often.

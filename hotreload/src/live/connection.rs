@@ -5,20 +5,23 @@
 //! `error` frame. A client that goes silent (no frame, not even a ping, for
 //! [`IDLE_TIMEOUT`]) is dropped, so vanished tabs do not pile up.
 
+use crate::live::child::child_id;
 use crate::live::config::LiveConfig;
 use crate::live::outbound::QUEUE_FRAMES;
+use crate::live::params::is_local_path;
 use crate::live::protocol::{
     ClientFrame, ErrorCode, HelloInstance, ProtocolError, ServerFrame, decode_client_frame,
 };
 use crate::live::runtime::{ConnectionId, Outbound, Resume, runtime};
 use crate::live::stats::Counters;
+use crate::live::token::{DEFAULT_MAX_AGE, TokenError, session_of, sign, verify};
 use crate::live::view::Event;
 use crate::template::InstanceId;
 use axum::extract::ws::{Message, WebSocket};
 use axum::http::request::Parts;
 use std::collections::HashSet;
-use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 use tokio::sync::broadcast;
 use tokio::sync::mpsc::Receiver;
@@ -37,6 +40,25 @@ const SEND_TIMEOUT: Duration = Duration::from_secs(10);
 /// name still not registered is refused (see [`Connection::hello`]).
 const REGISTRATION_WAIT: Duration = Duration::from_secs(5);
 
+/// How many children of one parent a nested boundary's id is checked against.
+const MAX_CHILDREN: u32 = 1024;
+
+/// The nested views of `parents` and theirs, as `hello` entries (from the runtime's record of
+/// who is whose parent, made when they mounted).
+fn descendants(parents: &[InstanceId]) -> Vec<HelloInstance> {
+    let mut found = Vec::new();
+    let mut frontier: Vec<InstanceId> = parents.to_vec();
+    while let Some(parent) = frontier.pop() {
+        for (child, view) in runtime().children_of(parent) {
+            frontier.push(child);
+            let mut entry = HelloInstance::new(child, view);
+            entry.parent = Some(parent);
+            found.push(entry);
+        }
+    }
+    found
+}
+
 /// A connection with no inbound frame for this long is considered gone.
 pub const IDLE_TIMEOUT: Duration = Duration::from_secs(45);
 
@@ -53,7 +75,7 @@ pub(crate) async fn run(
     Counters::add(&stats.connections_total, 1);
     let mut connection = Connection {
         id: runtime.next_connection_id(),
-        attached: HashSet::new(),
+        attached: Attached::default(),
         outbound: {
             let (sender, receiver) = tokio::sync::mpsc::channel(QUEUE_FRAMES);
             let breaker = request
@@ -152,7 +174,7 @@ fn attach(
     resume: bool,
 ) -> tokio::sync::oneshot::Receiver<()> {
     let (done, finished) = tokio::sync::oneshot::channel();
-    let HelloInstance { id, view } = instance;
+    let HelloInstance { id, view, .. } = instance;
     let outbound = outbound.clone();
     let request = request.clone();
     let (connection, closed) = (connection.0, Arc::clone(connection.1));
@@ -179,9 +201,51 @@ fn attach(
     finished
 }
 
+/// The instances attached to one connection: shared with the tasks that attach some later
+/// (deferred names, a remounted parent's children), so the connection detaches them all when
+/// it closes.
+#[derive(Debug, Clone, Default)]
+struct Attached(Arc<Mutex<HashSet<InstanceId>>>);
+
+impl Attached {
+    fn insert(&self, id: InstanceId) {
+        self.0
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .insert(id);
+    }
+    fn remove(&self, id: InstanceId) -> bool {
+        self.0
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .remove(&id)
+    }
+    fn contains(&self, id: InstanceId) -> bool {
+        self.0
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .contains(&id)
+    }
+    fn all(&self) -> Vec<InstanceId> {
+        self.0
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .iter()
+            .copied()
+            .collect()
+    }
+    fn drain(&self) -> Vec<InstanceId> {
+        self.0
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .drain()
+            .collect()
+    }
+}
+
 struct Connection {
     id: ConnectionId,
-    attached: HashSet<InstanceId>,
+    attached: Attached,
     outbound: (Outbound, Receiver<String>),
     request: Parts,
     dev: bool,
@@ -205,8 +269,44 @@ impl Connection {
         };
         match frame {
             ClientFrame::Hello {
-                instances, resume, ..
-            } => Some(self.hello(instances, resume)),
+                instances,
+                resume,
+                url,
+            } => Some(self.hello(instances, resume, url.as_deref())),
+            ClientFrame::Params { url } => {
+                for id in self.attached.all() {
+                    let url = url.clone();
+                    self.on_instance(id, move |instance| instance.params(&url));
+                }
+                None
+            }
+            ClientFrame::Leave { ids } => {
+                for id in ids {
+                    if !self.attached.remove(id) {
+                        continue;
+                    }
+                    let connection = self.id;
+                    runtime().run(
+                        id,
+                        Box::new(move |instances| {
+                            if instances
+                                .get_mut(id)
+                                .is_some_and(|instance| instance.connection() == Some(connection))
+                            {
+                                instances.remove(id);
+                            }
+                        }),
+                    );
+                }
+                None
+            }
+            ClientFrame::ClearFlash { id, kind } => {
+                if !self.attached.contains(id) {
+                    return Some(unknown_instance(id));
+                }
+                self.on_instance(id, move |instance| instance.clear_flash(kind));
+                None
+            }
             ClientFrame::Ping { n, .. } => Some(ServerFrame::Pong { n }.to_json()),
             ClientFrame::Event {
                 id,
@@ -216,9 +316,10 @@ impl Connection {
                 checked,
                 form,
                 key,
+                unused,
                 ..
             } => {
-                if !self.attached.contains(&id) {
+                if !self.attached.contains(id) {
                     return Some(unknown_instance(id));
                 }
                 let event = Event {
@@ -227,6 +328,7 @@ impl Connection {
                     checked,
                     form: form.unwrap_or_default(),
                     key,
+                    unused: unused.unwrap_or_default(),
                 };
                 let connection = self.id;
                 let outbound = self.outbound.0.clone();
@@ -250,37 +352,118 @@ impl Connection {
                 None
             }
             ClientFrame::Ack { id, seq, error, .. } => {
-                if !self.attached.contains(&id) {
+                if !self.attached.contains(id) {
                     return Some(unknown_instance(id));
                 }
-                let connection = self.id;
-                runtime().run(
-                    id,
-                    Box::new(move |instances| {
-                        if let Some(instance) = instances.get_mut(id)
-                            && instance.connection() == Some(connection)
-                        {
-                            instance.ack(seq, error);
-                        }
-                    }),
-                );
+                self.on_instance(id, move |instance| instance.ack(seq, error));
                 None
             }
         }
+    }
+
+    /// Runs `job` on instance `id`'s worker if the instance is there and attached to this
+    /// connection (it may have gone, or been taken by another connection, meanwhile).
+    fn on_instance(
+        &self,
+        id: InstanceId,
+        job: impl FnOnce(&mut dyn crate::live::instance::AnyInstance) + Send + 'static,
+    ) {
+        let connection = self.id;
+        runtime().run(
+            id,
+            Box::new(move |instances| {
+                if let Some(instance) = instances.get_mut(id)
+                    && instance.connection() == Some(connection)
+                {
+                    job(instance);
+                }
+            }),
+        );
     }
 
     /// Attaches the page's boundaries: existing instances take this connection (sending what
     /// changed, or everything after a reconnect); unknown ones (the server restarted) are
     /// restored or mounted fresh from the view name and sent whole.
     ///
+    /// A top-level boundary must present its token (`token.rs`); one that does not (missing,
+    /// forged, expired) gets a `bad_token` error and a fresh instance under a new id
+    /// (`remount`), never the instance its id names. A nested boundary is taken only under a
+    /// parent accepted on this connection, with the id that parent's children have.
+    ///
     /// A nested view's type is registered when its parent mounts or restores, and after a
     /// restart that happens in the parent's job on its worker: a name that is not registered
     /// yet is looked up again once the other instances of this `hello` have been brought back
     /// (their jobs signal when done), so the order of a page's boundaries does not matter.
-    fn hello(&mut self, instances: Vec<HelloInstance>, resume: bool) -> String {
+    fn hello(&mut self, instances: Vec<HelloInstance>, resume: bool, url: Option<&str>) -> String {
+        // Views brought back after a restart mount with the page's URL now (it may have been
+        // patched since the socket opened).
+        if let Some(uri) = url
+            .filter(|url| is_local_path(url))
+            .and_then(|url| url.parse::<axum::http::Uri>().ok())
+        {
+            self.request.uri = uri;
+        }
+        let session = session_of(&self.request.headers).unwrap_or_default();
+        let key = runtime().token_key();
+        let mut accepted: HashSet<InstanceId> = self.attached.all().into_iter().collect();
+        let mut remounted = Vec::new();
+        let mut taken = Vec::new();
+        let (top, nested): (Vec<_>, Vec<_>) = instances
+            .into_iter()
+            .partition(|instance| instance.parent.is_none());
+        for mut instance in top {
+            if runtime().resume(&instance.view).is_none() {
+                // Top-level views are registered when their route is made, before serving.
+                Counters::add(&runtime().stats.errors_sent, 1);
+                let error = ProtocolError::new(
+                    ErrorCode::UnknownView,
+                    format!("no live view is registered as `{}`", instance.view),
+                );
+                let _ = self
+                    .outbound
+                    .0
+                    .send(ServerFrame::error(&error, Some(instance.id)).to_json());
+                continue;
+            }
+            if let Err(error) = verify(
+                key,
+                instance.token.as_deref(),
+                instance.id,
+                &instance.view,
+                &session,
+            ) {
+                let Some(fresh) = self.remount(&mut instance, &session, error) else {
+                    continue;
+                };
+                remounted.push(fresh);
+            }
+            accepted.insert(instance.id);
+            taken.push(instance);
+        }
+        for instance in nested {
+            let parent_ok = instance.parent.is_some_and(|parent| {
+                accepted.contains(&parent)
+                    && (0..MAX_CHILDREN).any(|n| child_id(parent, n) == instance.id)
+            });
+            if parent_ok {
+                accepted.insert(instance.id);
+                taken.push(instance);
+            } else {
+                Counters::add(&runtime().stats.errors_sent, 1);
+                let error = ProtocolError::new(
+                    ErrorCode::UnknownInstance,
+                    "a nested view is attached only under its parent on the same page",
+                );
+                let _ = self
+                    .outbound
+                    .0
+                    .send(ServerFrame::error(&error, Some(instance.id)).to_json());
+            }
+        }
+
         let mut brought_back = Vec::new();
         let mut unregistered = Vec::new();
-        for instance in instances {
+        for instance in taken {
             self.attached.insert(instance.id);
             match runtime().resume(&instance.view) {
                 Some(bring_back) => brought_back.push(attach(
@@ -294,15 +477,32 @@ impl Connection {
                 None => unregistered.push(instance),
             }
         }
-        if !unregistered.is_empty() {
+        let remounts = remounted;
+        if !unregistered.is_empty() || !remounts.is_empty() {
             let (connection, outbound, request) =
                 (self.id, self.outbound.0.clone(), self.request.clone());
             let closed = Arc::clone(&self.closed);
+            let attached = self.attached.clone();
             let deferred = tokio::spawn(async move {
                 // One deadline for all of them, not one wait each.
                 let deadline = Instant::now() + REGISTRATION_WAIT;
                 for done in brought_back {
                     let _ = tokio::time::timeout_at(deadline, done).await;
+                }
+                // A remounted view mounted fresh children (new ids) into the html it sent;
+                // they are this page's now.
+                for child in descendants(&remounts) {
+                    attached.insert(child.id);
+                    if let Some(bring_back) = runtime().resume(&child.view) {
+                        attach(
+                            child,
+                            bring_back,
+                            (connection, &closed),
+                            &outbound,
+                            &request,
+                            false,
+                        );
+                    }
                 }
                 for instance in unregistered {
                     match runtime().resume(&instance.view) {
@@ -335,6 +535,47 @@ impl Connection {
             dev: self.dev,
         }
         .to_json()
+    }
+
+    /// Refuses `instance`'s token: tells the page (`bad_token`, then `remount` with a new id
+    /// and its token) and points `instance` at the new id, which attaching mounts fresh.
+    /// `None` if its view is not registered (nothing to mount).
+    fn remount(
+        &self,
+        instance: &mut HelloInstance,
+        session: &str,
+        error: TokenError,
+    ) -> Option<InstanceId> {
+        let runtime = runtime();
+        Counters::add(&runtime.stats.errors_sent, 1);
+        let refused = ProtocolError::new(
+            ErrorCode::BadToken,
+            format!("{error}; the view was mounted fresh"),
+        );
+        tracing::info!(instance = %instance.id, view = instance.view, %error, "hotreload: refused an instance token");
+        let _ = self
+            .outbound
+            .0
+            .send(ServerFrame::error(&refused, Some(instance.id)).to_json());
+        runtime.resume(&instance.view)?;
+        let fresh = runtime.next_instance_id();
+        let max_age = self
+            .request
+            .extensions
+            .get::<LiveConfig>()
+            .map_or(DEFAULT_MAX_AGE, LiveConfig::token_max_age_or_default);
+        let token = sign(runtime.token_key(), fresh, &instance.view, session, max_age);
+        let _ = self.outbound.0.send(
+            ServerFrame::Remount {
+                old: instance.id,
+                id: fresh,
+                token: token.clone(),
+            }
+            .to_json(),
+        );
+        instance.id = fresh;
+        instance.token = Some(token);
+        Some(fresh)
     }
 
     fn detach_all(&mut self) {

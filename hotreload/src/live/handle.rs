@@ -6,11 +6,13 @@
 
 use crate::live::runtime::runtime;
 use crate::live::view::{Context, HandleInfo, LiveView};
+use crate::pubsub::registry::Delivery;
+use crate::pubsub::{Broadcast, SUBSCRIBER_QUEUE, Subscription, Topic, subscribe_raw};
 use crate::template::InstanceId;
 use std::fmt;
 use std::future::Future;
 use std::marker::PhantomData;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 use thiserror::Error;
@@ -35,10 +37,11 @@ pub struct LiveHandle<V> {
     _view: PhantomData<fn(V)>,
 }
 
-/// Background tasks of one instance, aborted with it.
+/// Background tasks and broadcast subscriptions of one instance, ended with it.
 #[derive(Debug, Default)]
 pub(crate) struct Tasks {
     handles: Mutex<Vec<tokio::task::AbortHandle>>,
+    subscriptions: Mutex<Vec<Subscription>>,
     closed: std::sync::atomic::AtomicBool,
 }
 
@@ -51,6 +54,37 @@ impl Tasks {
         for handle in handles {
             handle.abort();
         }
+        drop(std::mem::take(
+            &mut *self
+                .subscriptions
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner),
+        ));
+    }
+
+    /// Keeps `subscription` until the instance ends (dropped at once if it already has).
+    fn keep(&self, subscription: Subscription) {
+        self.subscriptions
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .push(subscription);
+        if self.is_closed() {
+            // Closed while subscribing: `abort_all` may have run before the push.
+            drop(std::mem::take(
+                &mut *self
+                    .subscriptions
+                    .lock()
+                    .unwrap_or_else(PoisonError::into_inner),
+            ));
+        }
+    }
+
+    /// Ends the subscriptions to the topic called `name`.
+    fn unsubscribe(&self, name: &str) {
+        self.subscriptions
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .retain(|subscription| subscription.topic() != name);
     }
 
     fn is_closed(&self) -> bool {
@@ -82,6 +116,16 @@ where
         Ok(())
     } else {
         Err(Gone(id))
+    }
+}
+
+/// A broadcast message queued for an instance: frees its place in the subscriber's queue when
+/// handled (or dropped unhandled, its instance gone).
+struct Taken(Arc<AtomicUsize>);
+
+impl Drop for Taken {
+    fn drop(&mut self) {
+        self.0.fetch_sub(1, Ordering::AcqRel);
     }
 }
 
@@ -241,6 +285,52 @@ impl<V: LiveView> LiveHandle<V> {
             // Gone: the page closed while the work ran; nobody is waiting for it.
             let _ = handle.send(output);
         });
+    }
+
+    /// Subscribes this instance to `topic` until it goes away (or
+    /// [`unsubscribe`](Self::unsubscribe)): every message published there comes to its
+    /// [`HandleInfo::handle_info`], after which it re-renders and its page is patched. Messages
+    /// beyond [`SUBSCRIBER_QUEUE`] not yet handled are dropped for this instance (see
+    /// [`pubsub`](crate::pubsub)). Subscribing twice to one topic delivers every message twice.
+    pub fn subscribe<T>(&self, topic: &Topic<T>)
+    where
+        T: Broadcast,
+        V: HandleInfo<T>,
+    {
+        if self.tasks.is_closed() {
+            return;
+        }
+        let id = self.id;
+        let pending = Arc::new(AtomicUsize::new(0));
+        let subscription = subscribe_raw(
+            topic,
+            Box::new(move |payload| {
+                let Some(message) = payload.downcast_ref::<T>() else {
+                    return Delivery::Queued;
+                };
+                if pending.fetch_add(1, Ordering::AcqRel) >= SUBSCRIBER_QUEUE {
+                    pending.fetch_sub(1, Ordering::AcqRel);
+                    return Delivery::Full;
+                }
+                let taken = Taken(Arc::clone(&pending));
+                let message = message.clone();
+                let deliver: Deliver<V> = Box::new(move |view: &mut V, cx: &mut Context<'_, V>| {
+                    drop(taken);
+                    view.handle_info(message, cx);
+                });
+                if runtime().send_message(id, Box::new(deliver), None) {
+                    Delivery::Queued
+                } else {
+                    Delivery::Gone
+                }
+            }),
+        );
+        self.tasks.keep(subscription);
+    }
+
+    /// Ends this instance's subscriptions to `topic`.
+    pub fn unsubscribe<T>(&self, topic: &Topic<T>) {
+        self.tasks.unsubscribe(topic.name());
     }
 
     /// Sends `make()` every `period`, starting one period from now, until the instance goes away.

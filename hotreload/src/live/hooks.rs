@@ -49,4 +49,8 @@ pub(crate) trait RuntimeHooks: Send + Sync + std::fmt::Debug + 'static {
 
     /// A frame that shows `message` to the user of one page (a dev toast), as JSON text.
     fn warning_frame(&self, message: &str) -> String;
+
+    /// A key for instance tokens that outlives the process (kept beside the state snapshots),
+    /// so pages keep their tokens across dev restarts; `None` if state is not kept.
+    fn token_key(&self) -> Option<&[u8]>;
 }

@@ -7,8 +7,11 @@
 
 use crate::live::app_state::AppState;
 use crate::live::breaker::Recovery;
+use crate::live::effects::{Effects, Navigation};
+use crate::live::flash::Flash;
 use crate::live::handle::{Deliver, LiveHandle, Tasks};
-use crate::live::protocol::{ErrorCode, ProtocolError, ServerFrame};
+use crate::live::params::{Params, is_local_path};
+use crate::live::protocol::{ErrorCode, FlashKind, ProtocolError, ServerFrame};
 use crate::live::runtime::{ConnectionId, Outbound, runtime};
 use crate::live::snapshot;
 use crate::live::stats::Counters;
@@ -49,7 +52,10 @@ pub(crate) trait AnyInstance {
     fn idle_since(&self) -> Option<Instant>;
     /// Handles an event: decode the message, update, render, send.
     fn event(&mut self, msg: serde_json::Value, event: Event);
-    /// Handles a value from a [`LiveHandle`] (a boxed [`Deliver`]).
+    /// Handles a value from a [`LiveHandle`] or a broadcast (a boxed [`Deliver`]). It is not
+    /// rendered at once: the worker renders ([`flush`](Self::flush)) once it has run the jobs
+    /// already queued, so a burst of values (a busy topic, many results) costs one render and
+    /// one frame, not one each.
     fn message(&mut self, msg: Box<dyn Any + Send>);
     /// Re-renders (after a hot swap) and sends what changed; `Err` is a render panic.
     #[allow(
@@ -63,6 +69,14 @@ pub(crate) trait AnyInstance {
     fn close(&mut self);
     /// Snapshots the state now if it changed since the last snapshot.
     fn snapshot_now(&mut self);
+    /// The page's URL changed on the client (a live link, back or forward): a top-level view
+    /// drops its flash and runs `handle_params`; a nested one ignores it.
+    fn params(&mut self, url: &str);
+    /// The user dismissed the flash of `kind`.
+    fn clear_flash(&mut self, kind: FlashKind);
+    /// Renders and sends what changed if a server-sent value was applied since the last render
+    /// (see [`message`](Self::message)).
+    fn flush(&mut self);
 }
 
 /// A view instance on its worker thread.
@@ -83,6 +97,10 @@ pub(crate) struct Instance<V: LiveView> {
     snapshot_scheduled: bool,
     /// The state of the router that serves it, for `Context::app_state`.
     app: Option<AppState>,
+    /// A server-sent value changed the state since the last render.
+    render_pending: bool,
+    /// Its flash messages, rendered before the view's markup.
+    flash: Flash,
 }
 
 impl<V: LiveView> Instance<V> {
@@ -93,8 +111,11 @@ impl<V: LiveView> Instance<V> {
         client_html: &str,
         tasks: Arc<Tasks>,
         app: Option<AppState>,
+        flash: Flash,
     ) -> Self {
         Instance {
+            flash,
+            render_pending: false,
             id,
             state,
             tree: ClientTree::with_context(client_html, boundary_context()),
@@ -135,14 +156,15 @@ impl<V: LiveView> Instance<V> {
         ));
     }
 
-    /// Renders the view's inner HTML, catching panics.
+    /// Renders the boundary's inner HTML (flash, then the view), catching panics.
     fn render_inner(&self) -> Result<Html, String> {
-        render_view(self.id, &self.state)
+        render_with_flash(self.id, &self.state, &self.flash)
     }
 
     /// Renders and sends the client what changed (or everything, with `whole`); `Err` is a
     /// render panic (reported to the client as well).
     fn refresh(&mut self, whole: bool) -> Result<(), String> {
+        self.render_pending = false;
         let started = Instant::now();
         let rendered = {
             let _span = tracing::debug_span!("render", instance = %self.id).entered();
@@ -290,33 +312,111 @@ impl<V: LiveView> Instance<V> {
         Counters::add(&stats.patch_bytes, bytes as u64);
     }
 
-    /// Runs `change` (an `update` or a `handle_info`) on the state with a [`Context`], then
-    /// snapshots (later) and sends what changed.
+    /// Runs `change` (an `update` or a `handle_info`) on the state with a [`Context`], carries
+    /// out what it asked for (flash, navigation), then snapshots (later) and sends what changed.
     fn apply(&mut self, event: &Event, change: impl for<'a> FnOnce(&mut V, &mut Context<'a, V>)) {
         Counters::add(&runtime().stats.events, 1);
-        let handle = LiveHandle::new(self.id, Arc::clone(&self.tasks));
-        let state = &mut self.state;
-        let app = self.app.as_ref();
-        let updated = {
-            let _span =
-                tracing::debug_span!("update", instance = %self.id, view = V::name()).entered();
-            catch_unwind(AssertUnwindSafe(|| {
-                let mut cx = Context::new(event, handle, app);
-                change(state, &mut cx);
-            }))
-        };
-        if let Err(panic) = updated {
-            Counters::add(&runtime().stats.panics, 1);
-            self.send_error(
-                ErrorCode::Panic,
-                format!("update panicked: {}", panic_message(panic.as_ref())),
-            );
-            return;
+        match self.call(event, change) {
+            Ok(effects) => self.carry_out(effects, 0),
+            Err(message) => {
+                self.send_error(ErrorCode::Panic, format!("update panicked: {message}"));
+                return;
+            }
         }
         self.snapshot_later();
         // A render panic was already reported to the client by `refresh`.
         let _ = self.refresh(false);
     }
+
+    /// Calls `change` with a fresh [`Context`], catching panics; returns what it asked for.
+    fn call(
+        &mut self,
+        event: &Event,
+        change: impl for<'a> FnOnce(&mut V, &mut Context<'a, V>),
+    ) -> Result<Effects, String> {
+        let handle = LiveHandle::new(self.id, Arc::clone(&self.tasks));
+        let state = &mut self.state;
+        let app = self.app.as_ref();
+        let _span = tracing::debug_span!("update", instance = %self.id, view = V::name()).entered();
+        catch_unwind(AssertUnwindSafe(|| {
+            let mut cx = Context::new(event, handle, app);
+            change(state, &mut cx);
+            cx.into_effects()
+        }))
+        .map_err(|panic| {
+            Counters::add(&runtime().stats.panics, 1);
+            panic_message(panic.as_ref())
+        })
+    }
+
+    /// Carries out `effects`: the flash changes, then the navigation. A patch runs
+    /// `handle_params`, whose own effects are carried out in turn (`depth` stops a view that
+    /// patches from every `handle_params` from looping).
+    fn carry_out(&mut self, mut effects: Effects, depth: u8) {
+        effects.apply_flash(&mut self.flash);
+        match effects.navigation.take() {
+            None => {}
+            Some(Navigation::Patch { url, replace }) => {
+                if !is_local_path(&url) {
+                    tracing::warn!(instance = %self.id, url, "hotreload: push_patch takes a path on this site; use redirect");
+                    return;
+                }
+                if depth >= MAX_PATCH_DEPTH {
+                    tracing::warn!(instance = %self.id, url, "hotreload: handle_params keeps patching the URL; stopped");
+                    return;
+                }
+                self.send(&ServerFrame::LivePatch {
+                    url: url.clone(),
+                    replace,
+                });
+                self.handle_params(&url, depth + 1);
+            }
+            Some(Navigation::Navigate { url, replace }) => {
+                if is_local_path(&url) {
+                    self.send(&ServerFrame::LiveNavigate { url, replace });
+                } else {
+                    self.send(&ServerFrame::Redirect { url });
+                }
+            }
+            Some(Navigation::Redirect { url }) => {
+                self.send(&ServerFrame::Redirect { url });
+            }
+        }
+    }
+
+    /// Runs `handle_params` with `url` (a top-level view only) and carries out its effects.
+    fn handle_params(&mut self, url: &str, depth: u8) {
+        let params = Params::parse(url, runtime().route_pattern(V::name()).as_deref());
+        match self.call(&Event::default(), |state, cx| {
+            state.handle_params(&params, cx);
+        }) {
+            Ok(effects) => self.carry_out(effects, depth),
+            Err(message) => {
+                self.send_error(
+                    ErrorCode::Panic,
+                    format!("handle_params panicked: {message}"),
+                );
+            }
+        }
+    }
+}
+
+/// How many `push_patch`es in a row (each from the previous `handle_params`) are carried out.
+const MAX_PATCH_DEPTH: u8 = 4;
+
+/// Renders the boundary's inner HTML: `flash`'s messages, then the view.
+pub(crate) fn render_with_flash<V: LiveView>(
+    id: InstanceId,
+    state: &V,
+    flash: &Flash,
+) -> Result<Html, String> {
+    let view = render_view(id, state)?;
+    if flash.is_empty() {
+        return Ok(view);
+    }
+    let mut out = flash.render().into_string();
+    out.push_str(view.as_str());
+    Ok(Html::from_trusted(out))
 }
 
 /// Renders `state` inside a render scope for `id`, catching panics.
@@ -381,9 +481,26 @@ impl<V: LiveView> AnyInstance for Instance<V> {
     }
 
     fn message(&mut self, msg: Box<dyn Any + Send>) {
-        match msg.downcast::<Deliver<V>>() {
-            Ok(deliver) => self.apply(&Event::default(), |state, cx| deliver(state, cx)),
-            Err(_) => tracing::error!(instance = %self.id, "hotreload: message of the wrong type"),
+        let Ok(deliver) = msg.downcast::<Deliver<V>>() else {
+            tracing::error!(instance = %self.id, "hotreload: message of the wrong type");
+            return;
+        };
+        Counters::add(&runtime().stats.events, 1);
+        match self.call(&Event::default(), |state, cx| deliver(state, cx)) {
+            Ok(effects) => {
+                self.carry_out(effects, 0);
+                self.snapshot_later();
+                self.render_pending = true;
+            }
+            Err(message) => {
+                self.send_error(ErrorCode::Panic, format!("handle_info panicked: {message}"));
+            }
+        }
+    }
+
+    fn flush(&mut self) {
+        if self.render_pending {
+            let _ = self.refresh(false);
         }
     }
 
@@ -417,6 +534,22 @@ impl<V: LiveView> AnyInstance for Instance<V> {
 
     fn close(&mut self) {
         self.tasks.abort_all();
+    }
+
+    fn params(&mut self, url: &str) {
+        if runtime().parent_of(self.id).is_some() || !is_local_path(url) {
+            return;
+        }
+        Counters::add(&runtime().stats.events, 1);
+        self.flash.clear_all();
+        self.handle_params(url, 0);
+        self.snapshot_later();
+        let _ = self.refresh(false);
+    }
+
+    fn clear_flash(&mut self, kind: FlashKind) {
+        self.flash.clear(kind);
+        let _ = self.refresh(false);
     }
 
     fn snapshot_now(&mut self) {

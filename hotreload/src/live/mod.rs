@@ -17,6 +17,9 @@
 //! - `config.rs`: [`LiveConfig`], per-router settings given as a layer;
 //! - `hooks.rs`: the seam to the dev layer; `snapshot.rs`: state as the bytes that cross it;
 //! - `page.rs`: boundary element and script tag; `origin.rs`: same-origin check;
+//! - `params.rs`: [`Params`], the URL as state; `effects.rs`: navigation and flash asked for
+//!   by a call; `flash.rs`: [`Flash`] messages and [`redirect_with_flash`];
+//! - `token.rs`: instance tokens (a page attaches only what it was served);
 //! - `stats.rs`: counters.
 
 mod app_state;
@@ -24,27 +27,34 @@ mod breaker;
 pub(crate) mod child;
 mod config;
 pub(crate) mod connection;
+mod effects;
+pub(crate) mod flash;
 mod handle;
 pub(crate) mod hooks;
 mod instance;
 mod origin;
 mod outbound;
 pub(crate) mod page;
+pub(crate) mod params;
 pub(crate) mod protocol;
 mod route;
 pub(crate) mod runtime;
 mod snapshot;
 mod stats;
+pub(crate) mod token;
 mod view;
 mod worker;
 
 pub use breaker::BreakerConfig;
 pub use child::Child;
 pub use config::LiveConfig;
+pub use flash::{Flash, redirect_with_flash};
 pub use handle::{Gone, LiveHandle};
-pub use protocol::EventKind;
+pub use params::Params;
+pub use protocol::{EventKind, FlashKind};
 pub use route::{live_view, live_view_with_state};
 pub use stats::{LiveStats, stats};
+pub use token::{SecretKeyError, set_secret_key};
 pub use view::{Context, Event, HandleInfo, LiveView, Mount, default_page};
 
 pub(crate) use route::{client_js, script_response, upgrade_socket};

@@ -19,13 +19,18 @@ pub(crate) fn escape(text: &str) -> String {
     out
 }
 
-/// `<div data-live-view-id=".." data-live-view="..">inner</div>`.
-pub(crate) fn boundary(id: InstanceId, view: &str, inner: &Html) -> Html {
-    let mut out = String::with_capacity(inner.len() + 80);
+/// `<div data-live-view-id=".." data-live-view="..">inner</div>`, with `data-live-token` for
+/// a top-level boundary.
+pub(crate) fn boundary(id: InstanceId, view: &str, token: Option<&str>, inner: &Html) -> Html {
+    let mut out = String::with_capacity(inner.len() + 120);
     out.push('<');
     out.push_str(BOUNDARY_TAG);
     out.push_str(" data-live-view-id=\"");
     out.push_str(&id.to_string());
+    if let Some(token) = token {
+        out.push_str("\" data-live-token=\"");
+        escape_into(token, &mut out);
+    }
     out.push_str("\" data-live-view=\"");
     escape_into(view, &mut out);
     out.push_str("\">");
@@ -97,7 +102,7 @@ mod tests {
 
     #[test]
     fn boundary_and_script_escape_their_attributes() {
-        let html = boundary(InstanceId(1), "A\"B", &Html::from_trusted("<i>x</i>"));
+        let html = boundary(InstanceId(1), "A\"B", None, &Html::from_trusted("<i>x</i>"));
         assert_eq!(
             html.as_str(),
             "<div data-live-view-id=\"0000000000000001\" data-live-view=\"A&quot;B\"><i>x</i></div>"

@@ -22,6 +22,35 @@ pub struct HelloInstance {
     pub id: InstanceId,
     /// The view name from `data-live-view`.
     pub view: String,
+    /// The boundary's `data-live-token` (top-level boundaries): proof that this page was
+    /// served this instance (`docs/PROTOCOL.md`, "Instance tokens").
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub token: Option<String>,
+    /// The enclosing boundary's id, for a nested view.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub parent: Option<InstanceId>,
+}
+
+impl HelloInstance {
+    /// A boundary with no token and no parent.
+    pub fn new(id: InstanceId, view: impl Into<String>) -> Self {
+        HelloInstance {
+            id,
+            view: view.into(),
+            token: None,
+            parent: None,
+        }
+    }
+}
+
+/// Kinds of flash messages.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum FlashKind {
+    /// Something went well.
+    Info,
+    /// Something went wrong.
+    Error,
 }
 
 /// The events a client can send.
@@ -59,6 +88,10 @@ pub enum ClientFrame {
         /// True after a reconnect.
         #[serde(default)]
         resume: bool,
+        /// The page's URL (path and query) now: what views brought back after a restart mount
+        /// with and read their parameters from.
+        #[serde(default)]
+        url: Option<String>,
     },
     /// A DOM event inside a boundary.
     Event {
@@ -80,6 +113,9 @@ pub enum ClientFrame {
         /// `KeyboardEvent.key`.
         #[serde(default)]
         key: Option<String>,
+        /// With `form`: the names of the fields the user has not used yet.
+        #[serde(default)]
+        unused: Option<Vec<String>>,
         /// Client-side counter, echoed in errors.
         #[serde(default, rename = "ref")]
         reference: Option<u64>,
@@ -99,6 +135,24 @@ pub enum ClientFrame {
         /// Echoed in `pong`.
         #[serde(default)]
         n: u64,
+    },
+    /// The page's URL changed (a live patch link, back or forward) for the same views.
+    Params {
+        /// The new path and query.
+        url: String,
+    },
+    /// These boundaries left the page (a live navigation): their instances are dropped.
+    Leave {
+        /// The instances.
+        ids: Vec<InstanceId>,
+    },
+    /// The user dismissed a flash message.
+    #[serde(rename = "clear_flash")]
+    ClearFlash {
+        /// The instance showing it.
+        id: InstanceId,
+        /// Which one.
+        kind: FlashKind,
     },
 }
 
@@ -126,6 +180,8 @@ pub enum ErrorCode {
     Panic,
     /// Too many frames too fast.
     RateLimited,
+    /// A boundary's token is missing, forged or expired: a fresh instance was mounted instead.
+    BadToken,
 }
 
 impl fmt::Display for ErrorCode {
@@ -158,7 +214,15 @@ impl ProtocolError {
     }
 }
 
-const CLIENT_TYPES: &[&str] = &["hello", "event", "ack", "ping"];
+const CLIENT_TYPES: &[&str] = &[
+    "hello",
+    "event",
+    "ack",
+    "ping",
+    "params",
+    "leave",
+    "clear_flash",
+];
 
 /// Decodes and validates one text frame from a client.
 pub fn decode_client_frame(text: &str, max_bytes: usize) -> Result<ClientFrame, ProtocolError> {
@@ -298,6 +362,35 @@ pub(crate) enum ServerFrame {
     Pong {
         /// From the ping.
         n: u64,
+    },
+    /// The token of boundary `old` was refused; a fresh instance `id` stands in for it (an
+    /// `html` frame for `id` follows).
+    Remount {
+        /// The boundary's id on the page.
+        old: InstanceId,
+        /// The fresh instance.
+        id: InstanceId,
+        /// Its token.
+        token: String,
+    },
+    /// The view changed its own URL (it has re-rendered already): push or replace history.
+    LivePatch {
+        /// Path and query.
+        url: String,
+        /// Replace the history entry instead of pushing one.
+        replace: bool,
+    },
+    /// Go to another live page over this socket.
+    LiveNavigate {
+        /// Path and query.
+        url: String,
+        /// Replace the history entry instead of pushing one.
+        replace: bool,
+    },
+    /// Load another page.
+    Redirect {
+        /// Where.
+        url: String,
     },
 }
 

@@ -6,16 +6,19 @@
 //! - `GET /path?_hotreload=client.js` serves the browser client the page loads.
 
 use crate::live::app_state::AppState;
+use crate::live::config::LiveConfig;
 use crate::live::connection::{self, MAX_SOCKET_MESSAGE};
 use crate::live::origin::origin_allowed;
 use crate::live::page::{
     RUNTIME_CLIENT, boundary, client_script, insert_before_body_end, shell_placeholder,
 };
+use crate::live::params::route_pattern;
 use crate::live::runtime::runtime;
+use crate::live::token::{DEFAULT_MAX_AGE, SESSION_COOKIE, new_session, session_of, sign};
 use crate::live::view::LiveView;
 use axum::extract::ws::rejection::WebSocketUpgradeRejection;
 use axum::extract::{State, WebSocketUpgrade};
-use axum::http::header::{CACHE_CONTROL, CONTENT_TYPE};
+use axum::http::header::{CACHE_CONTROL, CONTENT_TYPE, SET_COOKIE};
 use axum::http::request::Parts;
 use axum::http::{HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
@@ -101,15 +104,29 @@ pub(crate) fn script_response(script: &'static str) -> Response {
 pub(crate) const SHELL_HEADER: &str = "x-hotreload-shell";
 
 fn page<V: LiveView>(parts: &Parts) -> Response {
+    let runtime = runtime();
+    if let Some(pattern) = route_pattern(parts) {
+        runtime.set_route_pattern(V::name(), pattern);
+    }
+    // The browser's session cookie binds the page's instance tokens to it (`token.rs`).
+    let (session, new_session) = match session_of(&parts.headers) {
+        Some(session) => (session, false),
+        None => (new_session(), true),
+    };
     // The page around the view (a layout's nav bar) is plain markup no instance re-renders:
     // after an edit, the dev client fetches it again and morphs it in around its boundaries.
     // That fetch must not mount anything, so the boundary is a placeholder.
-    let shell_only = runtime().hooks().is_some() && parts.headers.contains_key(SHELL_HEADER);
+    let shell_only = runtime.hooks().is_some() && parts.headers.contains_key(SHELL_HEADER);
     let body = if shell_only {
         shell_placeholder(V::name())
     } else {
-        let (id, inner) = runtime().mount::<V>(parts);
-        boundary(id, V::name(), &inner)
+        let (id, inner) = runtime.mount::<V>(parts);
+        let max_age = parts
+            .extensions
+            .get::<LiveConfig>()
+            .map_or(DEFAULT_MAX_AGE, LiveConfig::token_max_age_or_default);
+        let token = sign(runtime.token_key(), id, V::name(), &session, max_age);
+        boundary(id, V::name(), Some(&token), &inner)
     };
     let page = V::page(body);
     let path = parts.uri.path();
@@ -117,12 +134,22 @@ fn page<V: LiveView>(parts: &Parts) -> Response {
     let script = client_script(
         &format!("{path}?{CLIENT_QUERY}"),
         socket,
-        runtime().hooks().map(|hooks| hooks.dev_client_src()),
+        runtime.hooks().map(|hooks| hooks.dev_client_src()),
     );
     let html = insert_before_body_end(page.as_str(), &script);
     let mut response = axum::response::Html(html).into_response();
-    response
-        .headers_mut()
-        .insert(CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    let headers = response.headers_mut();
+    headers.insert(CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    if new_session
+        && let Ok(cookie) = HeaderValue::from_str(&format!(
+            "{SESSION_COOKIE}={session}; Path=/; HttpOnly; SameSite=Lax"
+        ))
+    {
+        headers.append(SET_COOKIE, cookie);
+    }
+    if !shell_only && crate::live::flash::has_cookie(parts) {
+        // Shown (mounting read it): once only.
+        headers.append(SET_COOKIE, crate::live::flash::clear_cookie());
+    }
     response
 }

@@ -4,9 +4,11 @@
 
 use crate::live::app_state::AppState;
 use crate::live::breaker::BreakerConfig;
+use crate::live::flash::Flash;
 use crate::live::handle::{Deliver, LiveHandle, Tasks, restoring};
 use crate::live::hooks::RuntimeHooks;
-use crate::live::instance::{Instance, render_view};
+use crate::live::instance::{Instance, render_with_flash};
+use crate::live::params::Params;
 use crate::live::snapshot;
 use crate::live::stats::Counters;
 use crate::live::view::{Context, LiveView, Mount};
@@ -29,6 +31,16 @@ pub(crate) struct ConnectionId(pub(crate) u64);
 /// from its snapshot, or mounted fresh (a toast on `Outbound` says why its state was lost).
 pub(crate) type Resume = fn(InstanceId, &Parts, &Outbound) -> Job;
 
+/// Who a nested view's parent is.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct ParentRecord {
+    parent: InstanceId,
+    /// The parent's view type.
+    view: std::any::TypeId,
+    /// The child's view name.
+    child_view: &'static str,
+}
+
 /// The live runtime. One per process: see [`runtime()`].
 #[derive(Debug)]
 pub(crate) struct LiveRuntime {
@@ -49,7 +61,10 @@ pub(crate) struct LiveRuntime {
     /// Every nested view's parent (its id and view type), recorded when the parent mounts or
     /// restores it, read when the child asks for its parent (`Context::parent`): after a
     /// restart the child may be back before its parent, so this is looked up late.
-    parents: DashMap<InstanceId, (InstanceId, std::any::TypeId)>,
+    parents: DashMap<InstanceId, ParentRecord>,
+    /// The route pattern each view was last served at (`/items/{id}`), for the path
+    /// parameters of URLs it is patched to or brought back with.
+    patterns: DashMap<&'static str, Arc<str>>,
     /// Breaker thresholds of routes without a [`LiveConfig`](crate::live::LiveConfig).
     default_breaker: BreakerConfig,
     /// What development adds (installed by hot reload); `None` in release builds.
@@ -79,6 +94,7 @@ impl LiveRuntime {
             tokio: RwLock::new(None),
             child_html: DashMap::new(),
             parents: DashMap::new(),
+            patterns: DashMap::new(),
             default_breaker: BreakerConfig::from_env().unwrap_or_default(),
             hooks: OnceLock::new(),
         }
@@ -92,6 +108,11 @@ impl LiveRuntime {
     /// The development hooks, if hot reload installed them.
     pub(crate) fn hooks(&self) -> Option<&dyn RuntimeHooks> {
         self.hooks.get().map(|hooks| &**hooks)
+    }
+
+    /// The key that signs instance tokens and flash cookies.
+    pub(crate) fn token_key(&self) -> &'static crate::live::token::Key {
+        crate::live::token::process_key(self.hooks().and_then(|hooks| hooks.token_key()))
     }
 
     /// The breaker thresholds of a connection whose route has no [`LiveConfig`](crate::live::LiveConfig).
@@ -114,14 +135,56 @@ impl LiveRuntime {
         self.parents.remove(&id);
     }
 
-    /// Records that `child` is nested in `parent`, an instance of the view with type id `view`.
-    pub(crate) fn set_parent(&self, child: InstanceId, parent: InstanceId, view: std::any::TypeId) {
-        self.parents.insert(child, (parent, view));
+    /// Records that `child` (a `child_view`) is nested in `parent`, an instance of the view
+    /// with type id `view`.
+    pub(crate) fn set_parent(
+        &self,
+        child: InstanceId,
+        child_view: &'static str,
+        parent: InstanceId,
+        view: std::any::TypeId,
+    ) {
+        self.parents.insert(
+            child,
+            ParentRecord {
+                parent,
+                view,
+                child_view,
+            },
+        );
     }
 
     /// The parent of `child` (its id and view type), if it is a nested view.
     pub(crate) fn parent_of(&self, child: InstanceId) -> Option<(InstanceId, std::any::TypeId)> {
-        self.parents.get(&child).map(|entry| *entry)
+        self.parents
+            .get(&child)
+            .map(|entry| (entry.parent, entry.view))
+    }
+
+    /// The nested views of `parent` (ids and view names). A scan of every nested view: for
+    /// the rare remount, not for every event.
+    pub(crate) fn children_of(&self, parent: InstanceId) -> Vec<(InstanceId, &'static str)> {
+        self.parents
+            .iter()
+            .filter(|entry| entry.parent == parent)
+            .map(|entry| (*entry.key(), entry.child_view))
+            .collect()
+    }
+
+    /// Records the route pattern view `view` is served at.
+    pub(crate) fn set_route_pattern(&self, view: &'static str, pattern: &str) {
+        if self
+            .patterns
+            .get(view)
+            .is_none_or(|p| p.as_ref() != pattern)
+        {
+            self.patterns.insert(view, Arc::from(pattern));
+        }
+    }
+
+    /// The route pattern view `view` was last served at.
+    pub(crate) fn route_pattern(&self, view: &str) -> Option<Arc<str>> {
+        self.patterns.get(view).map(|p| Arc::clone(&p))
     }
 
     /// Changes on every process start; clients see it in `welcome`.
@@ -168,6 +231,11 @@ impl LiveRuntime {
         self.views.get(view).map(|m| *m)
     }
 
+    /// The worker thread that owns `id`, and the number of workers.
+    pub(crate) fn worker_of(&self, id: InstanceId) -> (usize, usize) {
+        self.workers.index_of(id)
+    }
+
     /// Runs a job on the worker that owns `id`.
     pub(crate) fn run(&self, id: InstanceId, job: Job) -> bool {
         self.workers.run(id, job)
@@ -186,6 +254,7 @@ impl LiveRuntime {
             Box::new(move |instances| {
                 if let Some(instance) = instances.get_mut(id) {
                     instance.message(msg);
+                    instances.render_later(id);
                 }
                 if let Some(pending) = delivered {
                     pending.store(false, Ordering::Release);
@@ -322,7 +391,10 @@ fn restored_instance<V: LiveView>(
     Box::new(move |instances| {
         if instances.get_mut(id).is_none() {
             // The client's copy is unknown here; attaching resends the whole boundary.
-            instances.insert(id, Box::new(Instance::new(id, state, "", tasks, app)));
+            instances.insert(
+                id,
+                Box::new(Instance::new(id, state, "", tasks, app, Flash::default())),
+            );
         }
     })
 }
@@ -377,7 +449,41 @@ pub(crate) fn mount_with<V: LiveView>(
             );
         }
     }
-    let html = render_view(id, &state).unwrap_or_else(|message| {
+    let mut flash = Flash::default();
+    if runtime.parent_of(id).is_none() {
+        // A top-level view reads its URL, and shows what a handler that redirected here left.
+        if let Some((kind, message)) = crate::live::flash::from_cookie(request, runtime.token_key())
+        {
+            flash.put(kind, message);
+        }
+        let params = Params::of_request(request, runtime.route_pattern(V::name()).as_deref());
+        let event = crate::live::view::Event::default();
+        let mut cx = Context::new(
+            &event,
+            LiveHandle::new(id, Arc::clone(&tasks)),
+            app.as_ref(),
+        );
+        match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            state.handle_params(&params, &mut cx);
+            cx.into_effects()
+        })) {
+            Ok(mut effects) => {
+                effects.apply_flash(&mut flash);
+                if effects.navigation.is_some() {
+                    tracing::warn!(
+                        view = V::name(),
+                        "hotreload: navigation asked for while mounting is ignored (the page is being served)"
+                    );
+                }
+            }
+            Err(panic) => tracing::error!(
+                view = V::name(),
+                panic = %crate::live::instance::panic_message(panic.as_ref()),
+                "hotreload: handle_params panicked while mounting"
+            ),
+        }
+    }
+    let html = render_with_flash(id, &state, &flash).unwrap_or_else(|message| {
         Html::from_trusted(format!(
             "<p data-live-error>render failed: {}</p>",
             crate::live::page::escape(&message)
@@ -388,7 +494,7 @@ pub(crate) fn mount_with<V: LiveView>(
         if instances.get_mut(id).is_none() {
             instances.insert(
                 id,
-                Box::new(Instance::new(id, state, &client_html, tasks, app)),
+                Box::new(Instance::new(id, state, &client_html, tasks, app, flash)),
             );
         }
     });

@@ -2,9 +2,13 @@
 
 use crate::live::app_state::AppState;
 use crate::live::child::{Child, child_id};
+use crate::live::effects::{Effects, FlashChange, Navigation};
 use crate::live::handle::{Deliver, LiveHandle, deliver_info};
+use crate::live::params::Params;
 use crate::live::protocol::EventKind;
+use crate::live::protocol::FlashKind;
 use crate::live::runtime::{mount_with, runtime};
+use crate::pubsub::{Broadcast, Topic};
 use crate::template::Html;
 use crate::template::InstanceId;
 use axum::http::request::Parts;
@@ -64,6 +68,15 @@ pub trait LiveView: Default + Serialize + DeserializeOwned + Send + 'static {
     /// scratch copy (so its timers start again) and keeps the restored state.
     fn mount(&mut self, cx: &mut Mount<'_, Self>) {
         let _ = cx;
+    }
+
+    /// Reads the page's URL: called after `mount` (and a child's first props) with the URL the
+    /// page was served at, and again whenever it changes without a page load (a `live-patch`
+    /// link, back or forward, [`Context::push_patch`]). Keep what the URL says in the state
+    /// (`self.filter = params.query("filter")...`) and render from there. Only top-level views
+    /// get it (nested views take props). Does nothing by default.
+    fn handle_params(&mut self, params: &Params, cx: &mut Context<'_, Self>) {
+        let _ = (params, cx);
     }
 
     /// Whether this view's state is kept across dev-server restarts (default: yes). Set to
@@ -143,6 +156,7 @@ pub struct Context<'a, V: LiveView> {
     event: &'a Event,
     handle: LiveHandle<V>,
     app: Option<&'a AppState>,
+    effects: Effects,
 }
 
 impl<V: LiveView> std::fmt::Debug for Context<'_, V> {
@@ -156,7 +170,77 @@ impl<V: LiveView> std::fmt::Debug for Context<'_, V> {
 
 impl<'a, V: LiveView> Context<'a, V> {
     pub(crate) fn new(event: &'a Event, handle: LiveHandle<V>, app: Option<&'a AppState>) -> Self {
-        Context { event, handle, app }
+        Context {
+            event,
+            handle,
+            app,
+            effects: Effects::default(),
+        }
+    }
+
+    /// What the call asked of the page (navigation, flash).
+    pub(crate) fn into_effects(self) -> Effects {
+        self.effects
+    }
+
+    /// Changes the page's URL to `url` (a path on this site, `/todo?filter=done`) without
+    /// leaving this view: [`LiveView::handle_params`] runs with the new parameters right after
+    /// this call, and the browser pushes a history entry (back returns to the old URL and
+    /// runs `handle_params` again). Phoenix's `push_patch`.
+    pub fn push_patch(&mut self, url: impl Into<String>) {
+        self.effects.navigation = Some(Navigation::Patch {
+            url: url.into(),
+            replace: false,
+        });
+    }
+
+    /// [`push_patch`](Self::push_patch), replacing the current history entry.
+    pub fn replace_patch(&mut self, url: impl Into<String>) {
+        self.effects.navigation = Some(Navigation::Patch {
+            url: url.into(),
+            replace: true,
+        });
+    }
+
+    /// Goes to another live page (a path on this site) over the same socket, without a page
+    /// load: this view is dropped, the page at `url` is mounted and swapped in, and a history
+    /// entry is pushed. Phoenix's `push_navigate`.
+    pub fn push_navigate(&mut self, url: impl Into<String>) {
+        self.effects.navigation = Some(Navigation::Navigate {
+            url: url.into(),
+            replace: false,
+        });
+    }
+
+    /// [`push_navigate`](Self::push_navigate), replacing the current history entry.
+    pub fn replace_navigate(&mut self, url: impl Into<String>) {
+        self.effects.navigation = Some(Navigation::Navigate {
+            url: url.into(),
+            replace: true,
+        });
+    }
+
+    /// Loads `url` (any URL, this site or not) as a new page.
+    pub fn redirect(&mut self, url: impl Into<String>) {
+        self.effects.navigation = Some(Navigation::Redirect { url: url.into() });
+    }
+
+    /// Shows `message` as a flash of `kind` at the top of this view (replacing one of the same
+    /// kind) until the user dismisses it or the page's URL changes.
+    pub fn put_flash(&mut self, kind: FlashKind, message: impl Into<String>) {
+        self.effects
+            .flash
+            .push(FlashChange::Put(kind, message.into()));
+    }
+
+    /// Removes the flash of `kind`, if shown.
+    pub fn clear_flash(&mut self, kind: FlashKind) {
+        self.effects.flash.push(FlashChange::Clear(kind));
+    }
+
+    /// Removes every flash.
+    pub fn clear_all_flash(&mut self) {
+        self.effects.flash.push(FlashChange::ClearAll);
     }
 
     /// A context outside any running page, for unit tests of `update` and `handle_info`:
@@ -233,6 +317,19 @@ impl<'a, V: LiveView> Context<'a, V> {
         F: Future<Output = ()> + Send + 'static,
     {
         self.handle.spawn(task);
+    }
+    /// Subscribes this instance to `topic` from now on; see [`Mount::subscribe`].
+    pub fn subscribe<T>(&self, topic: &Topic<T>)
+    where
+        T: Broadcast,
+        V: HandleInfo<T>,
+    {
+        self.handle.subscribe(topic);
+    }
+
+    /// Ends this instance's subscriptions to `topic`.
+    pub fn unsubscribe<T>(&self, topic: &Topic<T>) {
+        self.handle.unsubscribe(topic);
     }
 }
 
@@ -320,7 +417,7 @@ impl<'a, V: LiveView> Mount<'a, V> {
         self.children += 1;
         let runtime = runtime();
         runtime.register_view::<C>();
-        runtime.set_parent(id, self.id, std::any::TypeId::of::<V>());
+        runtime.set_parent(id, C::name(), self.id, std::any::TypeId::of::<V>());
         if self.restoring {
             return Child::new(id);
         }
@@ -352,6 +449,18 @@ impl<'a, V: LiveView> Mount<'a, V> {
     pub fn handle(&self) -> LiveHandle<V> {
         self.handle.clone()
     }
+    /// Subscribes this instance to `topic` for as long as it lives: every message
+    /// [published](crate::pubsub::publish) there (in this process, or on another server with
+    /// [`connect_redis`](crate::pubsub)) comes to its [`HandleInfo::handle_info`], and what
+    /// changed is patched to its page. After a dev-server restart `mount` runs again, so the
+    /// subscription is made again too.
+    pub fn subscribe<T>(&self, topic: &Topic<T>)
+    where
+        T: Broadcast,
+        V: HandleInfo<T>,
+    {
+        self.handle.subscribe(topic);
+    }
 }
 
 /// A handle to the parent of `child` if it is a `P`, with `tasks` (the child's).
@@ -377,6 +486,9 @@ pub struct Event {
     pub form: Vec<(String, String)>,
     /// `KeyboardEvent.key`, for key events.
     pub key: Option<String>,
+    /// With `form`: the fields the user has not used yet (not typed in, not changed, and the
+    /// form not submitted). See [`used`](Self::used).
+    pub unused: Vec<String>,
 }
 
 impl Event {
@@ -386,6 +498,13 @@ impl Event {
             .iter()
             .find(|(n, _)| n == name)
             .map(|(_, v)| v.as_str())
+    }
+
+    /// Whether the user has used form field `name` (typed in it, changed it, or submitted its
+    /// form): show a field's validation errors only then, not while they fill in the fields
+    /// before it. Phoenix's `used_input?`.
+    pub fn used(&self, name: &str) -> bool {
+        !self.unused.iter().any(|unused| unused == name)
     }
 
     /// The value, or `""`.

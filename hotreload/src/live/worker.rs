@@ -29,6 +29,8 @@ pub(crate) type Job = Box<dyn FnOnce(&mut Instances) + Send>;
 #[derive(Default)]
 pub(crate) struct Instances {
     map: HashMap<InstanceId, Box<dyn AnyInstance>>,
+    /// Instances that took a server-sent value since the worker last rendered them.
+    unrendered: Vec<InstanceId>,
 }
 
 impl Instances {
@@ -53,6 +55,22 @@ impl Instances {
         }
     }
 
+    /// Marks `id` to be rendered once the jobs queued now have run ([`AnyInstance::message`]).
+    pub(crate) fn render_later(&mut self, id: InstanceId) {
+        if !self.unrendered.contains(&id) {
+            self.unrendered.push(id);
+        }
+    }
+
+    /// Renders what [`render_later`](Self::render_later) marked.
+    fn flush(&mut self) {
+        for id in std::mem::take(&mut self.unrendered) {
+            if let Some(instance) = self.map.get_mut(&id) {
+                instance.flush();
+            }
+        }
+    }
+
     pub(crate) fn remove(&mut self, id: InstanceId) {
         if let Some(mut instance) = self.map.remove(&id) {
             instance.close();
@@ -71,6 +89,18 @@ impl Instances {
             tracing::debug!(instance = %id, "hotreload: dropping idle instance");
             self.remove(id);
         }
+    }
+}
+
+/// Runs one job. A job is user code (update/render) wrapped in catch_unwind by the instance;
+/// this outer guard keeps the worker alive even if our own code panics.
+fn run_job(job: Job, instances: &mut Instances) {
+    let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| job(instances)));
+    if let Err(panic) = result {
+        tracing::error!(
+            panic = %crate::live::instance::panic_message(panic.as_ref()),
+            "hotreload: a live worker job panicked"
+        );
     }
 }
 
@@ -101,11 +131,19 @@ impl Workers {
 
     /// Runs `job` on the worker that owns `id`. False if no worker is running.
     pub(crate) fn run(&self, id: InstanceId, job: Job) -> bool {
-        if self.senders.is_empty() {
-            return false;
-        }
-        let index = (id.0 % self.senders.len() as u64) as usize;
-        self.senders[index].send(job).is_ok()
+        let (index, count) = self.index_of(id);
+        count > 0 && self.senders[index].send(job).is_ok()
+    }
+
+    /// The index of the worker that owns `id`, and how many workers there are.
+    pub(crate) fn index_of(&self, id: InstanceId) -> (usize, usize) {
+        let count = self.senders.len();
+        let index = if count == 0 {
+            0
+        } else {
+            (id.0 % count as u64) as usize
+        };
+        (index, count)
     }
 
     /// Runs `make()`'s job on every worker and waits (up to `timeout`) until all have run.
@@ -137,21 +175,27 @@ impl Workers {
     }
 }
 
+/// How many queued jobs a worker runs before it renders the instances they changed.
+const BATCH: usize = 256;
+
 fn run(receiver: Receiver<Job>) {
     let mut instances = Instances::default();
     let mut last_sweep = std::time::Instant::now();
     loop {
         match receiver.recv_timeout(SWEEP_EVERY) {
             Ok(job) => {
-                // A job is user code (update/render) wrapped in catch_unwind by the instance;
-                // this outer guard keeps the worker alive even if our own code panics.
-                let result =
-                    std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| job(&mut instances)));
-                if let Err(panic) = result {
-                    tracing::error!(
-                        panic = %crate::live::instance::panic_message(panic.as_ref()),
-                        "hotreload: a live worker job panicked"
-                    );
+                run_job(job, &mut instances);
+                // The jobs already waiting run before the server-sent values among them are
+                // rendered: a burst is one render per instance.
+                for _ in 1..BATCH {
+                    let Ok(job) = receiver.try_recv() else { break };
+                    run_job(job, &mut instances);
+                }
+                let flushed = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                    instances.flush();
+                }));
+                if flushed.is_err() {
+                    tracing::error!("hotreload: rendering after a batch panicked");
                 }
             }
             Err(RecvTimeoutError::Timeout) => {}

@@ -2,6 +2,8 @@
 
 #![allow(dead_code, unreachable_pub)]
 
+pub mod redis;
+
 use axum::Router;
 use futures_util::{SinkExt, StreamExt};
 use serde_json::Value;
@@ -57,12 +59,76 @@ pub struct Response {
     pub body: String,
 }
 
-/// `GET path` over a fresh connection, HTTP/1.1, `Connection: close`.
+/// Like a browser: the session cookie each server set (sent with later requests and socket
+/// upgrades to it), and the token of every boundary seen in a page (sent in `hello`).
+static SESSIONS: std::sync::LazyLock<
+    std::sync::Mutex<std::collections::HashMap<SocketAddr, String>>,
+> = std::sync::LazyLock::new(Default::default);
+static TOKENS: std::sync::LazyLock<std::sync::Mutex<std::collections::HashMap<String, String>>> =
+    std::sync::LazyLock::new(Default::default);
+
+/// The `Cookie` header a browser would send to `addr`, if it has a session there.
+pub fn cookie_for(addr: SocketAddr) -> Option<String> {
+    SESSIONS.lock().unwrap().get(&addr).cloned()
+}
+
+/// Records a token for boundary `id` of `view` as the server at `addr` would have signed it
+/// for this test's browser: a page whose server restarted (same key) still has its tokens.
+pub fn restarted_page_token(addr: SocketAddr, id: &str, view: &str) {
+    let session = cookie_for(addr)
+        .and_then(|c| c.strip_prefix("hotreload_session=").map(str::to_owned))
+        .unwrap_or_default();
+    let token = hotreload::__testing::token_for(id.parse().unwrap(), view, &session);
+    TOKENS.lock().unwrap().insert(id.to_owned(), token);
+}
+
+/// The token the page gave boundary `id`, if one was seen.
+pub fn token_of(id: &str) -> Option<String> {
+    TOKENS.lock().unwrap().get(id).cloned()
+}
+
+fn remember(addr: SocketAddr, head: &str, body: &str) {
+    for line in head.lines() {
+        let Some((name, value)) = line.split_once(':') else {
+            continue;
+        };
+        if name.eq_ignore_ascii_case("set-cookie")
+            && let Some(pair) = value.trim().split(';').next()
+            && pair.starts_with("hotreload_session=")
+        {
+            SESSIONS.lock().unwrap().insert(addr, pair.to_owned());
+        }
+    }
+    let mut rest = body;
+    while let Some(at) = rest.find("data-live-view-id=\"") {
+        rest = &rest[at + "data-live-view-id=\"".len()..];
+        let id = &rest[..16.min(rest.len())];
+        let after = &rest[16.min(rest.len())..];
+        if let Some(token) = after.strip_prefix("\" data-live-token=\"")
+            && let Some(end) = token.find('"')
+        {
+            TOKENS
+                .lock()
+                .unwrap()
+                .insert(id.to_owned(), token[..end].to_owned());
+        }
+    }
+}
+
+/// `GET path` over a fresh connection, HTTP/1.1, `Connection: close`, with the session cookie
+/// of `addr` if one was set (unless `extra_headers` has a `Cookie`).
 pub async fn get(addr: SocketAddr, path: &str, extra_headers: &[(&str, &str)]) -> Response {
     let mut stream = TcpStream::connect(addr).await.unwrap();
     let mut request = format!("GET {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n");
     for (name, value) in extra_headers {
         request.push_str(&format!("{name}: {value}\r\n"));
+    }
+    if !extra_headers
+        .iter()
+        .any(|(name, _)| name.eq_ignore_ascii_case("cookie"))
+        && let Some(cookie) = cookie_for(addr)
+    {
+        request.push_str(&format!("Cookie: {cookie}\r\n"));
     }
     request.push_str("\r\n");
     stream.write_all(request.as_bytes()).await.unwrap();
@@ -82,6 +148,7 @@ pub async fn get(addr: SocketAddr, path: &str, extra_headers: &[(&str, &str)]) -
     } else {
         body.to_owned()
     };
+    remember(addr, head, &body);
     Response {
         status,
         headers: head.to_owned(),
@@ -128,8 +195,21 @@ pub struct Client {
 }
 
 impl Client {
+    /// Opens the socket with the session cookie of `addr`, as the page's client would.
     pub async fn connect(addr: SocketAddr, path: &str) -> Client {
-        let (socket, _) = tokio_tungstenite::connect_async(format!("ws://{addr}{path}"))
+        Client::connect_with_cookie(addr, path, cookie_for(addr).as_deref()).await
+    }
+
+    /// Opens the socket with `cookie` (or none).
+    pub async fn connect_with_cookie(addr: SocketAddr, path: &str, cookie: Option<&str>) -> Client {
+        use tokio_tungstenite::tungstenite::client::IntoClientRequest;
+        let mut request = format!("ws://{addr}{path}").into_client_request().unwrap();
+        if let Some(cookie) = cookie {
+            request
+                .headers_mut()
+                .insert("cookie", cookie.parse().unwrap());
+        }
+        let (socket, _) = tokio_tungstenite::connect_async(request)
             .await
             .expect("websocket connects");
         Client { socket }
@@ -165,9 +245,21 @@ impl Client {
 
     /// Sends `hello` for the given (id, view) boundaries and returns the `welcome`.
     pub async fn hello(&mut self, instances: &[(&str, &str)], resume: bool) -> Value {
+        let ids: Vec<String> = instances.iter().map(|(id, _)| (*id).to_owned()).collect();
         let instances: Vec<Value> = instances
             .iter()
-            .map(|(id, view)| serde_json::json!({"id": id, "view": view}))
+            .map(|(id, view)| {
+                let mut entry = serde_json::json!({"id": id, "view": view});
+                match token_of(id) {
+                    Some(token) => entry["token"] = Value::String(token),
+                    None => {
+                        if let Some(parent) = parent_among(id, &ids) {
+                            entry["parent"] = Value::String(parent);
+                        }
+                    }
+                }
+                entry
+            })
             .collect();
         self.send(
             serde_json::json!({"v": 1, "type": "hello", "instances": instances, "resume": resume}),
@@ -193,6 +285,14 @@ impl Client {
         }
     }
 
+    /// Sends `hello` exactly as given (tokens and parents as the test wrote them).
+    pub async fn hello_raw(&mut self, instances: Value, resume: bool) {
+        self.send(
+            serde_json::json!({"v": 1, "type": "hello", "instances": instances, "resume": resume}),
+        )
+        .await;
+    }
+
     pub async fn event(&mut self, id: &str, event: &str, msg: Value) {
         self.send(
             serde_json::json!({"v": 1, "type": "event", "id": id, "event": event, "msg": msg}),
@@ -203,4 +303,17 @@ impl Client {
     pub async fn close(mut self) {
         let _ = self.socket.close(None).await;
     }
+}
+
+/// The parent of nested boundary `id` among `ids` and the boundaries of pages seen: the one
+/// whose child ids include it (a browser knows it from the DOM).
+fn parent_among(id: &str, ids: &[String]) -> Option<String> {
+    let target: hotreload::InstanceId = id.parse().ok()?;
+    let known: Vec<String> = TOKENS.lock().unwrap().keys().cloned().collect();
+    ids.iter().chain(known.iter()).find_map(|candidate| {
+        let parent: hotreload::InstanceId = candidate.parse().ok()?;
+        (0..64)
+            .any(|n| hotreload::__testing::child_id(parent, n) == target)
+            .then(|| candidate.clone())
+    })
 }

@@ -1,0 +1,19 @@
+// Flash messages: the server renders them in a boundary as
+// `<div data-live-flash="info">text<button live-flash-dismiss="info">×</button></div>`
+// (docs/PROTOCOL.md). Dismissing one removes it at once, without waiting for the server, and
+// tells its instance with `clear_flash`, so the next render does not bring it back.
+
+import { BOUNDARY_ATTR } from './constants.js';
+
+/** Listens for clicks on `[live-flash-dismiss]` (once, at boot). */
+export function listenForFlash(client) {
+  document.addEventListener('click', (e) => {
+    const button = e.target.closest?.('[live-flash-dismiss]');
+    if (!button) return;
+    const flash = button.closest('[data-live-flash]');
+    const boundary = (flash ?? button).closest(`[${BOUNDARY_ATTR}]`);
+    const kind = button.getAttribute('live-flash-dismiss') || flash?.getAttribute('data-live-flash');
+    flash?.remove();
+    if (boundary && kind) client.sendQueued({ type: 'clear_flash', id: boundary.getAttribute(BOUNDARY_ATTR), kind });
+  });
+}
