@@ -96,9 +96,10 @@ mod template;
 pub use dev::HotReload;
 pub use hotreload_macros::{enable_hot_reload, hot_reload_liveview};
 pub use live::{
-    BreakerConfig, Child, Context, Event, EventKind, Flash, FlashKind, Gone, HandleInfo,
-    LiveConfig, LiveHandle, LiveStats, LiveView, Mount, Params, SecretKeyError, default_page,
-    live_view, live_view_with_state, redirect_with_flash, set_secret_key, stats,
+    Async, BreakerConfig, Child, Context, Event, EventKind, Flash, FlashKind, Form, Gone,
+    HandleInfo, LiveConfig, LiveHandle, LiveStats, LiveView, Mount, Params, SecretKeyError,
+    TaskError, TaskResult, default_page, live_view, live_view_with_state, redirect_with_flash,
+    set_secret_key, stats,
 };
 pub use serve::{Listener, bind, shutdown_signal};
 pub use template::{

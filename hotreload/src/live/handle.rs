@@ -4,6 +4,7 @@
 //! instance's worker as a closure (`Deliver`), never as JSON, so nothing a page sends can
 //! pass for it.
 
+use crate::live::async_work::{AbortOnDrop, NamedTasks, TaskError, TaskResult};
 use crate::live::runtime::runtime;
 use crate::live::view::{Context, HandleInfo, LiveView};
 use crate::pubsub::registry::Delivery;
@@ -41,6 +42,7 @@ pub struct LiveHandle<V> {
 #[derive(Debug, Default)]
 pub(crate) struct Tasks {
     handles: Mutex<Vec<tokio::task::AbortHandle>>,
+    named: NamedTasks,
     subscriptions: Mutex<Vec<Subscription>>,
     closed: std::sync::atomic::AtomicBool,
 }
@@ -54,6 +56,7 @@ impl Tasks {
         for handle in handles {
             handle.abort();
         }
+        self.named.abort_all();
         drop(std::mem::take(
             &mut *self
                 .subscriptions
@@ -285,6 +288,58 @@ impl<V: LiveView> LiveHandle<V> {
             // Gone: the page closed while the work ran; nobody is waiting for it.
             let _ = handle.send(output);
         });
+    }
+
+    /// Runs `work` under `name` and hands its outcome to
+    /// [`HandleInfo::handle_info`] as a [`TaskResult`]: its value, or
+    /// [`TaskError::Panicked`] if it panicked (the instance lives on). A new start under the
+    /// same name cancels the running one, and a result of an older start that is already on
+    /// its way is dropped: the view sees only the latest. Aborted with the instance.
+    /// Phoenix's `start_async`; keep an [`Async`](crate::live::Async) in the state for the
+    /// loading state.
+    pub fn start_async<F>(&self, name: &'static str, work: F)
+    where
+        F: Future + Send + 'static,
+        F::Output: Send + 'static,
+        V: HandleInfo<TaskResult<F::Output>>,
+    {
+        if self.tasks.is_closed() {
+            return;
+        }
+        let Some(tokio) = runtime().tokio() else {
+            tracing::warn!(instance = %self.id, "hotreload: no tokio runtime to start a live task on");
+            return;
+        };
+        let generation = self.tasks.named.next(name);
+        let (id, tasks) = (self.id, Arc::clone(&self.tasks));
+        let outer = tokio.spawn(async move {
+            // The work runs as a task of its own so that a panic in it is a `JoinError` here,
+            // not the end of this task; aborting this task aborts it too.
+            let inner = tokio::spawn(work);
+            let _abort_inner = AbortOnDrop(inner.abort_handle());
+            let result = match inner.await {
+                Ok(value) => Ok(value),
+                Err(error) if error.is_panic() => Err(TaskError::Panicked(
+                    crate::live::instance::panic_message(error.into_panic().as_ref()),
+                )),
+                Err(_) => return, // cancelled
+            };
+            let deliver: Deliver<V> = Box::new(move |view: &mut V, cx: &mut Context<'_, V>| {
+                // A newer start of the same name wins over a result already on its way.
+                if tasks.named.finish(name, generation) {
+                    view.handle_info(TaskResult { name, result }, cx);
+                }
+            });
+            runtime().send_message(id, Box::new(deliver), None);
+        });
+        self.tasks
+            .named
+            .started(name, generation, outer.abort_handle());
+    }
+
+    /// Cancels the task running under `name`, if any (its result will not come).
+    pub fn cancel_async(&self, name: &'static str) {
+        self.tasks.named.next(name);
     }
 
     /// Subscribes this instance to `topic` until it goes away (or

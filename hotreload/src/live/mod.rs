@@ -10,7 +10,8 @@
 //! - `protocol.rs`: the wire format and its validation (`docs/PROTOCOL.md`);
 //! - `runtime.rs`, `worker.rs`, `instance.rs`: instances live on worker threads (the differ's
 //!   tree is not `Send`); an event runs `update` → `render` → diff → `patch` frame;
-//! - `handle.rs`: [`LiveHandle`], messages from timers and tasks;
+//! - `handle.rs`: [`LiveHandle`], messages from timers and tasks; `async_work.rs`: named
+//!   tasks with loading states ([`Async`], [`TaskResult`]);
 //! - `child.rs`: [`Child`], nested views with boundaries of their own;
 //! - `outbound.rs` + `breaker.rs`: an instance's line to its connection and the connection's
 //!   circuit breaker ([`BreakerConfig`]);
@@ -19,16 +20,21 @@
 //! - `page.rs`: boundary element and script tag; `origin.rs`: same-origin check;
 //! - `params.rs`: [`Params`], the URL as state; `effects.rs`: navigation and flash asked for
 //!   by a call; `flash.rs`: [`Flash`] messages and [`redirect_with_flash`];
+//! - `form.rs` + `form_decode.rs`: [`Form`], typed form decoding with an error per field,
+//!   errors shown for used fields only;
 //! - `token.rs`: instance tokens (a page attaches only what it was served);
 //! - `stats.rs`: counters.
 
 mod app_state;
+pub(crate) mod async_work;
 mod breaker;
 pub(crate) mod child;
 mod config;
 pub(crate) mod connection;
 mod effects;
 pub(crate) mod flash;
+mod form;
+mod form_decode;
 mod handle;
 pub(crate) mod hooks;
 mod instance;
@@ -45,10 +51,12 @@ pub(crate) mod token;
 mod view;
 mod worker;
 
+pub use async_work::{Async, TaskError, TaskResult};
 pub use breaker::BreakerConfig;
 pub use child::Child;
 pub use config::LiveConfig;
 pub use flash::{Flash, redirect_with_flash};
+pub use form::Form;
 pub use handle::{Gone, LiveHandle};
 pub use params::Params;
 pub use protocol::{EventKind, FlashKind};

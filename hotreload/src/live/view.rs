@@ -1,6 +1,7 @@
 //! The [`LiveView`] trait: a component whose state is its struct.
 
 use crate::live::app_state::AppState;
+use crate::live::async_work::TaskResult;
 use crate::live::child::{Child, child_id};
 use crate::live::effects::{Effects, FlashChange, Navigation};
 use crate::live::handle::{Deliver, LiveHandle, deliver_info};
@@ -318,6 +319,54 @@ impl<'a, V: LiveView> Context<'a, V> {
     {
         self.handle.spawn(task);
     }
+
+    /// Runs `work` under `name`; its outcome (value or panic) comes to `handle_info` as a
+    /// [`TaskResult`], a newer start of `name` cancels it. See [`LiveHandle::start_async`].
+    ///
+    /// ```
+    /// use hotreload::prelude::*;
+    /// use hotreload::{Async, TaskResult};
+    ///
+    /// #[derive(Default, Serialize, Deserialize)]
+    /// struct Search { hits: Async<Vec<String>> }
+    ///
+    /// #[derive(Serialize, Deserialize)]
+    /// enum Msg { Query }
+    ///
+    /// impl LiveView for Search {
+    ///     type Message = Msg;
+    ///     fn update(&mut self, Msg::Query: Msg, cx: &mut Context<'_, Self>) {
+    ///         let query = cx.event().value().to_owned();
+    ///         self.hits = Async::Loading;
+    ///         cx.start_async("search", async move { vec![format!("{query}: 1 hit")] });
+    ///     }
+    ///     fn render(&self) -> Html<Msg> {
+    ///         hot_reload_liveview! {
+    ///             <input live-input={Msg::Query}/>
+    ///             {if self.hits.is_loading() { <p>"Searching…"</p> }}
+    ///         }
+    ///     }
+    /// }
+    ///
+    /// impl HandleInfo<TaskResult<Vec<String>>> for Search {
+    ///     fn handle_info(&mut self, done: TaskResult<Vec<String>>, _cx: &mut Context<'_, Self>) {
+    ///         self.hits.finish(done.result);
+    ///     }
+    /// }
+    /// ```
+    pub fn start_async<F>(&self, name: &'static str, work: F)
+    where
+        F: Future + Send + 'static,
+        F::Output: Send + 'static,
+        V: HandleInfo<TaskResult<F::Output>>,
+    {
+        self.handle.start_async(name, work);
+    }
+
+    /// Cancels the task running under `name`, if any.
+    pub fn cancel_async(&self, name: &'static str) {
+        self.handle.cancel_async(name);
+    }
     /// Subscribes this instance to `topic` from now on; see [`Mount::subscribe`].
     pub fn subscribe<T>(&self, topic: &Topic<T>)
     where
@@ -449,6 +498,17 @@ impl<'a, V: LiveView> Mount<'a, V> {
     pub fn handle(&self) -> LiveHandle<V> {
         self.handle.clone()
     }
+    /// Runs `work` under `name` from `mount` (Phoenix's `assign_async`): render the loading
+    /// state, take the value in `handle_info`. See [`LiveHandle::start_async`].
+    pub fn start_async<F>(&self, name: &'static str, work: F)
+    where
+        F: Future + Send + 'static,
+        F::Output: Send + 'static,
+        V: HandleInfo<TaskResult<F::Output>>,
+    {
+        self.handle.start_async(name, work);
+    }
+
     /// Subscribes this instance to `topic` for as long as it lives: every message
     /// [published](crate::pubsub::publish) there (in this process, or on another server with
     /// [`connect_redis`](crate::pubsub)) comes to its [`HandleInfo::handle_info`], and what
