@@ -1,4 +1,5 @@
-//! One hot swap fanned out to 1,000 WebSocket clients on 127.0.0.1.
+//! One hot swap, and one broadcast (in process, and from another process through Redis),
+//! each fanned out to 1,000 WebSocket clients on 127.0.0.1.
 //!
 //! `cargo bench -p hotreload-benches --bench load --features registry-in-release` (optimized,
 //! with the template registry that hot swaps need; add `--profile dev` for a debug build).
@@ -8,7 +9,12 @@
 //! the bench edits a copy of the hot-swap fixture on disk once (a static-text change) and
 //! measures, per client, the time from the file write until that client has received its
 //! `patch`; it reports p50/p99/max and the time until every client had it (target tracked by
-//! the project: p99 ≤ 100 ms). Timings are reported, never asserted.
+//! the project: p99 ≤ 100 ms). Then the same fan-out twice more as broadcasts (every instance
+//! subscribes to one topic when it mounts): one `publish` in this process, then one `publish`
+//! in another process (this binary, `HOTRELOAD_LOAD_PUBLISH=<redis url>`) relayed through a
+//! `redis-server` the bench starts on a free port (that round is left out, said so, when
+//! `redis-server` is not installed). The broadcasts are reported as ratios against the hot
+//! swap measured in the same run. Timings are reported, never asserted.
 //!
 //! The server runs in the bench process; the 1,000 clients run in a child process (this same
 //! binary, re-executed with `HOTRELOAD_LOAD_CLIENT=<addr>`) so that the server's memory per
@@ -22,14 +28,14 @@
 //! `ulimit -n 4096`. Bounded: 1,000 clients (`HOTRELOAD_LOAD_CLIENTS=N` for another count), and
 //! everything is given up after 60 s with a clear message.
 
-#[path = "../hotreload/tests/fixtures/hot_counter.rs"]
-mod hot_counter;
+#[path = "fixtures/hot_board.rs"]
+mod hot_board;
 
 #[path = "support/page.rs"]
 mod page;
 
 use futures_util::{SinkExt, StreamExt};
-use hot_counter::HotCounter;
+use hot_board::{BOARD, HotBoard, Notice};
 use hotreload::__testing::{EngineConfig, HotSwapEngine};
 use hotreload::HotReload;
 use hotreload::live_view;
@@ -46,6 +52,9 @@ const GETS_IN_FLIGHT: usize = 32;
 const DEADLINE: Duration = Duration::from_secs(60);
 const MIN_FDS: u64 = 1_200;
 const CLIENT_ENV: &str = "HOTRELOAD_LOAD_CLIENT";
+const PUBLISH_ENV: &str = "HOTRELOAD_LOAD_PUBLISH";
+/// Fan-outs each client waits for: the hot swap, the local broadcast, the relayed broadcast.
+const ROUNDS: usize = 3;
 
 fn clients() -> usize {
     std::env::var("HOTRELOAD_LOAD_CLIENTS")
@@ -102,9 +111,10 @@ fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    let result = match std::env::var(CLIENT_ENV) {
-        Ok(addr) => runtime.block_on(client_process(&addr)),
-        Err(_) => runtime.block_on(server_process()),
+    let result = match (std::env::var(CLIENT_ENV), std::env::var(PUBLISH_ENV)) {
+        (Ok(addr), _) => runtime.block_on(client_process(&addr)),
+        (_, Ok(url)) => runtime.block_on(publisher_process(&url)),
+        _ => runtime.block_on(server_process()),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -128,13 +138,12 @@ async fn server_process() -> Result<(), String> {
 }
 
 async fn serve_and_measure(dir: &std::path::Path, clients: usize) -> Result<(), String> {
-    let copy = dir.join("hot_counter.rs");
-    let fixture = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../hotreload/tests/fixtures/hot_counter.rs");
+    let copy = dir.join("hot_board.rs");
+    let fixture = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/hot_board.rs");
     std::fs::copy(&fixture, &copy).map_err(|e| format!("copying the fixture: {e}"))?;
     let engine = HotSwapEngine::new(EngineConfig {
         manifest_dir: dir.to_path_buf(),
-        file_map: vec![(hot_counter::FILE.to_owned(), copy.clone())],
+        file_map: vec![(hot_board::FILE.to_owned(), copy.clone())],
         ..EngineConfig::default()
     });
     engine
@@ -142,7 +151,7 @@ async fn serve_and_measure(dir: &std::path::Path, clients: usize) -> Result<(), 
         .map_err(|e| format!("watching: {e}"))?;
     let app = HotReload::new()
         .watch(false)
-        .apply(axum::Router::new().route("/", live_view::<HotCounter>()));
+        .apply(axum::Router::new().route("/", live_view::<HotBoard>()));
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
         .await
         .map_err(|e| format!("bind: {e}"))?;
@@ -200,57 +209,61 @@ async fn serve_and_measure(dir: &std::path::Path, clients: usize) -> Result<(), 
     let edited = base.replacen("\"Count: \"", "\"Load: \"", 1);
     let written_at = now_nanos();
     std::fs::write(&copy, edited).map_err(|e| format!("saving: {e}"))?;
-
-    let done = next_line("the clients' patches").await?;
-    let mut latencies = Vec::new();
-    let (mut missing, mut early) = (0, 0);
-    for field in done.split_whitespace().skip(1) {
-        match field.parse::<u128>() {
-            Ok(at) if at < written_at => early += 1,
-            Ok(at) => latencies.push(Duration::from_nanos(
-                u64::try_from(at - written_at).unwrap_or(u64::MAX),
-            )),
-            Err(_) => missing += 1,
-        }
-    }
-    if early > 0 {
-        return Err(format!("{early} clients got a patch before the save"));
-    }
-    let _ = child.wait().await;
+    let swap_round = Round::read(
+        &next_line("the hot swap's patches").await?,
+        written_at,
+        clients,
+    )?;
     let swap = engine.stats.snapshot();
 
-    println!("\nhot swap fanned out to {clients} WebSocket clients (127.0.0.1, 2-core machine):");
+    // The same fan-out as a broadcast in this process.
+    let published_at = now_nanos();
+    hotreload::pubsub::publish(&BOARD, Notice(1));
+    let local_round = Round::read(
+        &next_line("the broadcast's patches").await?,
+        published_at,
+        clients,
+    )?;
+
+    // And from another process, through Redis.
+    let relayed = match RedisServer::start() {
+        Ok(redis) => {
+            let relayed = relayed_round(&redis.url, &mut next_line, clients).await;
+            drop(redis);
+            Some(relayed?)
+        }
+        Err(why) => {
+            println!("  (the broadcast through Redis is left out: {why})");
+            None
+        }
+    };
+    let _ = child.kill().await;
+
+    println!("\nfan-out to {clients} WebSocket clients (127.0.0.1, 2-core machine):");
     println!(
         "  setup: {clients} page GETs ({GETS_IN_FLIGHT} in flight) + sockets + hello in {:.2} s; \
          connections open {open_before} → {open_after}, instances {instances_before} → {instances_after}",
         setup.as_secs_f64()
     );
-    if missing > 0 || latencies.is_empty() {
-        return Err(format!(
-            "{missing} of {clients} clients got no patch within the deadline ({} did)",
-            latencies.len()
-        ));
-    }
-    latencies.sort_unstable();
-    let at = |q: f64| latencies[((latencies.len() as f64 - 1.0) * q).round() as usize];
-    let ms = |d: Duration| d.as_secs_f64() * 1000.0;
+    swap_round.print("hot swap: file write → patch received", None);
     println!(
-        "  file write → patch received, per client: p50 {:.2} ms  p99 {:.2} ms  max {:.2} ms  (target p99 ≤ 100 ms)",
-        ms(at(0.5)),
-        ms(at(0.99)),
-        ms(at(1.0))
-    );
-    println!(
-        "  file write → every client has its patch: {:.2} ms  (engine: first watcher event → \
-         all {} instances re-rendered and patches queued: {:.2} ms)",
-        ms(at(1.0)),
-        clients,
+        "    (engine: first watcher event → all {clients} instances re-rendered and patches queued: {:.2} ms; target p99 ≤ 100 ms)",
         swap.last_latency_micros as f64 / 1000.0
     );
+    local_round.print(
+        "broadcast in this process: publish → patch received",
+        Some(&swap_round),
+    );
+    if let Some(relayed) = &relayed {
+        relayed.print(
+            "broadcast from another process through Redis: publish → patch received",
+            Some(&swap_round),
+        );
+    }
     match (rss_before, rss_after) {
         (Some(before), Some(after)) => println!(
             "  server RSS {:.1} MiB → {:.1} MiB with the clients: {:.1} KiB per client \
-             (instance + socket + page render; clients live in another process)",
+             (instance + socket + page render + subscription; clients live in another process)",
             before as f64 / 1024.0,
             after as f64 / 1024.0,
             after.saturating_sub(before) as f64 / clients as f64
@@ -260,10 +273,177 @@ async fn serve_and_measure(dir: &std::path::Path, clients: usize) -> Result<(), 
     Ok(())
 }
 
+/// One fan-out's per-client latencies, from the clients' `done` line.
+struct Round {
+    latencies: Vec<Duration>,
+}
+
+impl Round {
+    /// Reads `done <round> <nanos|-> ...` against `started_at`; every client must have a frame.
+    fn read(line: &str, started_at: u128, clients: usize) -> Result<Round, String> {
+        let (mut missing, mut early) = (0, 0);
+        let mut latencies = Vec::new();
+        for field in line.split_whitespace().skip(2) {
+            match field.parse::<u128>() {
+                Ok(at) if at < started_at => early += 1,
+                Ok(at) => latencies.push(Duration::from_nanos(
+                    u64::try_from(at - started_at).unwrap_or(u64::MAX),
+                )),
+                Err(_) => missing += 1,
+            }
+        }
+        if early > 0 {
+            return Err(format!(
+                "{early} clients got a frame before the fan-out started"
+            ));
+        }
+        if missing > 0 || latencies.len() != clients {
+            return Err(format!(
+                "{missing} of {clients} clients got no frame within the deadline ({} did): {line:.200}",
+                latencies.len()
+            ));
+        }
+        latencies.sort_unstable();
+        Ok(Round { latencies })
+    }
+
+    fn at(&self, q: f64) -> Duration {
+        self.latencies[((self.latencies.len() as f64 - 1.0) * q).round() as usize]
+    }
+
+    /// Prints p50/p99/max (and their ratios to `baseline`'s).
+    fn print(&self, what: &str, baseline: Option<&Round>) {
+        let ms = |d: Duration| d.as_secs_f64() * 1000.0;
+        let ratio = |q: f64| {
+            baseline.map_or(String::new(), |b| {
+                format!(
+                    " ({:.2}x the hot swap)",
+                    ms(self.at(q)) / ms(b.at(q)).max(1e-6)
+                )
+            })
+        };
+        println!("  {what}, per client:");
+        println!(
+            "    p50 {:.2} ms{}  p99 {:.2} ms{}  every client: {:.2} ms{}",
+            ms(self.at(0.5)),
+            ratio(0.5),
+            ms(self.at(0.99)),
+            ratio(0.99),
+            ms(self.at(1.0)),
+            ratio(1.0)
+        );
+    }
+}
+
+/// The relayed round: this process relays through Redis at `url`; a publisher process
+/// publishes once there and prints when.
+async fn relayed_round(
+    url: &str,
+    next_line: &mut impl AsyncFnMut(&str) -> Result<String, String>,
+    clients: usize,
+) -> Result<Round, String> {
+    hotreload::pubsub::connect_redis(url).map_err(|e| e.to_string())?;
+    wait_connected().await?;
+    let exe = std::env::current_exe().map_err(|e| format!("current exe: {e}"))?;
+    let publisher = tokio::process::Command::new(exe)
+        .env(PUBLISH_ENV, url)
+        .stdout(std::process::Stdio::piped())
+        .kill_on_drop(true)
+        .output();
+    let output = tokio::time::timeout(DEADLINE, publisher)
+        .await
+        .map_err(|_| "the publisher process did not finish".to_owned())?
+        .map_err(|e| format!("the publisher process: {e}"))?;
+    let text = String::from_utf8_lossy(&output.stdout);
+    let published_at: u128 = text
+        .lines()
+        .find_map(|l| l.strip_prefix("published "))
+        .and_then(|n| n.trim().parse().ok())
+        .ok_or_else(|| format!("the publisher process said: {text}"))?;
+    Round::read(
+        &next_line("the relayed broadcast's patches").await?,
+        published_at,
+        clients,
+    )
+}
+
+async fn wait_connected() -> Result<(), String> {
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
+    while hotreload::pubsub::redis_status() != Some(hotreload::pubsub::RedisStatus::Connected) {
+        if tokio::time::Instant::now() > deadline {
+            return Err("the Redis relay did not connect".to_owned());
+        }
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    Ok(())
+}
+
+/// The other server: connects its relay, publishes once, prints when, lets it go out.
+async fn publisher_process(url: &str) -> Result<(), String> {
+    hotreload::pubsub::connect_redis(url).map_err(|e| e.to_string())?;
+    wait_connected().await?;
+    // The subscription of the bench process's relay is already in place (it connected first).
+    let at = now_nanos();
+    hotreload::pubsub::publish(&BOARD, Notice(2));
+    println!("published {at}");
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    Ok(())
+}
+
+/// A `redis-server` of the bench's own on a free port, killed when dropped.
+struct RedisServer {
+    url: String,
+    child: std::process::Child,
+}
+
+impl RedisServer {
+    fn start() -> Result<RedisServer, String> {
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .and_then(|l| l.local_addr())
+            .map_err(|e| e.to_string())?
+            .port();
+        let child = std::process::Command::new("redis-server")
+            .args([
+                "--port",
+                &port.to_string(),
+                "--bind",
+                "127.0.0.1",
+                "--save",
+                "",
+                "--appendonly",
+                "no",
+            ])
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .map_err(|e| {
+                format!("redis-server does not start ({e}); install Debian's redis-server")
+            })?;
+        let deadline = std::time::Instant::now() + Duration::from_secs(10);
+        while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+            if std::time::Instant::now() > deadline {
+                return Err("redis-server did not listen".to_owned());
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        Ok(RedisServer {
+            url: format!("redis://127.0.0.1:{port}/"),
+            child,
+        })
+    }
+}
+
+impl Drop for RedisServer {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
 async fn warm_up(addr: SocketAddr) -> Result<(), String> {
     let page = page::fetch(addr).await?;
     let mut socket = page::connect(addr, &page).await?;
-    let hello = page::hello(&page, "HotCounter");
+    let hello = page::hello(&page, "HotBoard");
     socket
         .send(Message::text(hello.to_string()))
         .await
@@ -285,9 +465,12 @@ async fn client_process(addr: &str) -> Result<(), String> {
     let deadline = tokio::time::Instant::now() + DEADLINE;
     let gets = Arc::new(tokio::sync::Semaphore::new(GETS_IN_FLIGHT));
     let (ready_sender, mut ready) = tokio::sync::mpsc::channel::<Result<(), String>>(clients);
+    let (round_sender, mut rounds) =
+        tokio::sync::mpsc::channel::<(usize, Option<u128>)>(clients * ROUNDS);
     let mut tasks = Vec::with_capacity(clients);
     for _ in 0..clients {
         let (gets, ready) = (Arc::clone(&gets), ready_sender.clone());
+        let round_done = round_sender.clone();
         tasks.push(tokio::spawn(async move {
             let socket = async {
                 let page = {
@@ -295,7 +478,7 @@ async fn client_process(addr: &str) -> Result<(), String> {
                     page::fetch(addr).await?
                 };
                 let mut socket = page::connect(addr, &page).await?;
-                let hello = page::hello(&page, "HotCounter");
+                let hello = page::hello(&page, "HotBoard");
                 socket
                     .send(Message::text(hello.to_string()))
                     .await
@@ -325,24 +508,32 @@ async fn client_process(addr: &str) -> Result<(), String> {
                     return None;
                 }
             };
-            // No event is sent, so the first patch is the swap's.
-            let receipt = async {
-                loop {
-                    match socket.next().await {
-                        Some(Ok(Message::Text(text))) if text.contains("\"type\":\"patch\"") => {
-                            return Some(now_nanos());
+            // No event is sent: each frame is one fan-out's (patch or whole html).
+            let mut times = Vec::with_capacity(ROUNDS);
+            for _ in 0..ROUNDS {
+                let receipt = async {
+                    loop {
+                        match socket.next().await {
+                            Some(Ok(Message::Text(text)))
+                                if text.contains("\"type\":\"patch\"")
+                                    || text.contains("\"type\":\"html\"") =>
+                            {
+                                return Some(now_nanos());
+                            }
+                            Some(Ok(_)) => {}
+                            Some(Err(_)) | None => return None,
                         }
-                        Some(Ok(_)) => {}
-                        Some(Err(_)) | None => return None,
                     }
-                }
-            };
-            let at = tokio::time::timeout_at(deadline, receipt)
-                .await
-                .ok()
-                .flatten();
+                };
+                let at = tokio::time::timeout_at(deadline, receipt)
+                    .await
+                    .ok()
+                    .flatten();
+                let _ = round_done.send((times.len(), at)).await;
+                times.push(at);
+            }
             let _ = socket.close(None).await;
-            at
+            Some(times)
         }));
     }
     drop(ready_sender);
@@ -360,13 +551,27 @@ async fn client_process(addr: &str) -> Result<(), String> {
         }
     }
     println!("ready");
-    let mut line = String::from("done");
-    for task in tasks {
-        match task.await.ok().flatten() {
-            Some(at) => line.push_str(&format!(" {at}")),
-            None => line.push_str(" -"),
+    drop(round_sender);
+    // One line per fan-out, once every client has had its frame (or given up).
+    let mut received: Vec<Vec<Option<u128>>> = vec![Vec::with_capacity(clients); ROUNDS];
+    let mut printed = 0;
+    while printed < ROUNDS {
+        let Some((round, at)) = rounds.recv().await else {
+            break;
+        };
+        received[round].push(at);
+        while printed < ROUNDS && received[printed].len() == clients {
+            let mut line = format!("done {printed}");
+            for at in &received[printed] {
+                match at {
+                    Some(at) => line.push_str(&format!(" {at}")),
+                    None => line.push_str(" -"),
+                }
+            }
+            println!("{line}");
+            printed += 1;
         }
     }
-    println!("{line}");
+    drop(tasks);
     Ok(())
 }

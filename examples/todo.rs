@@ -1,9 +1,15 @@
-//! A todo list: a form, a keyed list, checkboxes and delete buttons, and a nested view.
+//! A todo list: a form, a keyed list, checkboxes and delete buttons, a nested view, URL
+//! filters and a flash.
 //!
 //! `cargo run --example todo`. Items are keyed (`data-key`), so toggling, deleting and
 //! reordering move DOM nodes instead of re-creating them. The progress line is a nested view
 //! (`Progress`): the list gives it props (`Counts`) and it asks the list to clear done items
 //! (`ClearDone`), both through `HandleInfo`.
+//!
+//! The filter is in the URL (`?filter=active|done|all`): the filter links are `live-patch`
+//! links (no page load; back and forward walk through the filters, `handle_params` reads
+//! them), "Show all" changes it from `update` (`push_patch`), and "About" is a `live-navigate`
+//! link to another live view over the same socket. Deleting an item shows a flash.
 
 #[path = "common/mod.rs"]
 mod common;
@@ -22,7 +28,35 @@ struct Todo {
     next_id: u64,
     items: Vec<Item>,
     draft: String,
+    filter: Filter,
     progress: Option<Child<Progress>>,
+}
+
+/// Which items show: from the URL's `?filter=`.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+enum Filter {
+    #[default]
+    All,
+    Active,
+    Done,
+}
+
+impl Filter {
+    fn from_query(value: Option<&str>) -> Filter {
+        match value {
+            Some("active") => Filter::Active,
+            Some("done") => Filter::Done,
+            _ => Filter::All,
+        }
+    }
+
+    fn shows(self, item: &Item) -> bool {
+        match self {
+            Filter::All => true,
+            Filter::Active => !item.done,
+            Filter::Done => item.done,
+        }
+    }
 }
 
 #[derive(Serialize, Deserialize)]
@@ -31,6 +65,7 @@ enum Msg {
     Draft,
     Toggle(u64),
     Delete(u64),
+    ShowAll,
 }
 
 impl LiveView for Todo {
@@ -67,9 +102,19 @@ impl LiveView for Todo {
                     item.done = !item.done;
                 }
             }
-            Msg::Delete(id) => self.items.retain(|i| i.id != id),
+            Msg::Delete(id) => {
+                if let Some(at) = self.items.iter().position(|i| i.id == id) {
+                    let item = self.items.remove(at);
+                    cx.put_flash(FlashKind::Info, format!("Deleted “{}”", item.text));
+                }
+            }
+            Msg::ShowAll => cx.push_patch("/?filter=all"),
         }
         self.report();
+    }
+
+    fn handle_params(&mut self, params: &Params, _cx: &mut Context<'_, Self>) {
+        self.filter = Filter::from_query(params.query("filter"));
     }
 
     fn render(&self) -> Html<Msg> {
@@ -80,8 +125,17 @@ impl LiveView for Todo {
                     live-debounce="150" placeholder="What needs doing?" autocomplete="off"/>
                 <button type="submit">"Add"</button>
             </form>
+            <nav class="filters">
+                <a href="/?filter=all" live-patch="" class={(self.filter == Filter::All).then_some("current")}>"All"</a> " "
+                <a href="/?filter=active" live-patch="" class={(self.filter == Filter::Active).then_some("current")}>"Active"</a> " "
+                <a href="/?filter=done" live-patch="" class={(self.filter == Filter::Done).then_some("current")}>"Done"</a> " "
+                {if self.filter != Filter::All {
+                    <button id="show-all" live-click={Msg::ShowAll}>"Show all"</button>
+                }}
+                <a href="/about" live-navigate="" id="about-link">"About"</a>
+            </nav>
             <ul class="items">
-                {for item in &self.items {
+                {for item in self.items.iter().filter(|item| self.filter.shows(item)) {
                     <li data-key={item.id} class={item.done.then_some("done")}>
                         <input type="checkbox" checked={item.done} live-change={Msg::Toggle(item.id)}/>
                         " " {&item.text} " "
@@ -178,9 +232,39 @@ impl HandleInfo<Counts> for Progress {
     }
 }
 
+/// Another live view, reached from the list without a page load (`live-navigate`).
+#[derive(Default, Serialize, Deserialize)]
+struct About {
+    visits: u32,
+}
+
+impl LiveView for About {
+    type Message = ();
+
+    fn mount(&mut self, _cx: &mut Mount<'_, Self>) {
+        self.visits += 1;
+    }
+
+    fn update(&mut self, (): (), _cx: &mut Context<'_, Self>) {}
+
+    fn render(&self) -> Html {
+        hot_reload_liveview! {
+            <h1>"About"</h1>
+            <p id="about">"A todo list whose templates hot-reload with its state kept."</p>
+            <p><a href="/" live-navigate="" id="back-link">"Back to the list"</a></p>
+        }
+    }
+
+    fn page(body: Html) -> Html {
+        common::page("hotreload todo: about", body)
+    }
+}
+
 #[tokio::main]
 async fn main() -> std::io::Result<()> {
-    let app = common::assets(axum::Router::new()).route("/", live_view::<Todo>());
+    let app = common::assets(axum::Router::new())
+        .route("/", live_view::<Todo>())
+        .route("/about", live_view::<About>());
     let app = enable_hot_reload!(app);
     common::serve("todo", app).await
 }

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The whole test suite: what README's test command and CI (.ci/run) run, on a fresh machine.
-# Installs what the tests need (Debian's Chromium, the client's npm test dependencies), then:
+# Installs what the tests need (Debian's Chromium and redis-server, the client's npm test
+# dependencies), then:
 # formatting, lints, every Rust test (debug, plus the release-build checks), `cargo package` of
 # every library crate, the browser tests (debug and release builds),
 # a short libFuzzer run of each fuzz target.
@@ -9,16 +10,23 @@ cd "$(dirname "$0")/.."
 
 step() { printf '\n==> %s\n' "$*"; }
 
-step "Chromium (browser tests)"
-if ! command -v chromium >/dev/null 2>&1; then
+step "Chromium (browser tests) and redis-server (broadcasts across servers)"
+# The tests start their own redis-server on a free 127.0.0.1 port; nothing else uses it.
+missing=()
+command -v chromium >/dev/null 2>&1 || missing+=(chromium)
+command -v redis-server >/dev/null 2>&1 || missing+=(redis-server)
+if [ "${#missing[@]}" -gt 0 ]; then
     if [ "$(id -u)" -ne 0 ]; then
-        echo "Chromium is missing and this is not root: install Debian's chromium package first." >&2
+        echo "Missing ${missing[*]} and this is not root: install Debian's ${missing[*]} package(s) first." >&2
         exit 1
     fi
     apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
+    # Debian's package starts a system redis on 6379; the tests do not need it.
+    (command -v systemctl >/dev/null 2>&1 && systemctl stop redis-server 2>/dev/null) || true
 fi
 chromium --version
+redis-server --version
 
 step "npm ci (client test dependencies)"
 (cd client-js && npm ci --no-audit --no-fund --loglevel=error)
@@ -40,8 +48,9 @@ cargo test --workspace --locked
 
 step "release build: no dev routes, no injected script"
 cargo test --release --locked -p hotreload --test dev_routes
-# The browser test of the release build (client-js/test/release.test.mjs) runs this binary.
-cargo build --release --locked -p hotreload-examples --example counter
+# The browser tests of release builds (client-js/test/release.test.mjs, signup.test.mjs) run
+# these binaries.
+cargo build --release --locked -p hotreload-examples --example counter --example signup
 
 step "every library crate packages and verifies on its own (what a user would cargo add)"
 cargo package --workspace --locked --allow-dirty \

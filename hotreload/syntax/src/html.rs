@@ -20,6 +20,11 @@ pub const LIVE_EVENTS: &[&str] = &[
 /// `live-debounce="300"`, `live-throttle="100"`, `live-key="Enter"`, `live-value="..."`.
 pub const LIVE_MODIFIERS: &[&str] = &["debounce", "throttle", "key", "value"];
 
+/// `live-<link>` attributes of `<a href>`: `live-patch` (the same view, new URL parameters),
+/// `live-navigate` (another live page over the same socket), `live-replace` (replace the
+/// history entry instead of pushing one).
+pub const LIVE_LINKS: &[&str] = &["patch", "navigate", "replace"];
+
 /// Whether `name` is a void element (case-insensitive, as in HTML).
 pub fn is_void_element(name: &str) -> bool {
     VOID_ELEMENTS.iter().any(|v| v.eq_ignore_ascii_case(name))

@@ -12,7 +12,7 @@
 use crate::ast::{
     Attribute, AttributeValue, Element, Expr, ForBlock, IfBlock, MatchBlock, Node, Template, Text,
 };
-use crate::html::{LIVE_EVENTS, LIVE_MODIFIERS, is_raw_text_element, is_void_element};
+use crate::html::{LIVE_EVENTS, LIVE_LINKS, LIVE_MODIFIERS, is_raw_text_element, is_void_element};
 use crate::normalize::normalize_tokens;
 use proc_macro2::{Span, TokenStream, TokenTree};
 use syn::buffer::Cursor;
@@ -440,15 +440,21 @@ fn classify_live_attribute(
             }
         };
     }
-    if !LIVE_MODIFIERS.contains(&rest) {
-        let events: Vec<String> = LIVE_EVENTS.iter().map(|e| format!("live-{e}")).collect();
-        let modifiers: Vec<String> = LIVE_MODIFIERS.iter().map(|m| format!("live-{m}")).collect();
+    if !LIVE_MODIFIERS.contains(&rest) && !LIVE_LINKS.contains(&rest) {
+        let live = |names: &[&str]| -> String {
+            names
+                .iter()
+                .map(|n| format!("live-{n}"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
         errors.push(syn::Error::new(
             span,
             format!(
-                "unknown live attribute `{name}`: expected an event ({}) or a modifier ({})",
-                events.join(", "),
-                modifiers.join(", ")
+                "unknown live attribute `{name}`: expected an event ({}), a modifier ({}) or a link ({})",
+                live(LIVE_EVENTS),
+                live(LIVE_MODIFIERS),
+                live(LIVE_LINKS)
             ),
         ));
     }
