@@ -6,8 +6,10 @@
 // is dist/dev.js; `/src/...` serves the sources as plain ES modules, for the test-only
 // `/src/testing/canonical.js`.
 
+import { spawn } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import http from 'node:http';
+import net from 'node:net';
 import { dirname, extname, join, normalize, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
@@ -175,4 +177,104 @@ export function ui(pg, selector) {
     const root = document.querySelector('hotreload-ui')?.shadowRoot;
     return root ? Array.from(root.querySelectorAll(sel), (e) => ({ text: e.textContent, hidden: e.hidden, level: e.dataset?.level, state: e.dataset?.state })) : null;
   }, selector);
+}
+
+// ---- Example binaries (the Rust examples built by cargo), for the end-to-end tests ----
+
+export const ROOT = join(here, '..', '..');
+export const TARGET_DIR = process.env.CARGO_TARGET_DIR ?? join(ROOT, 'target');
+
+/** The path of example `name`'s binary in the `debug` or `release` profile. */
+export function exampleBinary(name, profile = 'debug') {
+  return join(TARGET_DIR, profile, 'examples', name);
+}
+
+/**
+ * Starts an example binary and resolves with `{ proc, url, port, output() }` once it prints
+ * "listening on http://127.0.0.1:PORT". `env` goes over the defaults (`PORT=0`, `RUST_LOG=warn`,
+ * no file watching, no rebuilds); a key set to `undefined` is removed from the environment.
+ * A missing binary is an error saying how to build it (the tests fail, never skip).
+ */
+export function startExample(binary, env = {}, { timeout = 20000 } = {}) {
+  if (!existsSync(binary)) {
+    const release = binary.includes(`${sep}release${sep}`) ? ' --release' : '';
+    throw new Error(`${binary} is missing: build it with \`cargo build${release} --examples\` (tests/run.sh does)`);
+  }
+  const full = { ...process.env, PORT: '0', RUST_LOG: 'warn', HOTRELOAD_WATCH: '0', HOTRELOAD_REBUILD: '0', ...env };
+  for (const [k, v] of Object.entries(full)) if (v === undefined) delete full[k];
+  const proc = spawn(binary, [], { env: full, stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  proc.stdout.on('data', (d) => { out += d; });
+  proc.stderr.on('data', (d) => { out += d; });
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => { proc.kill('SIGKILL'); reject(new Error(`${binary} did not start within ${timeout} ms: ${out}`)); }, timeout);
+    proc.stdout.on('data', () => {
+      const m = out.match(/listening on (http:\/\/127\.0\.0\.1:(\d+))/);
+      if (!m) return;
+      clearTimeout(timer);
+      resolve({ proc, url: m[1], port: Number(m[2]), output: () => out });
+    });
+    proc.on('error', (e) => { clearTimeout(timer); reject(e); });
+    proc.on('exit', (code, signal) => { clearTimeout(timer); reject(new Error(`${binary} exited (${code ?? signal}) before listening: ${out}`)); });
+  });
+}
+
+/** Kills `proc` (SIGKILL unless told) and resolves once it has exited. */
+export function stopProcess(proc, signal = 'SIGKILL') {
+  return new Promise((resolve) => {
+    if (!proc || proc.exitCode !== null || proc.signalCode !== null) return resolve();
+    proc.once('exit', () => resolve());
+    proc.kill(signal);
+  });
+}
+
+/** A TCP port on 127.0.0.1 that was free a moment ago. */
+export function freePort() {
+  return new Promise((resolve, reject) => {
+    const srv = net.createServer();
+    srv.on('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address();
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+/** Resolves once 127.0.0.1:`port` accepts connections; rejects after `timeout` ms. */
+export async function waitForPort(port, { timeout = 10000 } = {}) {
+  const end = Date.now() + timeout;
+  for (;;) {
+    const ok = await new Promise((resolve) => {
+      const s = net.connect(port, '127.0.0.1');
+      s.once('connect', () => { s.destroy(); resolve(true); });
+      s.once('error', () => resolve(false));
+    });
+    if (ok) return;
+    if (Date.now() > end) throw new Error(`nothing listens on 127.0.0.1:${port} after ${timeout} ms`);
+    await sleep(50);
+  }
+}
+
+/** Polls `check` (async or not) until it returns something truthy; returns it. */
+export async function until(check, { timeout = 10000, interval = 50, what = 'a condition' } = {}) {
+  const end = Date.now() + timeout;
+  let last;
+  for (;;) {
+    try { last = await check(); } catch (e) { last = e; }
+    if (last && !(last instanceof Error)) return last;
+    if (Date.now() > end) throw new Error(`timed out after ${timeout} ms waiting for ${what}${last instanceof Error ? `: ${last.message}` : ''}`);
+    await sleep(interval);
+  }
+}
+
+/**
+ * Waits until the page's client is connected: the socket open and the server's `welcome`
+ * received (`boot` set), release builds too (no dev UI needed). `reconnects` (optional): also
+ * wait until `stats().reconnects` reached it.
+ */
+export function liveReady(pg, { reconnects = 0, timeout = 15000 } = {}) {
+  return pg.waitForFunction((n) => {
+    const h = window.__hotreload;
+    return h && h.state === 'open' && h.boot !== null && h.stats().reconnects >= n;
+  }, reconnects, { timeout });
 }

@@ -66,6 +66,13 @@
 //!   `TCP_NODELAY` on every connection, graceful shutdown that keeps the dev state).
 //! - [`HotReload`]: dev settings beyond `enable_hot_reload!`; [`LiveConfig`] with
 //!   [`BreakerConfig`]: when a page whose patches keep failing is reloaded; [`state`]: app data kept across dev restarts.
+//! - Real apps (`docs/APPS.md`): [`Params`] and [`LiveView::handle_params`] (the URL as
+//!   state; `live-patch` / `live-navigate` links, [`Context::push_patch`]), [`pubsub`]
+//!   (broadcasts between views, across servers with feature `redis`),
+//!   [`Context::start_async`] with [`Async`] (named work with a loading state), [`Flash`]
+//!   ([`Context::put_flash`], [`redirect_with_flash`]), [`Form`] (typed decoding, errors for
+//!   used fields), [`set_secret_key`] (instance tokens: a page attaches only what it was
+//!   served).
 //! - [`stats`]: the runtime's counters.
 //!
 //! # Layers

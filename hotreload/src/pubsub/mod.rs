@@ -48,7 +48,7 @@
 //! it), counted in [`PubSubStats::dropped`] and logged. A view that must not miss anything
 //! reloads what it shows from the source of truth; broadcasts say *that* something changed.
 //!
-//! **Across servers** (feature `redis`): [`connect_redis`] relays every publish through Redis
+//! **Across servers** (feature `redis`): `connect_redis` relays every publish through Redis
 //! pub/sub to the other servers, whose subscribers get it as if it had been published there.
 //! See `redis.rs` for what happens while Redis is away.
 //!
