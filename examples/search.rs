@@ -5,8 +5,9 @@
 //! come; a newer query cancels the one still running, so slow old answers never overwrite the
 //! newest. The "database" here is a list of crate names with a delay that grows with how short
 //! the query is (short queries are "expensive"); a query containing `!` panics, to show that a
-//! failed search is reported and the page goes on. The query is in the URL (`?q=`), so a
-//! search can be shared and back/forward walks through earlier ones.
+//! failed search is reported and the page goes on. The query is in the URL (`?q=`, replacing
+//! the history entry rather than pushing one per keystroke), so a search can be shared or
+//! reloaded.
 
 #[path = "common/mod.rs"]
 mod common;

@@ -75,9 +75,12 @@ impl LiveView for Signup {
         } else {
             self.form.change::<SignUp>(cx.event())
         };
+        // Decoded even when some fields have errors (neutral values stand in), so the checks
+        // below cover the other fields too.
         let Some(sign_up) = decoded else { return };
         sign_up.check(&mut self.form);
         if submitted && self.form.is_valid() {
+            cx.clear_flash(FlashKind::Error);
             let plan = if sign_up.plan == Plan::Pro {
                 " (Pro)"
             } else {
@@ -90,6 +93,7 @@ impl LiveView for Signup {
             self.members.push(sign_up.name.trim().to_owned());
             self.form.reset();
         } else if submitted {
+            cx.clear_flash(FlashKind::Info);
             cx.put_flash(FlashKind::Error, "Please fix the errors below.");
         }
     }
@@ -98,7 +102,9 @@ impl LiveView for Signup {
         let error = |name: &str| self.form.error(name).unwrap_or("");
         hot_reload_liveview! {
             <h1>"Sign up"</h1>
-            <form id="signup" live-change={Msg::Validate} live-submit={Msg::Save}>
+            // A reset form is a new element (its key changes), so the browser forgets which
+            // fields the user had used.
+            <form id="signup" data-key={self.form.generation()} live-change={Msg::Validate} live-submit={Msg::Save}>
                 <p><label>"Name " <input type="text" name="name" value={self.form.value("name")}/></label>
                     <span class="bad" id="name-error">{error("name")}</span></p>
                 <p><label>"Email " <input type="text" name="email" value={self.form.value("email")}/></label>

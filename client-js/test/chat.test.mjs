@@ -14,7 +14,7 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { exampleBinary, freePort, launchBrowser, liveReady, startExample, stopProcess, until, waitForPort } from './helpers.mjs';
+import { exampleBinary, freePort, launchExampleBrowser, liveReady, startExample, stopProcess, until, waitForPort } from './helpers.mjs';
 
 const CHAT = exampleBinary('chat');
 const REDIS_SERVER = process.env.REDIS_SERVER ?? '/usr/bin/redis-server';
@@ -24,7 +24,7 @@ let dir;
 const procs = new Set(); // every process a test started, killed in `after` whatever happened
 
 before(async () => {
-  browser = await launchBrowser();
+  browser = await launchExampleBrowser();
   dir = mkdtempSync(join(tmpdir(), 'hotreload-chat-'));
 });
 

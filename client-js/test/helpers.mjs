@@ -5,6 +5,10 @@
 // `?_hotreload=client.js`) is hotreload/client/dist/runtime.js, `/dev.js` (`?_hotreload=dev.js`)
 // is dist/dev.js; `/src/...` serves the sources as plain ES modules, for the test-only
 // `/src/testing/canonical.js`.
+//
+// For the tests against the real examples (built by cargo): `exampleBinary`, `startExample`
+// (resolves once it prints its URL), `stopProcess`, `freePort`, `waitForPort`, `until`,
+// `liveReady` (the page's socket open and welcomed) and `launchExampleBrowser`.
 
 import { spawn } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
@@ -277,4 +281,30 @@ export function liveReady(pg, { reconnects = 0, timeout = 15000 } = {}) {
     const h = window.__hotreload;
     return h && h.state === 'open' && h.boot !== null && h.stats().reconnects >= n;
   }, reconnects, { timeout });
+}
+
+/**
+ * `launchBrowser()` for the tests against example binaries. With `HOTRELOAD_E2E_CLIENT=dist`
+ * every context it makes serves the client files from hotreload/client/dist (what the sources
+ * build now) in place of the copies the binary embeds: to try a client change before cargo
+ * rebuilds the examples. Without it the binary's own client runs, as it ships.
+ */
+export async function launchExampleBrowser() {
+  const browser = await launchBrowser();
+  if (process.env.HOTRELOAD_E2E_CLIENT !== 'dist') return browser;
+  const newContext = browser.newContext.bind(browser);
+  const serve = (path) => (route) => route.fulfill({ contentType: 'text/javascript', headers: { 'cache-control': 'no-store' }, body: readFileSync(path, 'utf8') });
+  browser.newContext = async (options) => {
+    const context = await newContext(options);
+    await context.route(/[?&]_hotreload=client\.js$|\/_hotreload\/client\.js$/, serve(RUNTIME_PATH));
+    await context.route(/[?&]_hotreload=dev\.js$|\/_hotreload\/dev\.js$/, serve(DEV_PATH));
+    return context;
+  };
+  browser.newPage = async (options) => {
+    const context = await browser.newContext(options);
+    const page = await context.newPage();
+    page.once('close', () => context.close().catch(() => {}));
+    return page;
+  };
+  return browser;
 }

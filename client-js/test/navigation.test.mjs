@@ -345,7 +345,7 @@ describe('server frames', () => {
 });
 
 describe('flash', () => {
-  test('dismissing a flash removes it at once and sends clear_flash', async () => {
+  test('dismissing a flash hides it at once and sends clear_flash', async () => {
     const flash = (kind) => `<div class="live-flash live-flash-${kind}" role="alert" data-live-flash="${kind}">${kind} text<button type="button" live-flash-dismiss="${kind}" aria-label="Dismiss">×</button></div>`;
     const c = await openClient(browser, server, page(`${flash('info')}${flash('error')}<div data-live-view-id="${ID2}" data-live-view="Child">${flash('info')}</div>`, { dev: false }));
     const since = server.count();
@@ -353,9 +353,27 @@ describe('flash', () => {
     assert.deepEqual(await server.waitFrame('clear_flash', () => true, { since }), { v: 1, type: 'clear_flash', id: ID, kind: 'error' });
     await c.page.click(`[data-live-view-id="${ID2}"] button`);
     assert.deepEqual(await server.waitFrame('clear_flash', (f) => f.id === ID2, { since }), { v: 1, type: 'clear_flash', id: ID2, kind: 'info' });
-    const left = await c.page.evaluate(() => Array.from(document.querySelectorAll('[data-live-flash]'), (f) => f.textContent));
-    assert.deepEqual(left, ['info text×']);
+    const shown = await c.page.evaluate(() => Array.from(document.querySelectorAll('[data-live-flash]')).filter((f) => f.checkVisibility()).map((f) => f.textContent));
+    assert.deepEqual(shown, ['info text×']);
     assert.deepEqual(framesSince(since, 'event'), []);
+    await c.context.close();
+  });
+
+  test('a dismissed flash stays in the tree, hidden, until the server\'s patch removes it (its paths count it)', async () => {
+    // What a server sends for `clear_flash`: its last render still had the flash first in the
+    // boundary, so the patch removes child 0. Had the click removed the flash, that would be the
+    // heading after it, and the next op's path would land one node off.
+    const flash = '<div class="live-flash live-flash-info" role="status" data-live-flash="info" style="display: flex">Deleted<button type="button" live-flash-dismiss="info" aria-label="Dismiss">×</button></div>';
+    const c = await openClient(browser, server, page(`${flash}<h1>Todo</h1><p class="progress">1 left</p>`, { dev: false }));
+    const since = server.count();
+    await c.page.click('[live-flash-dismiss]');
+    assert.equal(await c.page.evaluate(() => document.querySelector('[data-live-flash]').checkVisibility()), false, 'hidden at once (whatever the page\'s CSS says)');
+    await server.waitFrame('clear_flash', () => true, { since });
+    server.send({ type: 'patch', id: ID, seq: 1, ops: [{ op: 'remove', path: [0] }, { op: 'text', path: [1, 0], text: '0 left' }] });
+    await server.waitFrame('ack', (f) => f.id === ID && f.seq === 1, { since });
+    assert.deepEqual(framesSince(since, 'ack'), [{ v: 1, type: 'ack', id: ID, seq: 1 }], 'the patch applied');
+    const html = await c.page.evaluate((id) => document.querySelector(`[data-live-view-id="${id}"]`).innerHTML, ID);
+    assert.equal(html, '<h1>Todo</h1><p class="progress">0 left</p>');
     await c.context.close();
   });
 });

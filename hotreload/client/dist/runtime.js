@@ -895,8 +895,11 @@ function listenForEvents(client) {
 
 // Flash messages: the server renders them in a boundary as
 // `<div data-live-flash="info">text<button live-flash-dismiss="info">×</button></div>`
-// (docs/PROTOCOL.md). Dismissing one removes it at once, without waiting for the server, and
-// tells its instance with `clear_flash`, so the next render does not bring it back.
+// (docs/PROTOCOL.md). Dismissing one hides it at once, without waiting for the server, and
+// tells its instance with `clear_flash`, so the next render does not bring it back. The element
+// stays (hidden) until the server's answer removes it: that answer is a patch computed against
+// the server's last render, which still has the flash, so the page must keep it too or the
+// patch's paths would land one node off (`remove [0]` taking the heading after the flash).
 
 /** Listens for clicks on `[live-flash-dismiss]` (once, at boot). */
 function listenForFlash(client) {
@@ -906,29 +909,39 @@ function listenForFlash(client) {
     const flash = button.closest('[data-live-flash]');
     const boundary = (flash ?? button).closest(`[${BOUNDARY_ATTR}]`);
     const kind = button.getAttribute('live-flash-dismiss') || flash?.getAttribute('data-live-flash');
-    flash?.remove();
+    if (flash) hide(flash);
     if (boundary && kind) client.sendQueued({ type: 'clear_flash', id: boundary.getAttribute(BOUNDARY_ATTR), kind });
   });
+}
+
+/** Hides `flash` whatever the page's stylesheet says (`.live-flash { display: flex }`). */
+function hide(flash) {
+  flash.hidden = true;
+  flash.style.setProperty('display', 'none', 'important');
 }
 
 // ---- morph.js -------------------------------------------------------------------------------
 
 // Morphing, for `html` frames (a boundary's whole new inner HTML) and for whole pages: keep
 // element identity and change only what differs, so the focused control, what the user typed
-// and nested boundaries survive. Matches by boundary id / `id` / `data-key`; unkeyed nodes
+// and nested boundaries survive. Matches by boundary id / `data-key` / `id`; unkeyed nodes
 // first by equality (an old sibling the edit did not touch is kept as it is, wherever its
 // neighbours moved), then by position and tag, like the server's differ.
 
 const SOFT_MATCH_LOOKAHEAD = 8;
 
-/** Identity of a node among its siblings: a boundary id, else `id`, else `data-key`. */
+/**
+ * Identity of a node among its siblings: a boundary id, else `data-key`, else `id` (the
+ * server's differ's order, hotreload/diff/src/index.rs): an element whose `data-key` changed is
+ * a new element even if its `id` stayed (a form that was reset starts over).
+ */
 function keyOf(node) {
   if (node.nodeType !== 1) return null;
   const boundary = node.getAttribute(BOUNDARY_ATTR);
   if (boundary !== null) return `lv:${boundary}`;
-  if (node.id) return `#${node.id}`;
   const key = node.getAttribute('data-key');
-  return key !== null ? `k:${key}` : null;
+  if (key !== null) return `k:${key}`;
+  return node.id ? `#${node.id}` : null;
 }
 
 function sameKind(a, b) {
@@ -1140,7 +1153,7 @@ function morphTree(root, html, shell) {
 
 /**
  * Morphs a boundary's children into `html` (its new inner HTML, parsed like the server's
- * fragment). Nodes are matched by boundary id / `id` / `data-key`; unkeyed ones by equality
+ * fragment). Nodes are matched by boundary id / `data-key` / `id`; unkeyed ones by equality
  * first (an untouched node stays, even when siblings are inserted, removed or reordered
  * around it), then by position and tag; and kept: the focused control keeps focus, caret and
  * what the user typed; form properties follow only attributes whose value changed (as `prop`

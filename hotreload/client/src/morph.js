@@ -1,6 +1,6 @@
 // Morphing, for `html` frames (a boundary's whole new inner HTML) and for whole pages: keep
 // element identity and change only what differs, so the focused control, what the user typed
-// and nested boundaries survive. Matches by boundary id / `id` / `data-key`; unkeyed nodes
+// and nested boundaries survive. Matches by boundary id / `data-key` / `id`; unkeyed nodes
 // first by equality (an old sibling the edit did not touch is kept as it is, wherever its
 // neighbours moved), then by position and tag, like the server's differ.
 
@@ -11,14 +11,18 @@ import { preserving } from './preserve.js';
 
 const SOFT_MATCH_LOOKAHEAD = 8;
 
-/** Identity of a node among its siblings: a boundary id, else `id`, else `data-key`. */
+/**
+ * Identity of a node among its siblings: a boundary id, else `data-key`, else `id` (the
+ * server's differ's order, hotreload/diff/src/index.rs): an element whose `data-key` changed is
+ * a new element even if its `id` stayed (a form that was reset starts over).
+ */
 function keyOf(node) {
   if (node.nodeType !== 1) return null;
   const boundary = node.getAttribute(BOUNDARY_ATTR);
   if (boundary !== null) return `lv:${boundary}`;
-  if (node.id) return `#${node.id}`;
   const key = node.getAttribute('data-key');
-  return key !== null ? `k:${key}` : null;
+  if (key !== null) return `k:${key}`;
+  return node.id ? `#${node.id}` : null;
 }
 
 function sameKind(a, b) {
@@ -230,7 +234,7 @@ function morphTree(root, html, shell) {
 
 /**
  * Morphs a boundary's children into `html` (its new inner HTML, parsed like the server's
- * fragment). Nodes are matched by boundary id / `id` / `data-key`; unkeyed ones by equality
+ * fragment). Nodes are matched by boundary id / `data-key` / `id`; unkeyed ones by equality
  * first (an untouched node stays, even when siblings are inserted, removed or reordered
  * around it), then by position and tag; and kept: the focused control keeps focus, caret and
  * what the user typed; form properties follow only attributes whose value changed (as `prop`

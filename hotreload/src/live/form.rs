@@ -22,17 +22,18 @@
 //!             Msg::Validate => self.form.change::<SignUp>(cx.event()),
 //!             Msg::Save => self.form.submit::<SignUp>(cx.event()),
 //!         };
-//!         if let Some(sign_up) = decoded {
-//!             if !sign_up.email.contains('@') {
-//!                 self.form.add_error("email", "must be an email address");
-//!             } else if matches!(msg, Msg::Save) {
-//!                 self.saved = Some(sign_up.email);
-//!             }
+//!         let Some(sign_up) = decoded else { return };
+//!         if !sign_up.email.contains('@') {
+//!             self.form.add_error("email", "must be an email address");
+//!         }
+//!         if matches!(msg, Msg::Save) && self.form.is_valid() {
+//!             self.saved = Some(sign_up.email);
+//!             self.form.reset();
 //!         }
 //!     }
 //!     fn render(&self) -> Html<Msg> {
 //!         hot_reload_liveview! {
-//!             <form live-change={Msg::Validate} live-submit={Msg::Save}>
+//!             <form data-key={self.form.generation()} live-change={Msg::Validate} live-submit={Msg::Save}>
 //!                 <input name="email" value={self.form.value("email")}/>
 //!                 {if let Some(error) = self.form.error("email") { <p class="error">{error}</p> }}
 //!                 <input name="age" value={self.form.value("age")}/>
@@ -57,13 +58,18 @@ pub struct Form {
     used: BTreeSet<String>,
     submitted: bool,
     errors: BTreeMap<String, Vec<String>>,
+    /// Bumped by [`reset`](Form::reset); see [`generation`](Form::generation).
+    generation: u32,
 }
 
 impl Form {
     /// Takes a `live-change` (or `live-input`) event's fields: keeps the values, marks the
     /// fields the user has used (the event's `unused` are not), decodes them into a `T` with
-    /// an error per field. `None` if any field has an error (add your own validation's with
-    /// [`add_error`](Self::add_error) after a `Some`).
+    /// an error per field. The `T` comes back even when some fields have errors (a neutral
+    /// value, `0`, `false`, the first variant, stands in for each), so your own checks run on
+    /// the rest ([`add_error`](Self::add_error)); use it only once
+    /// [`is_valid`](Self::is_valid). `None` only if the form cannot be a `T` at all (not a
+    /// struct with named fields).
     pub fn change<T: DeserializeOwned>(&mut self, event: &Event) -> Option<T> {
         self.take(event, false)
     }
@@ -86,8 +92,7 @@ impl Form {
         let decoded = decode::<T>(&event.form, &found);
         self.errors = found.into_inner();
         match decoded {
-            Ok(value) if self.errors.is_empty() => Some(value),
-            Ok(_) => None,
+            Ok(value) => Some(value),
             Err(error) => {
                 self.errors
                     .entry(String::new())
@@ -139,9 +144,23 @@ impl Form {
         self.errors.is_empty()
     }
 
-    /// Empties the form (after a successful save).
+    /// Empties the form (after a successful save): values, used fields, errors.
+    ///
+    /// The browser also remembers which fields the user used (it sends the others as
+    /// `unused`): render `data-key={form.generation()}` on the `<form>`, so that a reset form
+    /// is a new element there too and starts over (`<form data-key={self.form.generation()}
+    /// live-change=..>`).
     pub fn reset(&mut self) {
-        *self = Form::default();
+        let generation = self.generation.wrapping_add(1);
+        *self = Form {
+            generation,
+            ..Form::default()
+        };
+    }
+
+    /// How many times the form was [`reset`](Self::reset): the `<form>`'s `data-key`.
+    pub fn generation(&self) -> u32 {
+        self.generation
     }
 }
 
@@ -221,7 +240,13 @@ mod tests {
             ],
             &["plan", "score"],
         ));
-        assert_eq!(decoded, None);
+        // The rest decodes (own checks can run on it), neutral values where the errors are.
+        let decoded = decoded.expect("a struct");
+        assert_eq!(
+            (decoded.email.as_str(), decoded.age, decoded.plan),
+            ("x", 0, Plan::Free)
+        );
+        assert!(!form.is_valid());
         assert_eq!(form.errors_of("age"), ["must be a whole number, 0 or more"]);
         assert_eq!(form.errors_of("plan"), ["must be one of: Free, Pro"]);
         assert_eq!(form.errors_of("score"), ["can't be blank"]);
@@ -235,6 +260,11 @@ mod tests {
         assert_eq!(form.value("age"), "old");
         form.submit::<SignUp>(&event(&[("age", "old"), ("plan", "Gold")], &[]));
         assert_eq!(form.error("plan"), Some("must be one of: Free, Pro"));
+        form.reset();
+        assert_eq!(
+            (form.generation(), form.error("plan"), form.value("age")),
+            (1, None, "")
+        );
     }
 
     #[test]
