@@ -87,10 +87,15 @@ static RELAY: OnceLock<Relay> = OnceLock::new();
 /// server starts even while Redis is down. Call it once, inside the tokio runtime that serves
 /// the app.
 pub fn connect_redis(url: &str) -> Result<(), RedisError> {
-    let client = redis::Client::open(url).map_err(|source| RedisError::BadUrl {
+    let bad_url = |source| RedisError::BadUrl {
         url: url.to_owned(),
         source,
-    })?;
+    };
+    let info = redis::IntoConnectionInfo::into_connection_info(url).map_err(bad_url)?;
+    // Nagle off: a PUBLISH written in more than one segment would otherwise wait for the
+    // server's delayed ACK (up to 40 ms) before its second part goes out.
+    let tcp = info.tcp_settings().clone().set_nodelay(true);
+    let client = redis::Client::open(info.set_tcp_settings(tcp)).map_err(bad_url)?;
     let tokio = tokio::runtime::Handle::try_current().map_err(|_| RedisError::NoRuntime)?;
     let (outgoing, receiver) = mpsc::channel(RELAY_QUEUE);
     let origin = RandomState::new().hash_one(std::process::id());
