@@ -54,7 +54,8 @@
 //!
 //! - `topic.rs`: [`Topic`] and the [`Broadcast`] bound;
 //! - `registry.rs`: the process's subscriptions and the in-process fan-out;
-//! - `redis.rs`: the Redis relay.
+//! - `redis.rs`: the Redis relay (it hands what other servers publish to the registry);
+//! - here: [`publish`] (the registry's fan-out, then the relay) and [`stats`].
 
 #[cfg(feature = "redis")]
 mod redis;
@@ -63,9 +64,35 @@ mod topic;
 
 #[cfg(feature = "redis")]
 pub use redis::{RELAY_QUEUE, RedisError, RedisStatus, connect_redis, redis_status};
-pub use registry::{
-    PubSubStats, SUBSCRIBER_QUEUE, Subscription, publish, stats, subscribe_fn, subscribers,
-};
+pub use registry::{PubSubStats, SUBSCRIBER_QUEUE, Subscription, subscribe_fn, subscribers};
 pub use topic::{Broadcast, Topic};
 
 pub(crate) use registry::subscribe_raw;
+
+/// Publishes `message` to `topic`: every subscriber in this process gets it (in publish order
+/// per topic), and with [`connect_redis`](crate::pubsub) every subscriber on the other
+/// servers too. Never waits for a subscriber. Returns how many subscribers in this process it
+/// was queued for.
+///
+/// Callable from anywhere: a view's `update`, an axum handler, a background task, another
+/// thread.
+pub fn publish<T: Broadcast>(topic: &Topic<T>, message: T) -> usize {
+    let queued = registry::fan_out(topic.name(), std::any::TypeId::of::<T>(), &message);
+    #[cfg(feature = "redis")]
+    crate::pubsub::redis::relay(topic.name(), &message);
+    queued
+}
+
+/// The broadcast counters now.
+pub fn stats() -> PubSubStats {
+    #[allow(
+        unused_mut,
+        reason = "only the Redis relay adds to the registry's counters"
+    )]
+    let mut stats = registry::counters();
+    #[cfg(feature = "redis")]
+    {
+        stats.relay_dropped = redis::relay_dropped();
+    }
+    stats
+}

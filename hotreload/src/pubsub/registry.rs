@@ -165,22 +165,9 @@ pub fn subscribe_fn<T: Broadcast>(
     )
 }
 
-/// Publishes `message` to `topic`: every subscriber in this process gets it (in publish order
-/// per topic), and with [`connect_redis`](crate::pubsub) every subscriber on the other
-/// servers too. Never waits for a subscriber. Returns how many subscribers in this process it
-/// was queued for.
-///
-/// Callable from anywhere: a view's `update`, an axum handler, a background task, another
-/// thread.
-pub fn publish<T: Broadcast>(topic: &Topic<T>, message: T) -> usize {
-    let queued = fan_out(topic.name(), TypeId::of::<T>(), &message);
-    #[cfg(feature = "redis")]
-    crate::pubsub::redis::relay(topic.name(), &message);
-    queued
-}
-
-/// Hands `message` (a `T` with type id `message_type`) to every local subscriber of `topic`.
-fn fan_out(topic: &str, message_type: TypeId, message: &Payload) -> usize {
+/// Hands `message` (a `T` with type id `message_type`) to every local subscriber of `topic`;
+/// returns how many it was queued for.
+pub(crate) fn fan_out(topic: &str, message_type: TypeId, message: &Payload) -> usize {
     let registry = registry();
     registry.published.fetch_add(1, Ordering::Relaxed);
     let Some(subscribers) = registry.topics.get(topic).map(|s| Arc::clone(&s)) else {
@@ -277,6 +264,20 @@ pub fn subscribers<T>(topic: &Topic<T>) -> usize {
     })
 }
 
+/// The registry's counters now (the relay's are added by [`stats`](crate::pubsub::stats)).
+pub(crate) fn counters() -> PubSubStats {
+    let registry = registry();
+    let get = |c: &AtomicU64| c.load(Ordering::Relaxed);
+    PubSubStats {
+        published: get(&registry.published),
+        delivered: get(&registry.delivered),
+        dropped: get(&registry.dropped),
+        remote_received: get(&registry.remote_received),
+        relay_dropped: 0,
+        topics: registry.topics.len() as u64,
+    }
+}
+
 /// Counters of the broadcasts of this process.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
 pub struct PubSubStats {
@@ -295,26 +296,10 @@ pub struct PubSubStats {
     pub topics: u64,
 }
 
-/// The broadcast counters now.
-pub fn stats() -> PubSubStats {
-    let registry = registry();
-    let get = |c: &AtomicU64| c.load(Ordering::Relaxed);
-    PubSubStats {
-        published: get(&registry.published),
-        delivered: get(&registry.delivered),
-        dropped: get(&registry.dropped),
-        remote_received: get(&registry.remote_received),
-        #[cfg(feature = "redis")]
-        relay_dropped: crate::pubsub::redis::relay_dropped(),
-        #[cfg(not(feature = "redis"))]
-        relay_dropped: 0,
-        topics: registry.topics.len() as u64,
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::pubsub::publish;
     use std::sync::atomic::AtomicUsize;
 
     fn counting(count: &Arc<AtomicUsize>, answer: Delivery) -> Deliver {
