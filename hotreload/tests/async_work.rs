@@ -70,6 +70,35 @@ impl HandleInfo<TaskResult<Vec<String>>> for Search {
     }
 }
 
+/// Loads in `mount` (Phoenix's `assign_async`) with work that is ready at once: its result can
+/// arrive before the instance is installed on its worker, and must not be lost.
+#[derive(Default, Serialize, Deserialize)]
+struct Preloaded {
+    hits: Async<Vec<String>>,
+}
+
+impl LiveView for Preloaded {
+    type Message = ();
+    fn mount(&mut self, cx: &mut Mount<'_, Self>) {
+        self.hits = Async::Loading;
+        cx.start_async("preload", async { vec!["ready at once".to_owned()] });
+    }
+    fn update(&mut self, (): (), _cx: &mut Context<'_, Self>) {}
+    fn render(&self) -> Html {
+        let status = match &self.hits {
+            Async::Ready(hits) => hits.join(","),
+            _ => "loading".to_owned(),
+        };
+        hot_reload_liveview! { <p>{status}</p> }
+    }
+}
+
+impl HandleInfo<TaskResult<Vec<String>>> for Preloaded {
+    fn handle_info(&mut self, done: TaskResult<Vec<String>>, _cx: &mut Context<'_, Self>) {
+        self.hits.finish(done.result);
+    }
+}
+
 async fn query(client: &mut Client, id: &str, text: &str) {
     client
         .send(json!({"v": 1, "type": "event", "id": id, "event": "input", "msg": "Query", "value": text}))
@@ -99,7 +128,23 @@ async fn until(client: &mut Client, text: &str, never: Option<&str>) -> Vec<Valu
 // One test: the runtime spawns tasks on the tokio runtime that last served a request, and
 // each `#[tokio::test]` has its own, which ends with its test (one app has one runtime).
 async fn loading_then_result_a_newer_start_cancels_the_older_and_all_ends_with_the_instance() {
-    let addr = serve(axum::Router::new().route("/", live_view::<Search>())).await;
+    let app = axum::Router::new()
+        .route("/", live_view::<Search>())
+        .route("/preloaded", live_view::<Preloaded>());
+    let addr = serve(app).await;
+
+    // Work started in `mount` that finishes before the instance is installed still lands.
+    for _ in 0..20 {
+        let page = get(addr, "/preloaded", &[]).await.body;
+        let id = instance_id(&page);
+        let mut client = Client::connect(addr, "/preloaded").await;
+        client.hello(&[(&id, "Preloaded")], false).await;
+        if !page.contains("ready at once") {
+            until(&mut client, "ready at once", None).await;
+        }
+        client.close().await;
+    }
+
     let id = instance_id(&get(addr, "/", &[]).await.body);
     let mut client = Client::connect(addr, "/").await;
     client.hello(&[(&id, "Search")], false).await;

@@ -137,6 +137,82 @@ async fn forged_foreign_and_missing_tokens_get_a_fresh_instance_never_the_named_
     assert!(frame.to_string().contains("hunter2"), "{frame}");
 }
 
+/// A view no route of this test serves a socket for: only reachable through its own route.
+#[derive(Default, Serialize, Deserialize)]
+struct Admin;
+
+impl LiveView for Admin {
+    type Message = ();
+    fn update(&mut self, (): (), _cx: &mut Context<'_, Self>) {}
+    fn render(&self) -> Html {
+        hot_reload_liveview! { <p>"admin console"</p> }
+    }
+}
+
+#[tokio::test]
+async fn a_socket_never_mounts_a_view_its_route_does_not_serve() {
+    // `/admin` has its own route (behind whatever middleware the app puts there); the thief
+    // opens a socket on `/` and names `Admin` with a made-up id: no mount, a reload instead.
+    let app = axum::Router::new()
+        .route("/", live_view::<Account>())
+        .route("/admin", live_view::<Admin>());
+    let addr = serve(app).await;
+    let (id, _) = victim(addr).await;
+    let mut thief = Client::connect(addr, "/").await;
+    thief
+        .hello_raw(json!([{"id": "00000000000000a1", "view": "Admin"}]), true)
+        .await;
+    let mut frames = Vec::new();
+    while !frames.iter().any(|f: &Value| f["type"] == "reload") {
+        let frame = thief
+            .try_recv(Duration::from_secs(5))
+            .await
+            .unwrap_or_else(|| panic!("{frames:?}"));
+        assert!(
+            !frame.to_string().contains("admin console"),
+            "mounted: {frame}"
+        );
+        frames.push(frame);
+    }
+    assert!(
+        frames.iter().any(|f| f["code"] == "bad_token"),
+        "{frames:?}"
+    );
+    assert!(
+        !frames
+            .iter()
+            .any(|f| f["type"] == "remount" || f["type"] == "html"),
+        "{frames:?}"
+    );
+
+    // Nor as a "child" of an instance it was given: the parent has no such child.
+    let mut owner = Client::connect(addr, "/").await;
+    owner.hello(&[(&id, "Account")], true).await;
+    let child = hotreload::__testing::child_id(id.parse().unwrap(), 0).to_string();
+    owner
+        .hello_raw(
+            json!([{"id": id, "view": "Account", "token": token_of(&id)},
+                   {"id": child, "view": "Admin", "parent": id}]),
+            true,
+        )
+        .await;
+    let mut frames = Vec::new();
+    while !frames
+        .iter()
+        .any(|f: &Value| f["type"] == "error" && f["id"] == child)
+    {
+        let frame = owner
+            .try_recv(Duration::from_secs(5))
+            .await
+            .unwrap_or_else(|| panic!("{frames:?}"));
+        assert!(
+            !frame.to_string().contains("admin console"),
+            "mounted: {frame}"
+        );
+        frames.push(frame);
+    }
+}
+
 #[tokio::test]
 async fn an_expired_token_gets_a_fresh_instance() {
     let app = axum::Router::new()

@@ -91,7 +91,12 @@ export const FRAME_HANDLERS = {
     liveNavigate(client, frame.url, frame.replace ? 'replace' : 'push');
   },
   redirect(client, frame) {
-    location.assign(frame.url);
+    // Only web URLs: a `javascript:` or `data:` URL from a view that passed user input on would
+    // run script on this origin.
+    let url;
+    try { url = new URL(frame.url, location.href); } catch { return; }
+    if (url.protocol !== 'http:' && url.protocol !== 'https:') return;
+    location.assign(url.href);
   },
   pong(client) {
     client.clearPongTimer();

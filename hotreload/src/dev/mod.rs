@@ -324,7 +324,7 @@ impl HotReload {
 }
 
 async fn dev_socket(parts: Parts, upgrade: WebSocketUpgrade) -> Response {
-    crate::live::upgrade_socket(upgrade, parts, Some(bus::subscribe()))
+    crate::live::upgrade_socket(upgrade, parts, Some(bus::subscribe()), None)
 }
 
 async fn stats() -> Response {

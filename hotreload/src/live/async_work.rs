@@ -160,7 +160,10 @@ impl NamedTasks {
         match latest.get(name) {
             Some((newer, _)) if *newer > generation => abort.abort(),
             _ => {
-                latest.insert(name, (generation, abort));
+                // An older run recorded meanwhile (two starts from other threads) goes.
+                if let Some((_, older)) = latest.insert(name, (generation, abort)) {
+                    older.abort();
+                }
             }
         }
     }

@@ -43,6 +43,9 @@ const REGISTRATION_WAIT: Duration = Duration::from_secs(5);
 /// How many children of one parent a nested boundary's id is checked against.
 const MAX_CHILDREN: u32 = 1024;
 
+/// The most boundaries one `hello` may announce.
+const MAX_HELLO_BOUNDARIES: usize = 256;
+
 /// The nested views of `parents` and theirs, as `hello` entries (from the runtime's record of
 /// who is whose parent, made when they mounted).
 fn descendants(parents: &[InstanceId]) -> Vec<HelloInstance> {
@@ -63,10 +66,14 @@ fn descendants(parents: &[InstanceId]) -> Vec<HelloInstance> {
 pub const IDLE_TIMEOUT: Duration = Duration::from_secs(45);
 
 /// Serves one upgraded socket until it closes. `dev` adds the dev bus's frames.
+///
+/// `route_view` is the view the route that opened the socket serves (`None` for the dev
+/// socket): the only one a refused token may be answered with a fresh mount of.
 pub(crate) async fn run(
     mut socket: WebSocket,
     request: Parts,
     dev: Option<broadcast::Receiver<Arc<str>>>,
+    route_view: Option<&'static str>,
 ) {
     let runtime = runtime();
     runtime.capture_tokio();
@@ -87,6 +94,7 @@ pub(crate) async fn run(
         },
         request,
         dev: dev.is_some(),
+        route_view,
         closed: Arc::new(AtomicBool::new(false)),
         deferred: Vec::new(),
     };
@@ -249,6 +257,8 @@ struct Connection {
     outbound: (Outbound, Receiver<String>),
     request: Parts,
     dev: bool,
+    /// The view served by the route that opened this socket.
+    route_view: Option<&'static str>,
     /// Set when the connection goes away, before its instances are detached: an attach that
     /// was deferred (see [`Connection::hello`]) and runs later must not bind an instance to
     /// it, or the instance would never be seen as idle and never dropped.
@@ -403,82 +413,98 @@ impl Connection {
         {
             self.request.uri = uri;
         }
-        let session = session_of(&self.request.headers).unwrap_or_default();
+        let session = session_of(&self.request.headers);
         let key = runtime().token_key();
+        if instances.len() > MAX_HELLO_BOUNDARIES {
+            Counters::add(&runtime().stats.errors_sent, 1);
+            let error = ProtocolError::new(
+                ErrorCode::BadFrame,
+                format!("a page has at most {MAX_HELLO_BOUNDARIES} live views"),
+            );
+            return ServerFrame::error(&error, None).to_json();
+        }
         let mut accepted: HashSet<InstanceId> = self.attached.all().into_iter().collect();
         let mut remounted = Vec::new();
-        let mut taken = Vec::new();
+        let mut brought_back = Vec::new();
         let (top, nested): (Vec<_>, Vec<_>) = instances
             .into_iter()
             .partition(|instance| instance.parent.is_none());
         for mut instance in top {
-            if runtime().resume(&instance.view).is_none() {
+            let Some(bring_back) = runtime().resume(&instance.view) else {
                 // Top-level views are registered when their route is made, before serving.
-                Counters::add(&runtime().stats.errors_sent, 1);
-                let error = ProtocolError::new(
+                self.refuse(
+                    instance.id,
                     ErrorCode::UnknownView,
                     format!("no live view is registered as `{}`", instance.view),
                 );
-                let _ = self
-                    .outbound
-                    .0
-                    .send(ServerFrame::error(&error, Some(instance.id)).to_json());
                 continue;
-            }
+            };
             if let Err(error) = verify(
                 key,
                 instance.token.as_deref(),
                 instance.id,
                 &instance.view,
-                &session,
+                session.as_deref().unwrap_or(""),
             ) {
-                let Some(fresh) = self.remount(&mut instance, &session, error) else {
+                let Some(fresh) = self.remount(&mut instance, session.as_deref(), error) else {
                     continue;
                 };
                 remounted.push(fresh);
             }
             accepted.insert(instance.id);
-            taken.push(instance);
+            self.attached.insert(instance.id);
+            brought_back.push(attach(
+                instance,
+                bring_back,
+                (self.id, &self.closed),
+                &self.outbound.0,
+                &self.request,
+                resume,
+            ));
         }
+        // A nested boundary is only a claim until its parent's job has run: then the runtime's
+        // record (made when the parent mounted or restored it) says whether that parent has
+        // this child, of this view. Cheap check first: the id must be one a parent accepted
+        // here derives for its children.
+        let mut claims = Vec::new();
         for instance in nested {
-            let parent_ok = instance.parent.is_some_and(|parent| {
+            let derived = instance.parent.is_some_and(|parent| {
                 accepted.contains(&parent)
                     && (0..MAX_CHILDREN).any(|n| child_id(parent, n) == instance.id)
             });
-            if parent_ok {
+            let recorded = runtime().parent_of(instance.id).map(|(parent, _)| parent);
+            if derived && recorded.is_none() {
+                // After a restart: its parent has not been brought back yet.
                 accepted.insert(instance.id);
-                taken.push(instance);
-            } else {
-                Counters::add(&runtime().stats.errors_sent, 1);
-                let error = ProtocolError::new(
-                    ErrorCode::UnknownInstance,
-                    "a nested view is attached only under its parent on the same page",
-                );
-                let _ = self
-                    .outbound
-                    .0
-                    .send(ServerFrame::error(&error, Some(instance.id)).to_json());
-            }
-        }
-
-        let mut brought_back = Vec::new();
-        let mut unregistered = Vec::new();
-        for instance in taken {
-            self.attached.insert(instance.id);
-            match runtime().resume(&instance.view) {
-                Some(bring_back) => brought_back.push(attach(
+                claims.push(instance);
+            } else if derived
+                && recorded == instance.parent
+                && runtime().child_view_of(instance.id) == Some(instance.view.as_str())
+                && let Some(bring_back) = runtime().resume(&instance.view)
+            {
+                // The parent's record says so already: attached now, before any event of the
+                // page can reach it (same worker, in order).
+                accepted.insert(instance.id);
+                self.attached.insert(instance.id);
+                brought_back.push(attach(
                     instance,
                     bring_back,
                     (self.id, &self.closed),
                     &self.outbound.0,
                     &self.request,
                     resume,
-                )),
-                None => unregistered.push(instance),
+                ));
+            } else {
+                self.refuse(
+                    instance.id,
+                    ErrorCode::UnknownInstance,
+                    String::from(
+                        "a nested view is attached only under its parent on the same page",
+                    ),
+                );
             }
         }
-        let remounts = remounted;
-        if !unregistered.is_empty() || !remounts.is_empty() {
+        if !claims.is_empty() || !remounted.is_empty() {
             let (connection, outbound, request) =
                 (self.id, self.outbound.0.clone(), self.request.clone());
             let closed = Arc::clone(&self.closed);
@@ -491,7 +517,7 @@ impl Connection {
                 }
                 // A remounted view mounted fresh children (new ids) into the html it sent;
                 // they are this page's now.
-                for child in descendants(&remounts) {
+                for child in descendants(&remounted) {
                     attached.insert(child.id);
                     if let Some(bring_back) = runtime().resume(&child.view) {
                         attach(
@@ -504,28 +530,32 @@ impl Connection {
                         );
                     }
                 }
-                for instance in unregistered {
-                    match runtime().resume(&instance.view) {
-                        Some(bring_back) => {
-                            attach(
-                                instance,
-                                bring_back,
-                                (connection, &closed),
-                                &outbound,
-                                &request,
-                                resume,
-                            );
-                        }
-                        None => {
-                            Counters::add(&runtime().stats.errors_sent, 1);
-                            let error = ProtocolError::new(
-                                ErrorCode::UnknownView,
-                                format!("no live view is registered as `{}`", instance.view),
-                            );
-                            let _ = outbound
-                                .send(ServerFrame::error(&error, Some(instance.id)).to_json());
-                        }
-                    }
+                // In page order, each after the one before it has been brought back (a
+                // grandchild's record is made when its parent restores).
+                for claim in claims {
+                    let recorded = runtime().parent_of(claim.id).map(|(parent, _)| parent)
+                        == claim.parent
+                        && runtime().child_view_of(claim.id) == Some(claim.view.as_str());
+                    let bring_back = runtime().resume(&claim.view).filter(|_| recorded);
+                    let Some(bring_back) = bring_back else {
+                        Counters::add(&runtime().stats.errors_sent, 1);
+                        let error = ProtocolError::new(
+                            ErrorCode::UnknownInstance,
+                            format!("no `{}` is nested there", claim.view),
+                        );
+                        let _ = outbound.send(ServerFrame::error(&error, Some(claim.id)).to_json());
+                        continue;
+                    };
+                    attached.insert(claim.id);
+                    let done = attach(
+                        claim,
+                        bring_back,
+                        (connection, &closed),
+                        &outbound,
+                        &request,
+                        resume,
+                    );
+                    let _ = tokio::time::timeout_at(deadline, done).await;
                 }
             });
             self.deferred.push(deferred.abort_handle());
@@ -537,34 +567,66 @@ impl Connection {
         .to_json()
     }
 
-    /// Refuses `instance`'s token: tells the page (`bad_token`, then `remount` with a new id
-    /// and its token) and points `instance` at the new id, which attaching mounts fresh.
-    /// `None` if its view is not registered (nothing to mount).
-    fn remount(
-        &self,
-        instance: &mut HelloInstance,
-        session: &str,
-        error: TokenError,
-    ) -> Option<InstanceId> {
-        let runtime = runtime();
-        Counters::add(&runtime.stats.errors_sent, 1);
-        let refused = ProtocolError::new(
-            ErrorCode::BadToken,
-            format!("{error}; the view was mounted fresh"),
-        );
-        tracing::info!(instance = %instance.id, view = instance.view, %error, "hotreload: refused an instance token");
+    /// Sends an `error` for boundary `id`.
+    fn refuse(&self, id: InstanceId, code: ErrorCode, message: String) {
+        Counters::add(&runtime().stats.errors_sent, 1);
+        let error = ProtocolError::new(code, message);
         let _ = self
             .outbound
             .0
-            .send(ServerFrame::error(&refused, Some(instance.id)).to_json());
-        runtime.resume(&instance.view)?;
+            .send(ServerFrame::error(&error, Some(id)).to_json());
+    }
+
+    /// Refuses `instance`'s token: tells the page (`bad_token`, then `remount` with a new id
+    /// and its token) and points `instance` at the new id, which attaching mounts fresh.
+    ///
+    /// Only the view this socket's route serves is mounted here: the request that opened the
+    /// socket went through that route's middleware (authentication), and through no other
+    /// route's. Any other view (a page reached by live navigation, or a name made up by the
+    /// client) gets `reload` instead: the page is loaded again through the router. `None`
+    /// then. Without a session cookie, the new token is bound to a session nobody has, so it
+    /// cannot be reused.
+    fn remount(
+        &self,
+        instance: &mut HelloInstance,
+        session: Option<&str>,
+        error: TokenError,
+    ) -> Option<InstanceId> {
+        let runtime = runtime();
+        tracing::info!(instance = %instance.id, view = instance.view, %error, "hotreload: refused an instance token");
+        if self.route_view != Some(instance.view.as_str()) {
+            self.refuse(
+                instance.id,
+                ErrorCode::BadToken,
+                format!("{error}; the page is loaded again"),
+            );
+            let _ = self.outbound.0.send(
+                ServerFrame::Reload {
+                    reason: String::from("a live view's token was refused"),
+                }
+                .to_json(),
+            );
+            return None;
+        }
+        self.refuse(
+            instance.id,
+            ErrorCode::BadToken,
+            format!("{error}; the view was mounted fresh"),
+        );
+        let session = session.map_or_else(crate::live::token::new_session, str::to_owned);
         let fresh = runtime.next_instance_id();
         let max_age = self
             .request
             .extensions
             .get::<LiveConfig>()
             .map_or(DEFAULT_MAX_AGE, LiveConfig::token_max_age_or_default);
-        let token = sign(runtime.token_key(), fresh, &instance.view, session, max_age);
+        let token = sign(
+            runtime.token_key(),
+            fresh,
+            &instance.view,
+            &session,
+            max_age,
+        );
         let _ = self.outbound.0.send(
             ServerFrame::Remount {
                 old: instance.id,

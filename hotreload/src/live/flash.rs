@@ -19,6 +19,16 @@ use axum::response::{IntoResponse, Response};
 /// The cookie a plain handler's flash travels in to the live route it redirects to.
 const FLASH_COOKIE: &str = "hotreload_flash";
 
+/// How long a handler's flash cookie is good for (the MAC covers the expiry: a copied cookie
+/// cannot be replayed later).
+const FLASH_MAX_AGE_SECS: u64 = 60;
+
+fn now_secs() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs())
+}
+
 /// The flash messages of one instance: at most one of each kind.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Flash {
@@ -89,8 +99,10 @@ impl Flash {
     }
 }
 
-/// A `303 See Other` to `location` (a path on this site) that shows `message` as a flash of
-/// `kind` in the live view served there: what a plain handler returns after a form post.
+/// A `303 See Other` to `location` (a path on this site; anything else redirects to `/`, so a
+/// `?next=` passed on cannot send users elsewhere) that shows `message` as a flash of `kind` in
+/// the live view served there: what a plain handler returns after a form post. The cookie it
+/// travels in is signed and good for 60 seconds.
 ///
 /// ```
 /// use hotreload::{FlashKind, redirect_with_flash};
@@ -102,11 +114,24 @@ impl Flash {
 pub fn redirect_with_flash(location: &str, kind: FlashKind, message: &str) -> Response {
     let key = crate::live::runtime::runtime().token_key();
     let name = kind_name(kind);
-    let mac = sign_bytes(key, &[name.as_bytes(), message.as_bytes()]);
+    let expiry = now_secs().saturating_add(FLASH_MAX_AGE_SECS).to_string();
+    let mac = sign_bytes(
+        key,
+        &[name.as_bytes(), expiry.as_bytes(), message.as_bytes()],
+    );
     let cookie = format!(
-        "{FLASH_COOKIE}={name}.{mac}.{}; Path=/; Max-Age=60; HttpOnly; SameSite=Lax",
+        "{FLASH_COOKIE}={name}.{expiry}.{mac}.{}; Path=/; Max-Age={FLASH_MAX_AGE_SECS}; HttpOnly; SameSite=Lax",
         cookie_encode(message)
     );
+    let location = if crate::live::params::is_local_path(location) {
+        location
+    } else {
+        tracing::warn!(
+            location,
+            "hotreload: redirect_with_flash takes a path on this site; redirecting to /"
+        );
+        "/"
+    };
     let mut response = StatusCode::SEE_OTHER.into_response();
     let headers = response.headers_mut();
     if let Ok(location) = HeaderValue::from_str(location) {
@@ -129,15 +154,28 @@ pub(crate) fn from_cookie(parts: &Parts, key: &Key) -> Option<(FlashKind, String
         .filter_map(|pair| pair.trim().split_once('='))
         .find(|(name, _)| *name == FLASH_COOKIE)?
         .1;
-    let mut fields = value.splitn(3, '.');
-    let (name, mac, encoded) = (fields.next()?, fields.next()?, fields.next()?);
+    let mut fields = value.splitn(4, '.');
+    let (name, expiry, mac, encoded) = (
+        fields.next()?,
+        fields.next()?,
+        fields.next()?,
+        fields.next()?,
+    );
+    if expiry.parse::<u64>().ok()? < now_secs() {
+        return None;
+    }
     let kind = match name {
         "info" => FlashKind::Info,
         "error" => FlashKind::Error,
         _ => return None,
     };
     let message = crate::live::params::percent_decode(encoded);
-    verify_bytes(key, &[name.as_bytes(), message.as_bytes()], mac).then_some((kind, message))
+    verify_bytes(
+        key,
+        &[name.as_bytes(), expiry.as_bytes(), message.as_bytes()],
+        mac,
+    )
+    .then_some((kind, message))
 }
 
 /// Whether the request carries a flash cookie (which the response then clears).
@@ -217,6 +255,16 @@ mod tests {
         );
         let tampered = pair.replace("Saved", "Hacked");
         assert_eq!(from_cookie(&request(&tampered), key), None);
+        let (head, rest) = pair.split_once('.').unwrap();
+        let (expiry, rest) = rest.split_once('.').unwrap();
+        let later = format!("{head}.{}.{rest}", expiry.parse::<u64>().unwrap() + 3600);
+        assert_eq!(
+            from_cookie(&request(&later), key),
+            None,
+            "the expiry is signed"
+        );
+        let elsewhere = redirect_with_flash("//evil.example/", FlashKind::Info, "x");
+        assert_eq!(elsewhere.headers()[LOCATION], "/");
         assert!(has_cookie(&request(&tampered)));
     }
 }

@@ -247,15 +247,36 @@ mod tests {
             ("x", 0, Plan::Free)
         );
         assert!(!form.is_valid());
-        assert_eq!(form.errors_of("age"), ["must be a whole number, 0 or more"]);
+        assert_eq!(
+            form.errors_of("age"),
+            ["must be a whole number from 0 to 255"]
+        );
         assert_eq!(form.errors_of("plan"), ["must be one of: Free, Pro"]);
         assert_eq!(form.errors_of("score"), ["can't be blank"]);
+        form.change::<SignUp>(&event(&[("score", "NaN"), ("age", "300")], &[]));
+        assert_eq!(form.errors_of("score"), ["must be a number"]);
+        assert_eq!(
+            form.errors_of("age"),
+            ["must be a whole number from 0 to 255"]
+        );
+        form.change::<SignUp>(&event(
+            &[
+                ("email", "x"),
+                ("age", "old"),
+                ("plan", "Gold"),
+                ("score", ""),
+            ],
+            &["plan", "score"],
+        ));
         assert!(
             form.errors_of("newsletter").is_empty(),
             "an absent checkbox is false"
         );
         // Only the used fields show theirs; a submit shows all.
-        assert_eq!(form.error("age"), Some("must be a whole number, 0 or more"));
+        assert_eq!(
+            form.error("age"),
+            Some("must be a whole number from 0 to 255")
+        );
         assert_eq!(form.error("plan"), None);
         assert_eq!(form.value("age"), "old");
         form.submit::<SignUp>(&event(&[("age", "old"), ("plan", "Gold")], &[]));

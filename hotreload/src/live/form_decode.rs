@@ -140,6 +140,18 @@ impl Value<'_> {
             T::default()
         })
     }
+
+    /// A finite number (`NaN` and `inf` parse as floats but are no one's input), else its
+    /// error recorded and `0.0`.
+    fn finite<T: std::str::FromStr + Default + Into<f64> + Copy>(&self) -> T {
+        let value = self.parse::<T>("a number");
+        if value.into().is_finite() {
+            value
+        } else {
+            self.record("must be a number");
+            T::default()
+        }
+    }
 }
 
 macro_rules! numbers {
@@ -180,16 +192,22 @@ impl<'de> de::Deserializer<'de> for Value<'_> {
     }
 
     numbers! {
-        deserialize_i8 visit_i8 i8, "a whole number";
-        deserialize_i16 visit_i16 i16, "a whole number";
+        deserialize_i8 visit_i8 i8, "a whole number from -128 to 127";
+        deserialize_i16 visit_i16 i16, "a whole number from -32768 to 32767";
         deserialize_i32 visit_i32 i32, "a whole number";
         deserialize_i64 visit_i64 i64, "a whole number";
-        deserialize_u8 visit_u8 u8, "a whole number, 0 or more";
-        deserialize_u16 visit_u16 u16, "a whole number, 0 or more";
+        deserialize_u8 visit_u8 u8, "a whole number from 0 to 255";
+        deserialize_u16 visit_u16 u16, "a whole number from 0 to 65535";
         deserialize_u32 visit_u32 u32, "a whole number, 0 or more";
         deserialize_u64 visit_u64 u64, "a whole number, 0 or more";
-        deserialize_f32 visit_f32 f32, "a number";
-        deserialize_f64 visit_f64 f64, "a number";
+    }
+
+    fn deserialize_f32<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, DecodeError> {
+        visitor.visit_f32(self.finite::<f32>())
+    }
+
+    fn deserialize_f64<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, DecodeError> {
+        visitor.visit_f64(self.finite::<f64>())
     }
 
     fn deserialize_char<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, DecodeError> {

@@ -271,7 +271,11 @@ impl<V: LiveView> LiveHandle<V> {
             .handles
             .lock()
             .unwrap_or_else(PoisonError::into_inner)
-            .push(handle);
+            .push(handle.clone());
+        if self.tasks.is_closed() {
+            // Closed while spawning: `abort_all` may have drained the list before the push.
+            handle.abort();
+        }
     }
 
     /// Runs `work` on the server's tokio runtime and hands its result to
@@ -335,6 +339,9 @@ impl<V: LiveView> LiveHandle<V> {
         self.tasks
             .named
             .started(name, generation, outer.abort_handle());
+        if self.tasks.is_closed() {
+            outer.abort();
+        }
     }
 
     /// Cancels the task running under `name`, if any (its result will not come).

@@ -10,7 +10,7 @@ use crate::live::breaker::Recovery;
 use crate::live::effects::{Effects, Navigation};
 use crate::live::flash::Flash;
 use crate::live::handle::{Deliver, LiveHandle, Tasks};
-use crate::live::params::{Params, is_local_path};
+use crate::live::params::{Params, is_local_path, is_web_url};
 use crate::live::protocol::{ErrorCode, FlashKind, ProtocolError, ServerFrame};
 use crate::live::runtime::{ConnectionId, Outbound, runtime};
 use crate::live::snapshot;
@@ -101,6 +101,10 @@ pub(crate) struct Instance<V: LiveView> {
     render_pending: bool,
     /// Its flash messages, rendered before the view's markup.
     flash: Flash,
+    /// The route pattern its view was served at when it mounted (`/items/{id}`): the path
+    /// parameters of the URLs it is patched to. Fixed per instance, so another route serving
+    /// the same view elsewhere does not change how this page's URLs read.
+    pattern: Option<Arc<str>>,
 }
 
 impl<V: LiveView> Instance<V> {
@@ -115,6 +119,7 @@ impl<V: LiveView> Instance<V> {
     ) -> Self {
         Instance {
             flash,
+            pattern: runtime().route_pattern(V::name()),
             render_pending: false,
             id,
             state,
@@ -357,6 +362,10 @@ impl<V: LiveView> Instance<V> {
         match effects.navigation.take() {
             None => {}
             Some(Navigation::Patch { url, replace }) => {
+                if runtime().parent_of(self.id).is_some() {
+                    tracing::warn!(instance = %self.id, url, "hotreload: push_patch is for top-level views (send the parent a value instead)");
+                    return;
+                }
                 if !is_local_path(&url) {
                     tracing::warn!(instance = %self.id, url, "hotreload: push_patch takes a path on this site; use redirect");
                     return;
@@ -375,18 +384,22 @@ impl<V: LiveView> Instance<V> {
                 if is_local_path(&url) {
                     self.send(&ServerFrame::LiveNavigate { url, replace });
                 } else {
-                    self.send(&ServerFrame::Redirect { url });
+                    tracing::warn!(instance = %self.id, url, "hotreload: push_navigate takes a path on this site; use redirect");
                 }
             }
             Some(Navigation::Redirect { url }) => {
-                self.send(&ServerFrame::Redirect { url });
+                if is_web_url(&url) {
+                    self.send(&ServerFrame::Redirect { url });
+                } else {
+                    tracing::warn!(instance = %self.id, url, "hotreload: redirect takes a path or an http(s) URL");
+                }
             }
         }
     }
 
     /// Runs `handle_params` with `url` (a top-level view only) and carries out its effects.
     fn handle_params(&mut self, url: &str, depth: u8) {
-        let params = Params::parse(url, runtime().route_pattern(V::name()).as_deref());
+        let params = Params::parse(url, self.pattern.as_deref());
         match self.call(&Event::default(), |state, cx| {
             state.handle_params(&params, cx);
         }) {

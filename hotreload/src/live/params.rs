@@ -164,10 +164,23 @@ pub(crate) fn percent_decode(text: &str) -> String {
     }
 }
 
-/// Whether `url` stays on this site: a path (`/x`, not `//host`), so the server never sends a
-/// page to another origin through a live navigation or patch.
+/// Whether `url` stays on this site: a path (`/x`, not `//host`), with no backslash and no
+/// control character (browsers drop tabs and newlines, so `/\t/host` would be `//host`), so the
+/// server never sends a page to another origin through a live navigation or patch.
 pub(crate) fn is_local_path(url: &str) -> bool {
-    url.starts_with('/') && !url.starts_with("//") && !url.starts_with("/\\")
+    url.starts_with('/')
+        && !url.starts_with("//")
+        && !url.contains('\\')
+        && !url.chars().any(char::is_control)
+}
+
+/// Whether `url` may be a full page load's target: a local path, or an `http(s)` URL without
+/// control characters (never `javascript:` or `data:`).
+pub(crate) fn is_web_url(url: &str) -> bool {
+    let lower = url.trim_start().to_ascii_lowercase();
+    is_local_path(url)
+        || ((lower.starts_with("https://") || lower.starts_with("http://"))
+            && !url.chars().any(char::is_control))
 }
 
 #[cfg(test)]
@@ -203,6 +216,11 @@ mod tests {
         assert!(!is_local_path("//evil.example/x"));
         assert!(!is_local_path("/\\evil.example"));
         assert!(!is_local_path("https://evil.example/"));
+        assert!(!is_local_path("/\t/evil.example"));
+        assert!(!is_local_path("/\n/evil"));
+        assert!(!is_local_path("/a\\b"));
+        assert!(is_web_url("https://example.com/x") && is_web_url("/x"));
+        assert!(!is_web_url("javascript:alert(1)") && !is_web_url(" data:text/html,x"));
     }
 
     #[test]

@@ -59,7 +59,10 @@ async fn serve<V: LiveView, S: Clone + Send + Sync + 'static>(
     match upgrade {
         Ok(upgrade) => {
             let dev = runtime().hooks().map(|hooks| hooks.subscribe());
-            upgrade_socket(upgrade, parts, dev)
+            if let Some(pattern) = route_pattern(&parts) {
+                runtime().set_route_pattern(V::name(), pattern);
+            }
+            upgrade_socket(upgrade, parts, dev, Some(V::name()))
         }
         Err(_) => page::<V>(&parts),
     }
@@ -70,6 +73,7 @@ pub(crate) fn upgrade_socket(
     upgrade: WebSocketUpgrade,
     parts: Parts,
     dev: Option<tokio::sync::broadcast::Receiver<std::sync::Arc<str>>>,
+    route_view: Option<&'static str>,
 ) -> Response {
     if !origin_allowed(&parts.headers) {
         tracing::warn!(origin = ?parts.headers.get(axum::http::header::ORIGIN), "hotreload: refused a cross-origin WebSocket");
@@ -80,7 +84,7 @@ pub(crate) fn upgrade_socket(
     upgrade
         .read_buffer_size(4 * 1024)
         .max_message_size(MAX_SOCKET_MESSAGE)
-        .on_upgrade(move |socket| connection::run(socket, parts, dev))
+        .on_upgrade(move |socket| connection::run(socket, parts, dev, route_view))
 }
 
 /// The runtime client's response.

@@ -161,6 +161,11 @@ impl LiveRuntime {
             .map(|entry| (entry.parent, entry.view))
     }
 
+    /// The view name recorded for nested view `child`, if it is one.
+    pub(crate) fn child_view_of(&self, child: InstanceId) -> Option<&'static str> {
+        self.parents.get(&child).map(|entry| entry.child_view)
+    }
+
     /// The nested views of `parent` (ids and view names). A scan of every nested view: for
     /// the rare remount, not for every event.
     pub(crate) fn children_of(&self, parent: InstanceId) -> Vec<(InstanceId, &'static str)> {
@@ -252,10 +257,7 @@ impl LiveRuntime {
         self.workers.run(
             id,
             Box::new(move |instances| {
-                if let Some(instance) = instances.get_mut(id) {
-                    instance.message(msg);
-                    instances.render_later(id);
-                }
+                instances.deliver(id, msg);
                 if let Some(pending) = delivered {
                     pending.store(false, Ordering::Release);
                 }

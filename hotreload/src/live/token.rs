@@ -260,9 +260,14 @@ pub(crate) fn session_of(headers: &axum::http::HeaderMap) -> Option<String> {
         .filter_map(|value| value.to_str().ok())
         .flat_map(|value| value.split(';'))
         .filter_map(|pair| pair.trim().split_once('='))
-        .find(|(name, _)| *name == SESSION_COOKIE)
+        // The first well-formed one: a malformed cookie of the same name (another path, a
+        // subdomain) must not hide the real one.
+        .find(|(name, value)| {
+            *name == SESSION_COOKIE
+                && value.len() == 32
+                && value.bytes().all(|b| b.is_ascii_hexdigit())
+        })
         .map(|(_, value)| value.to_owned())
-        .filter(|value| value.len() == 32 && value.bytes().all(|b| b.is_ascii_hexdigit()))
 }
 
 #[cfg(test)]

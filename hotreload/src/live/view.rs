@@ -221,7 +221,8 @@ impl<'a, V: LiveView> Context<'a, V> {
         });
     }
 
-    /// Loads `url` (any URL, this site or not) as a new page.
+    /// Loads `url` (a path on this site, or an `http(s)` URL elsewhere; anything else, such as
+    /// `javascript:`, is refused with a warning) as a new page.
     pub fn redirect(&mut self, url: impl Into<String>) {
         self.effects.navigation = Some(Navigation::Redirect { url: url.into() });
     }

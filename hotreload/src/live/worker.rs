@@ -31,12 +31,44 @@ pub(crate) struct Instances {
     map: HashMap<InstanceId, Box<dyn AnyInstance>>,
     /// Instances that took a server-sent value since the worker last rendered them.
     unrendered: Vec<InstanceId>,
+    /// Server-sent values for ids not installed yet: work started in `mount` (a ready
+    /// future, a subscription) can deliver before the job that installs the instance has run.
+    /// Handed over when it is installed; dropped after [`EARLY_TTL`] (nobody installed it).
+    early: HashMap<InstanceId, (std::time::Instant, Vec<Box<dyn std::any::Any + Send>>)>,
 }
+
+/// How long a value for an id that is not installed waits for its instance.
+const EARLY_TTL: Duration = Duration::from_secs(10);
 
 impl Instances {
     pub(crate) fn insert(&mut self, id: InstanceId, instance: Box<dyn AnyInstance>) {
         if self.map.insert(id, instance).is_none() {
             Counters::add(&crate::live::runtime::runtime().stats.instances, 1);
+        }
+        if let Some((_, values)) = self.early.remove(&id)
+            && let Some(instance) = self.map.get_mut(&id)
+        {
+            for value in values {
+                instance.message(value);
+            }
+            self.render_later(id);
+        }
+    }
+
+    /// Delivers a server-sent value to `id`, or keeps it until `id` is installed.
+    pub(crate) fn deliver(&mut self, id: InstanceId, value: Box<dyn std::any::Any + Send>) {
+        match self.map.get_mut(&id) {
+            Some(instance) => {
+                instance.message(value);
+                self.render_later(id);
+            }
+            None => {
+                self.early
+                    .entry(id)
+                    .or_insert_with(|| (std::time::Instant::now(), Vec::new()))
+                    .1
+                    .push(value);
+            }
         }
     }
 
@@ -79,6 +111,8 @@ impl Instances {
     }
 
     fn sweep(&mut self) {
+        self.early
+            .retain(|_, (since, _)| since.elapsed() < EARLY_TTL);
         let expired: Vec<InstanceId> = self
             .map
             .iter()

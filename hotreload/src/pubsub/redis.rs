@@ -37,6 +37,11 @@ const BACKOFF_MIN: Duration = Duration::from_millis(100);
 const BACKOFF_MAX: Duration = Duration::from_secs(5);
 /// How long connecting or one command may take before the connection is considered lost.
 const TIMEOUT: Duration = Duration::from_secs(3);
+/// How many times one message is tried on fresh connections before it is dropped.
+const MAX_ATTEMPTS: u32 = 3;
+/// A connection must last this long before a loss starts the backoff from its minimum again
+/// (a server that accepts connections and then fails every command is not hammered).
+const HEALTHY_AFTER: Duration = Duration::from_secs(10);
 
 /// Why [`connect_redis`] refused.
 #[derive(Debug, Error)]
@@ -168,9 +173,12 @@ async fn run(client: redis::Client, mut outgoing: mpsc::Receiver<(String, Vec<u8
                     None => tracing::info!("hotreload: broadcasts relayed through Redis"),
                 }
                 set_status(RedisStatus::Connected);
-                backoff = BACKOFF_MIN;
+                let connected_at = Instant::now();
                 let reason =
                     relay_until_lost(publisher, subscriber, &mut outgoing, &mut retry).await;
+                if connected_at.elapsed() >= HEALTHY_AFTER {
+                    backoff = BACKOFF_MIN;
+                }
                 let Some(reason) = reason else {
                     return; // every sender is gone: the process is ending
                 };
@@ -219,7 +227,11 @@ async fn connect(
         .map_err(|_| {
             redis::RedisError::from(std::io::Error::from(std::io::ErrorKind::TimedOut))
         })??;
-    subscriber.psubscribe(format!("{CHANNEL_PREFIX}*")).await?;
+    tokio::time::timeout(TIMEOUT, subscriber.psubscribe(format!("{CHANNEL_PREFIX}*")))
+        .await
+        .map_err(|_| {
+            redis::RedisError::from(std::io::Error::from(std::io::ErrorKind::TimedOut))
+        })??;
     Ok((publisher, subscriber))
 }
 
@@ -229,17 +241,29 @@ async fn relay_until_lost(
     mut publisher: redis::aio::MultiplexedConnection,
     subscriber: redis::aio::PubSub,
     outgoing: &mut mpsc::Receiver<(String, Vec<u8>)>,
-    retry: &mut Option<(String, Vec<u8>)>,
+    retry: &mut Option<(String, Vec<u8>, u32)>,
 ) -> Option<String> {
     let origin = RELAY.get().map_or(0, |relay| relay.origin);
     let mut incoming = subscriber.into_on_message();
     loop {
-        // A message whose PUBLISH failed goes out first once the connection is back.
-        if let Some((channel, bytes)) = retry.take()
+        // A message whose PUBLISH failed on a lost connection goes out first once it is back,
+        // up to MAX_ATTEMPTS times; a refusal by the server itself (an ACL, an error reply)
+        // drops it at once: sending it again would fail again and hold up the rest.
+        if let Some((channel, bytes, attempts)) = retry.take()
             && let Err(error) = publish(&mut publisher, &channel, &bytes).await
         {
-            *retry = Some((channel, bytes));
-            return Some(format!("PUBLISH failed: {error}"));
+            let lost = error.is_io_error() || error.is_connection_dropped() || error.is_timeout();
+            if lost && attempts + 1 < MAX_ATTEMPTS {
+                *retry = Some((channel, bytes, attempts + 1));
+                return Some(format!("PUBLISH failed: {error}"));
+            }
+            if let Some(relay) = RELAY.get() {
+                relay.dropped.fetch_add(1, Ordering::Relaxed);
+            }
+            tracing::warn!(channel, %error, attempts = attempts + 1, "hotreload: a broadcast could not be relayed; dropped");
+            if lost {
+                return Some(format!("PUBLISH failed: {error}"));
+            }
         }
         tokio::select! {
             message = incoming.next() => {
@@ -248,7 +272,10 @@ async fn relay_until_lost(
                 };
                 receive(origin, message.get_channel_name(), message.get_payload_bytes());
             }
-            next = outgoing.recv() => *retry = Some(next?),
+            next = outgoing.recv() => {
+                let (channel, bytes) = next?;
+                *retry = Some((channel, bytes, 0));
+            }
         }
     }
 }

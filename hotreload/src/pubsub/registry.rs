@@ -116,8 +116,13 @@ pub(crate) fn subscribe_raw<T: Broadcast>(topic: &Topic<T>, deliver: Deliver) ->
         decode: decode_as::<T>,
         lagging: AtomicBool::new(false),
     });
-    let subscribers = Arc::clone(&registry.topics.entry(Arc::clone(&name)).or_default());
-    subscribers
+    // Pushed while the map's entry is held: the last subscription of the topic, dropped at the
+    // same time, removes the topic under that same shard lock, so it cannot remove the list
+    // this one is being added to (lock order everywhere: shard, then list).
+    registry
+        .topics
+        .entry(Arc::clone(&name))
+        .or_default()
         .lock()
         .unwrap_or_else(PoisonError::into_inner)
         .push(subscriber);
