@@ -9,7 +9,8 @@
 //! The filter is in the URL (`?filter=active|done|all`): the filter links are `live-patch`
 //! links (no page load; back and forward walk through the filters, `handle_params` reads
 //! them), "Show all" changes it from `update` (`push_patch`), and "About" is a `live-navigate`
-//! link to another live view over the same socket. Deleting an item shows a flash.
+//! link to another live view over the same socket, whose "Done reading" button goes back from
+//! `update` (`push_navigate`). Deleting an item shows a flash.
 
 #[path = "common/mod.rs"]
 mod common;
@@ -238,20 +239,29 @@ struct About {
     visits: u32,
 }
 
+#[derive(Serialize, Deserialize)]
+enum AboutMsg {
+    /// Back to the list, asked for by `update` (`push_navigate`) rather than a link.
+    Done,
+}
+
 impl LiveView for About {
-    type Message = ();
+    type Message = AboutMsg;
 
     fn mount(&mut self, _cx: &mut Mount<'_, Self>) {
         self.visits += 1;
     }
 
-    fn update(&mut self, (): (), _cx: &mut Context<'_, Self>) {}
+    fn update(&mut self, AboutMsg::Done: AboutMsg, cx: &mut Context<'_, Self>) {
+        cx.push_navigate("/?filter=active");
+    }
 
-    fn render(&self) -> Html {
+    fn render(&self) -> Html<AboutMsg> {
         hot_reload_liveview! {
             <h1>"About"</h1>
             <p id="about">"A todo list whose templates hot-reload with its state kept."</p>
             <p><a href="/" live-navigate="" id="back-link">"Back to the list"</a></p>
+            <p><button id="done-button" live-click={AboutMsg::Done}>"Done reading: show what is left"</button></p>
         }
     }
 

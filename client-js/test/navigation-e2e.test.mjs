@@ -225,7 +225,7 @@ test('a modified click (Ctrl, Shift, middle button) on a live-patch link is left
   }
 });
 
-test('live-navigate to /about and back: no page load, one socket, title and body swapped; browser back and forward too', async () => {
+test('live-navigate to /about and back, by link and from update (push_navigate): no page load, one socket, title and body swapped; browser back and forward too', async () => {
   const session = await openTodo('/');
   const { page, context, logs } = session;
   try {
@@ -257,6 +257,17 @@ test('live-navigate to /about and back: no page load, one socket, title and body
     await page.waitForSelector('#about');
     assert.equal(await page.title(), 'hotreload todo: about');
     await sameDocument(session, 'live navigations and back/forward between the two views');
+
+    // A live navigation asked for by `update` (`push_navigate("/?filter=active")`).
+    await page.click('#done-button');
+    await urlIs(page, '/?filter=active');
+    await listIs(page, ITEMS);
+    assert.equal(await page.textContent('nav.filters a.current'), 'Active', 'the list read the URL it was sent to');
+    assert.equal(await page.title(), 'hotreload todo');
+    await page.goBack();
+    await urlIs(page, '/about');
+    await page.waitForSelector('#about');
+    await sameDocument(session, 'a navigation from update, and back');
     assert.deepEqual(logs.filter((l) => /\[hotreload\]|pageerror/.test(l)), [], 'no client warnings');
   } finally {
     await context.close();
