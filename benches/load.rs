@@ -34,11 +34,20 @@ mod hot_board;
 #[path = "support/page.rs"]
 mod page;
 
+#[allow(
+    dead_code,
+    unreachable_pub,
+    reason = "shared with the tests, which also kill and restart it"
+)]
+#[path = "../hotreload/tests/support/redis.rs"]
+mod redis_server;
+
 use futures_util::{SinkExt, StreamExt};
 use hot_board::{BOARD, HotBoard, Notice};
 use hotreload::__testing::{EngineConfig, HotSwapEngine};
 use hotreload::HotReload;
 use hotreload::live_view;
+use redis_server::RedisServer;
 
 use std::net::SocketAddr;
 use std::process::ExitCode;
@@ -226,9 +235,9 @@ async fn serve_and_measure(dir: &std::path::Path, clients: usize) -> Result<(), 
     )?;
 
     // And from another process, through Redis.
-    let relayed = match RedisServer::start() {
+    let relayed = match RedisServer::try_start() {
         Ok(redis) => {
-            let relayed = relayed_round(&redis.url, &mut next_line, clients).await;
+            let relayed = relayed_round(&redis.url(), &mut next_line, clients).await;
             drop(redis);
             Some(relayed?)
         }
@@ -390,56 +399,6 @@ async fn publisher_process(url: &str) -> Result<(), String> {
     Ok(())
 }
 
-/// A `redis-server` of the bench's own on a free port, killed when dropped.
-struct RedisServer {
-    url: String,
-    child: std::process::Child,
-}
-
-impl RedisServer {
-    fn start() -> Result<RedisServer, String> {
-        let port = std::net::TcpListener::bind("127.0.0.1:0")
-            .and_then(|l| l.local_addr())
-            .map_err(|e| e.to_string())?
-            .port();
-        let child = std::process::Command::new("redis-server")
-            .args([
-                "--port",
-                &port.to_string(),
-                "--bind",
-                "127.0.0.1",
-                "--save",
-                "",
-                "--appendonly",
-                "no",
-            ])
-            .stdout(std::process::Stdio::null())
-            .stderr(std::process::Stdio::null())
-            .spawn()
-            .map_err(|e| {
-                format!("redis-server does not start ({e}); install Debian's redis-server")
-            })?;
-        let deadline = std::time::Instant::now() + Duration::from_secs(10);
-        while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
-            if std::time::Instant::now() > deadline {
-                return Err("redis-server did not listen".to_owned());
-            }
-            std::thread::sleep(Duration::from_millis(20));
-        }
-        Ok(RedisServer {
-            url: format!("redis://127.0.0.1:{port}/"),
-            child,
-        })
-    }
-}
-
-impl Drop for RedisServer {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
 async fn warm_up(addr: SocketAddr) -> Result<(), String> {
     let page = page::fetch(addr).await?;
     let mut socket = page::connect(addr, &page).await?;
@@ -553,7 +512,8 @@ async fn client_process(addr: &str) -> Result<(), String> {
     println!("ready");
     drop(round_sender);
     // One line per fan-out, once every client has had its frame (or given up).
-    let mut received: Vec<Vec<Option<u128>>> = vec![Vec::with_capacity(clients); ROUNDS];
+    let mut received: Vec<Vec<Option<u128>>> =
+        (0..ROUNDS).map(|_| Vec::with_capacity(clients)).collect();
     let mut printed = 0;
     while printed < ROUNDS {
         let Some((round, at)) = rounds.recv().await else {

@@ -91,7 +91,8 @@ impl LiveView for Search {
         let query = cx.event().value().trim().to_owned();
         // The URL follows the query (replaced, not pushed: one entry per search, not per
         // keystroke); `handle_params` below starts the search.
-        cx.replace_patch(format!("/?q={}", encode(&query)));
+        let encoded: String = form_urlencoded::byte_serialize(query.as_bytes()).collect();
+        cx.replace_patch(format!("/?q={encoded}"));
     }
 
     fn handle_params(&mut self, params: &Params, cx: &mut Context<'_, Self>) {
@@ -141,19 +142,6 @@ impl HandleInfo<TaskResult<Vec<String>>> for Search {
     fn handle_info(&mut self, done: TaskResult<Vec<String>>, _cx: &mut Context<'_, Self>) {
         self.hits.finish(done.result);
     }
-}
-
-/// Percent-encodes a query parameter's value.
-fn encode(text: &str) -> String {
-    let mut out = String::new();
-    for byte in text.bytes() {
-        if byte.is_ascii_alphanumeric() || b"-_.~".contains(&byte) {
-            out.push(byte as char);
-        } else {
-            out.push_str(&format!("%{byte:02X}"));
-        }
-    }
-    out
 }
 
 #[tokio::main]

@@ -8,9 +8,9 @@ mod support;
 
 use hotreload::prelude::*;
 use hotreload::pubsub::{self, Topic};
-use serde_json::{Value, json};
+use serde_json::json;
 use std::time::Duration;
-use support::{Client, get, instance_id, serve};
+use support::{open_page, serve, until_shown};
 
 #[derive(Clone, Serialize, Deserialize)]
 struct Line(u32);
@@ -48,30 +48,6 @@ impl HandleInfo<Line> for Room {
         self.last = Some(n);
         self.seen += 1;
     }
-}
-
-/// Reads frames until one shows `text` in the boundary (patched text or whole html).
-async fn until_shown(client: &mut Client, text: &str) {
-    let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
-    loop {
-        let left = deadline.saturating_duration_since(tokio::time::Instant::now());
-        let frame: Value = client
-            .try_recv(left)
-            .await
-            .unwrap_or_else(|| panic!("never saw {text:?}"));
-        if frame.to_string().contains(text) {
-            return;
-        }
-    }
-}
-
-async fn open_page(addr: std::net::SocketAddr, path: &str, view: &str) -> (Client, String) {
-    let page = get(addr, path, &[]).await;
-    let id = instance_id(&page.body);
-    let mut client = Client::connect(addr, path).await;
-    let welcome = client.hello(&[(&id, view)], false).await;
-    assert_eq!(welcome["type"], "welcome");
-    (client, id)
 }
 
 #[tokio::test]

@@ -7,37 +7,10 @@ mod support;
 
 use hotreload::prelude::*;
 use hotreload::pubsub::{self, SUBSCRIBER_QUEUE, Topic};
-use serde_json::{Value, json};
+use serde_json::json;
 use std::sync::Mutex;
 use std::time::Duration;
-use support::{Client, get, instance_id, serve};
-
-/// Reads frames until one shows `text` as the paragraph's whole text (patched or whole html).
-async fn until_shown(client: &mut Client, text: &str) {
-    let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
-    let mut last = String::new();
-    loop {
-        let left = deadline.saturating_duration_since(tokio::time::Instant::now());
-        let frame: Value = client
-            .try_recv(left)
-            .await
-            .unwrap_or_else(|| panic!("never saw {text:?}; last: {last}"));
-        last = frame.to_string();
-        // The whole text, in an `html` frame or a `text` op (not a prefix of a larger number).
-        if last.contains(&format!("{text}<")) || last.contains(&format!("{text}\"")) {
-            return;
-        }
-    }
-}
-
-async fn open_page(addr: std::net::SocketAddr, path: &str, view: &str) -> (Client, String) {
-    let page = get(addr, path, &[]).await;
-    let id = instance_id(&page.body);
-    let mut client = Client::connect(addr, path).await;
-    let welcome = client.hello(&[(&id, view)], false).await;
-    assert_eq!(welcome["type"], "welcome");
-    (client, id)
-}
+use support::{open_page, serve, until_shown};
 
 #[derive(Clone, Serialize, Deserialize)]
 struct Tick(u32);

@@ -162,18 +162,7 @@ async fn a_socket_never_mounts_a_view_its_route_does_not_serve() {
     thief
         .hello_raw(json!([{"id": "00000000000000a1", "view": "Admin"}]), true)
         .await;
-    let mut frames = Vec::new();
-    while !frames.iter().any(|f: &Value| f["type"] == "reload") {
-        let frame = thief
-            .try_recv(Duration::from_secs(5))
-            .await
-            .unwrap_or_else(|| panic!("{frames:?}"));
-        assert!(
-            !frame.to_string().contains("admin console"),
-            "mounted: {frame}"
-        );
-        frames.push(frame);
-    }
+    let frames = frames_until(&mut thief, |f| f["type"] == "reload", "admin console").await;
     assert!(
         frames.iter().any(|f| f["code"] == "bad_token"),
         "{frames:?}"
@@ -196,21 +185,31 @@ async fn a_socket_never_mounts_a_view_its_route_does_not_serve() {
             true,
         )
         .await;
+    frames_until(
+        &mut owner,
+        |f| f["type"] == "error" && f["id"] == child,
+        "admin console",
+    )
+    .await;
+}
+
+/// The frames up to and including the first that `last` accepts (within 5 s each); none of
+/// them may show `never`.
+async fn frames_until(
+    client: &mut Client,
+    last: impl Fn(&Value) -> bool,
+    never: &str,
+) -> Vec<Value> {
     let mut frames = Vec::new();
-    while !frames
-        .iter()
-        .any(|f: &Value| f["type"] == "error" && f["id"] == child)
-    {
-        let frame = owner
+    while !frames.iter().any(&last) {
+        let frame = client
             .try_recv(Duration::from_secs(5))
             .await
             .unwrap_or_else(|| panic!("{frames:?}"));
-        assert!(
-            !frame.to_string().contains("admin console"),
-            "mounted: {frame}"
-        );
+        assert!(!frame.to_string().contains(never), "shown: {frame}");
         frames.push(frame);
     }
+    frames
 }
 
 #[tokio::test]

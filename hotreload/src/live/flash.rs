@@ -9,9 +9,9 @@
 //! back or forward) clears it, and a live navigation leaves the view and its flash behind.
 
 use crate::live::protocol::FlashKind;
-use crate::live::token::{Key, sign_bytes, verify_bytes};
+use crate::live::token::{Key, cookies, sign_bytes, verify_bytes};
 use crate::template::{Html, escape_into};
-use axum::http::header::{COOKIE, LOCATION, SET_COOKIE};
+use axum::http::header::{LOCATION, SET_COOKIE};
 use axum::http::request::Parts;
 use axum::http::{HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
@@ -145,13 +145,7 @@ pub fn redirect_with_flash(location: &str, kind: FlashKind, message: &str) -> Re
 
 /// The flash a handler left for this request in its cookie, if it is there and signed.
 pub(crate) fn from_cookie(parts: &Parts, key: &Key) -> Option<(FlashKind, String)> {
-    let value = parts
-        .headers
-        .get_all(COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(';'))
-        .filter_map(|pair| pair.trim().split_once('='))
+    let value = cookies(&parts.headers)
         .find(|(name, _)| *name == FLASH_COOKIE)?
         .1;
     let mut fields = value.splitn(4, '.');
@@ -180,15 +174,7 @@ pub(crate) fn from_cookie(parts: &Parts, key: &Key) -> Option<(FlashKind, String
 
 /// Whether the request carries a flash cookie (which the response then clears).
 pub(crate) fn has_cookie(parts: &Parts) -> bool {
-    parts
-        .headers
-        .get_all(COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .any(|v| {
-            v.split(';')
-                .any(|pair| pair.trim().starts_with(FLASH_COOKIE))
-        })
+    cookies(&parts.headers).any(|(name, _)| name == FLASH_COOKIE)
 }
 
 /// The `Set-Cookie` that removes the flash cookie once it was shown.
@@ -206,20 +192,13 @@ fn kind_name(kind: FlashKind) -> &'static str {
 /// Percent-encodes everything but ASCII letters and digits (a cookie value has no spaces,
 /// commas, semicolons or quotes).
 fn cookie_encode(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for byte in text.bytes() {
-        if byte.is_ascii_alphanumeric() {
-            out.push(byte as char);
-        } else {
-            out.push_str(&format!("%{byte:02X}"));
-        }
-    }
-    out
+    percent_encoding::utf8_percent_encode(text, percent_encoding::NON_ALPHANUMERIC).to_string()
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use axum::http::header::COOKIE;
 
     #[test]
     fn a_flash_renders_escaped_with_its_dismiss_button() {

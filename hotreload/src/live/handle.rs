@@ -57,12 +57,18 @@ impl Tasks {
             handle.abort();
         }
         self.named.abort_all();
-        drop(std::mem::take(
+        self.end_subscriptions();
+    }
+
+    /// Ends every subscription (outside the lock: ending one takes its topic's lock).
+    fn end_subscriptions(&self) {
+        let ended = std::mem::take(
             &mut *self
                 .subscriptions
                 .lock()
                 .unwrap_or_else(PoisonError::into_inner),
-        ));
+        );
+        drop(ended);
     }
 
     /// Keeps `subscription` until the instance ends (dropped at once if it already has).
@@ -73,12 +79,7 @@ impl Tasks {
             .push(subscription);
         if self.is_closed() {
             // Closed while subscribing: `abort_all` may have run before the push.
-            drop(std::mem::take(
-                &mut *self
-                    .subscriptions
-                    .lock()
-                    .unwrap_or_else(PoisonError::into_inner),
-            ));
+            self.end_subscriptions();
         }
     }
 

@@ -55,8 +55,9 @@ pub(crate) trait AnyInstance {
     /// Handles a value from a [`LiveHandle`] or a broadcast (a boxed [`Deliver`]). It is not
     /// rendered at once: the worker renders ([`flush`](Self::flush)) once it has run the jobs
     /// already queued, so a burst of values (a busy topic, many results) costs one render and
-    /// one frame, not one each.
-    fn message(&mut self, msg: Box<dyn Any + Send>);
+    /// one frame, not one each. True if it was rendered since the last value (so the worker
+    /// marks it once per batch, not once per value).
+    fn message(&mut self, msg: Box<dyn Any + Send>) -> bool;
     /// Re-renders (after a hot swap) and sends what changed; `Err` is a render panic.
     #[allow(
         dead_code,
@@ -493,20 +494,23 @@ impl<V: LiveView> AnyInstance for Instance<V> {
         }
     }
 
-    fn message(&mut self, msg: Box<dyn Any + Send>) {
+    fn message(&mut self, msg: Box<dyn Any + Send>) -> bool {
         let Ok(deliver) = msg.downcast::<Deliver<V>>() else {
             tracing::error!(instance = %self.id, "hotreload: message of the wrong type");
-            return;
+            return false;
         };
+        let was_rendered = !self.render_pending;
         Counters::add(&runtime().stats.events, 1);
         match self.call(&Event::default(), |state, cx| deliver(state, cx)) {
             Ok(effects) => {
                 self.carry_out(effects, 0);
                 self.snapshot_later();
                 self.render_pending = true;
+                was_rendered
             }
             Err(message) => {
                 self.send_error(ErrorCode::Panic, format!("handle_info panicked: {message}"));
+                false
             }
         }
     }

@@ -8,7 +8,6 @@
 
 use axum::extract::MatchedPath;
 use axum::http::request::Parts;
-use std::borrow::Cow;
 
 /// The page's URL, parsed: path, path parameters (from the route's pattern) and query.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -124,44 +123,16 @@ pub(crate) fn match_pattern(pattern: &str, path: &str) -> Option<Vec<(String, St
 
 /// `a=1&b=x+y` → pairs, decoded (`+` is a space, `%XX` a byte).
 fn form_urlencoded(query: &str) -> Vec<(String, String)> {
-    query
-        .split('&')
-        .filter(|pair| !pair.is_empty())
-        .map(|pair| {
-            let (name, value) = pair.split_once('=').unwrap_or((pair, ""));
-            (
-                percent_decode(&name.replace('+', " ")),
-                percent_decode(&value.replace('+', " ")),
-            )
-        })
+    form_urlencoded::parse(query.as_bytes())
+        .into_owned()
         .collect()
 }
 
 /// Decodes `%XX` escapes; bytes that are not UTF-8 become U+FFFD.
 pub(crate) fn percent_decode(text: &str) -> String {
-    if !text.contains('%') {
-        return text.to_owned();
-    }
-    let bytes = text.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        let hex = |at: usize| bytes.get(at).and_then(|b| (*b as char).to_digit(16));
-        match (bytes[i], hex(i + 1), hex(i + 2)) {
-            (b'%', Some(high), Some(low)) => {
-                out.push((high * 16 + low) as u8);
-                i += 3;
-            }
-            (byte, _, _) => {
-                out.push(byte);
-                i += 1;
-            }
-        }
-    }
-    match String::from_utf8_lossy(&out) {
-        Cow::Borrowed(s) => s.to_owned(),
-        Cow::Owned(s) => s,
-    }
+    percent_encoding::percent_decode_str(text)
+        .decode_utf8_lossy()
+        .into_owned()
 }
 
 /// Whether `url` stays on this site: a path (`/x`, not `//host`), with no backslash and no

@@ -329,6 +329,40 @@ impl LiveRuntime {
     }
 }
 
+/// Runs `change` (first props, `handle_params`) on a state being mounted, catching panics, and
+/// keeps the flash it asks for. Navigation asked for then is ignored (the page is still being
+/// served).
+fn while_mounting<V: LiveView>(
+    state: &mut V,
+    handle: &LiveHandle<V>,
+    app: Option<&AppState>,
+    flash: &mut Flash,
+    what: &str,
+    change: &mut dyn FnMut(&mut V, &mut Context<'_, V>),
+) {
+    let event = crate::live::view::Event::default();
+    let mut cx = Context::new(&event, handle.clone(), app);
+    match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        change(state, &mut cx);
+        cx.into_effects()
+    })) {
+        Ok(mut effects) => {
+            effects.apply_flash(flash);
+            if effects.navigation.is_some() {
+                tracing::warn!(
+                    view = V::name(),
+                    "hotreload: navigation asked for while mounting is ignored (the page is being served)"
+                );
+            }
+        }
+        Err(panic) => tracing::error!(
+            view = V::name(),
+            panic = %crate::live::instance::panic_message(panic.as_ref()),
+            "hotreload: {what} panicked while mounting"
+        ),
+    }
+}
+
 /// Restores instance `id` of `V` from its snapshot, or mounts it fresh; see [`Resume`].
 fn resume<V: LiveView>(id: InstanceId, request: &Parts, outbound: &Outbound) -> Job {
     let Some(hooks) = runtime()
@@ -434,56 +468,31 @@ pub(crate) fn mount_with<V: LiveView>(
         }
     }
     let app = AppState::of_request(request);
-    if let Some(init) = init {
-        let event = crate::live::view::Event::default();
-        let mut cx = Context::new(
-            &event,
-            LiveHandle::new(id, Arc::clone(&tasks)),
-            app.as_ref(),
-        );
-        if let Err(panic) =
-            std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| init(&mut state, &mut cx)))
-        {
-            tracing::error!(
-                view = V::name(),
-                panic = %crate::live::instance::panic_message(panic.as_ref()),
-                "hotreload: handling the first props panicked"
-            );
-        }
-    }
     let mut flash = Flash::default();
-    if runtime.parent_of(id).is_none() {
-        // A top-level view reads its URL, and shows what a handler that redirected here left.
-        if let Some((kind, message)) = crate::live::flash::from_cookie(request, runtime.token_key())
-        {
-            flash.put(kind, message);
-        }
-        let params = Params::of_request(request, runtime.route_pattern(V::name()).as_deref());
-        let event = crate::live::view::Event::default();
-        let mut cx = Context::new(
-            &event,
-            LiveHandle::new(id, Arc::clone(&tasks)),
-            app.as_ref(),
-        );
-        match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-            state.handle_params(&params, &mut cx);
-            cx.into_effects()
-        })) {
-            Ok(mut effects) => {
-                effects.apply_flash(&mut flash);
-                if effects.navigation.is_some() {
-                    tracing::warn!(
-                        view = V::name(),
-                        "hotreload: navigation asked for while mounting is ignored (the page is being served)"
-                    );
-                }
+    // A top-level view reads its URL, and shows what a handler that redirected here left.
+    let top_level = runtime.parent_of(id).is_none();
+    if top_level
+        && let Some((kind, message)) = crate::live::flash::from_cookie(request, runtime.token_key())
+    {
+        flash.put(kind, message);
+    }
+    let handle = LiveHandle::new(id, Arc::clone(&tasks));
+    let mut mounting = |what: &str, change: &mut dyn FnMut(&mut V, &mut Context<'_, V>)| {
+        while_mounting(&mut state, &handle, app.as_ref(), &mut flash, what, change);
+    };
+    if let Some(init) = init {
+        let mut init = Some(init);
+        mounting("handling the first props", &mut |state, cx| {
+            if let Some(init) = init.take() {
+                init(state, cx);
             }
-            Err(panic) => tracing::error!(
-                view = V::name(),
-                panic = %crate::live::instance::panic_message(panic.as_ref()),
-                "hotreload: handle_params panicked while mounting"
-            ),
-        }
+        });
+    }
+    if top_level {
+        let params = Params::of_request(request, runtime.route_pattern(V::name()).as_deref());
+        mounting("handle_params", &mut |state, cx| {
+            state.handle_params(&params, cx);
+        });
     }
     let html = render_with_flash(id, &state, &flash).unwrap_or_else(|message| {
         Html::from_trusted(format!(

@@ -129,12 +129,7 @@ pub(crate) fn sign(
 ) -> String {
     let expiry = now_secs().saturating_add(max_age.as_secs());
     let mac = mac(key, id, view, session, expiry);
-    let mut token = expiry.to_string();
-    token.push('.');
-    for byte in &mac[..MAC_BYTES] {
-        token.push_str(&format!("{byte:02x}"));
-    }
-    token
+    format!("{expiry}.{}", hex(&mac[..MAC_BYTES]))
 }
 
 /// Checks `token` for instance `id` of `view` and session `session`.
@@ -161,11 +156,18 @@ pub(crate) fn verify(
     Ok(())
 }
 
-fn mac_state(key: &Key, id: InstanceId, view: &str, session: &str, expiry: u64) -> Hmac<Sha256> {
+/// An HMAC keyed with `key`, started with `domain` (what is signed: instance tokens and other
+/// values never share a MAC).
+fn keyed(key: &Key, domain: &[u8]) -> Hmac<Sha256> {
     // Any key length is valid for HMAC; `new_from_slice` cannot fail here.
     let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(&key.0)
         .unwrap_or_else(|_| unreachable!("HMAC takes keys of any length"));
-    mac.update(b"hotreload/instance/v1\0");
+    mac.update(domain);
+    mac
+}
+
+fn mac_state(key: &Key, id: InstanceId, view: &str, session: &str, expiry: u64) -> Hmac<Sha256> {
+    let mut mac = keyed(key, b"hotreload/instance/v1\0");
     mac.update(&id.0.to_be_bytes());
     mac.update(view.as_bytes());
     mac.update(b"\0");
@@ -185,17 +187,20 @@ fn mac(key: &Key, id: InstanceId, view: &str, session: &str, expiry: u64) -> Vec
 /// An HMAC over `parts` (each followed by a NUL), as hex: signs other small values (a flash
 /// cookie) with the same key.
 pub(crate) fn sign_bytes(key: &Key, parts: &[&[u8]]) -> String {
-    let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(&key.0)
-        .unwrap_or_else(|_| unreachable!("HMAC takes keys of any length"));
-    mac.update(b"hotreload/value/v1\0");
+    hex(&value_mac(key, parts).finalize().into_bytes()[..MAC_BYTES])
+}
+
+fn value_mac(key: &Key, parts: &[&[u8]]) -> Hmac<Sha256> {
+    let mut mac = keyed(key, b"hotreload/value/v1\0");
     for part in parts {
         mac.update(part);
         mac.update(b"\0");
     }
-    mac.finalize().into_bytes()[..MAC_BYTES]
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
+    mac
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 /// Whether `mac_hex` is [`sign_bytes`] of `parts` (constant time).
@@ -203,14 +208,7 @@ pub(crate) fn verify_bytes(key: &Key, parts: &[&[u8]], mac_hex: &str) -> bool {
     let Some(given) = decode_hex(mac_hex).filter(|g| g.len() == MAC_BYTES) else {
         return false;
     };
-    let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(&key.0)
-        .unwrap_or_else(|_| unreachable!("HMAC takes keys of any length"));
-    mac.update(b"hotreload/value/v1\0");
-    for part in parts {
-        mac.update(part);
-        mac.update(b"\0");
-    }
-    mac.verify_truncated_left(&given).is_ok()
+    value_mac(key, parts).verify_truncated_left(&given).is_ok()
 }
 
 fn decode_hex(text: &str) -> Option<Vec<u8>> {
@@ -252,14 +250,19 @@ pub(crate) fn new_session() -> String {
         .collect()
 }
 
-/// The session cookie's value in `headers`, if any (and well-formed).
-pub(crate) fn session_of(headers: &axum::http::HeaderMap) -> Option<String> {
+/// Every cookie in `headers`' `Cookie` lines, as (name, value).
+pub(crate) fn cookies(headers: &axum::http::HeaderMap) -> impl Iterator<Item = (&str, &str)> {
     headers
         .get_all(axum::http::header::COOKIE)
         .iter()
         .filter_map(|value| value.to_str().ok())
         .flat_map(|value| value.split(';'))
         .filter_map(|pair| pair.trim().split_once('='))
+}
+
+/// The session cookie's value in `headers`, if any (and well-formed).
+pub(crate) fn session_of(headers: &axum::http::HeaderMap) -> Option<String> {
+    cookies(headers)
         // The first well-formed one: a malformed cookie of the same name (another path, a
         // subdomain) must not hide the real one.
         .find(|(name, value)| {

@@ -48,10 +48,13 @@ impl Instances {
         if let Some((_, values)) = self.early.remove(&id)
             && let Some(instance) = self.map.get_mut(&id)
         {
+            let mut newly = false;
             for value in values {
-                instance.message(value);
+                newly |= instance.message(value);
             }
-            self.render_later(id);
+            if newly {
+                self.unrendered.push(id);
+            }
         }
     }
 
@@ -59,8 +62,11 @@ impl Instances {
     pub(crate) fn deliver(&mut self, id: InstanceId, value: Box<dyn std::any::Any + Send>) {
         match self.map.get_mut(&id) {
             Some(instance) => {
-                instance.message(value);
-                self.render_later(id);
+                // Marked once per render, not per value: a burst of broadcasts to one instance
+                // costs no scan of the list.
+                if instance.message(value) {
+                    self.unrendered.push(id);
+                }
             }
             None => {
                 self.early
@@ -87,14 +93,8 @@ impl Instances {
         }
     }
 
-    /// Marks `id` to be rendered once the jobs queued now have run ([`AnyInstance::message`]).
-    pub(crate) fn render_later(&mut self, id: InstanceId) {
-        if !self.unrendered.contains(&id) {
-            self.unrendered.push(id);
-        }
-    }
-
-    /// Renders what [`render_later`](Self::render_later) marked.
+    /// Renders the instances server-sent values changed since they last rendered
+    /// ([`AnyInstance::message`]).
     fn flush(&mut self) {
         for id in std::mem::take(&mut self.unrendered) {
             if let Some(instance) = self.map.get_mut(&id) {

@@ -317,3 +317,32 @@ fn parent_among(id: &str, ids: &[String]) -> Option<String> {
             .then(|| candidate.clone())
     })
 }
+
+/// Reads frames until one shows `text` as a whole text node (in an `html` frame or a `text`
+/// op; not a prefix of a longer number), within 10 s.
+pub async fn until_shown(client: &mut Client, text: &str) {
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
+    let mut last = String::new();
+    loop {
+        let left = deadline.saturating_duration_since(tokio::time::Instant::now());
+        let frame: Value = client
+            .try_recv(left)
+            .await
+            .unwrap_or_else(|| panic!("never saw {text:?}; last: {last}"));
+        last = frame.to_string();
+        // The whole text, in an `html` frame or a `text` op (not a prefix of a larger number).
+        if last.contains(&format!("{text}<")) || last.contains(&format!("{text}\"")) {
+            return;
+        }
+    }
+}
+
+/// GETs `path`, opens its socket and says hello for its (first) boundary of `view`.
+pub async fn open_page(addr: std::net::SocketAddr, path: &str, view: &str) -> (Client, String) {
+    let page = get(addr, path, &[]).await;
+    let id = instance_id(&page.body);
+    let mut client = Client::connect(addr, path).await;
+    let welcome = client.hello(&[(&id, view)], false).await;
+    assert_eq!(welcome["type"], "welcome");
+    (client, id)
+}
