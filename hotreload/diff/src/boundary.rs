@@ -23,6 +23,14 @@ use markup5ever_rcdom::{Handle, NodeData};
 /// The attribute that marks a component boundary element.
 pub const BOUNDARY_ATTR: &str = "data-live-view-id";
 
+/// The attribute that marks an element whose inside belongs to client-side code (a
+/// JavaScript hook's widget): the differ changes its attributes but never sends an op inside
+/// it, and the client's morph keeps its children. The server's tree still follows the
+/// rendered HTML there; the client's DOM may hold anything. So `apply(diff(a, b), a)` equals
+/// `b` except inside retained boundaries *and* inside retained `live-ignore` elements, which
+/// keep `a`'s content.
+pub const IGNORE_ATTR: &str = "live-ignore";
+
 /// The boundary id of `node` if it is a boundary element (an element with
 /// [`BOUNDARY_ATTR`] in no namespace).
 #[doc(hidden)]

@@ -18,7 +18,7 @@ use std::sync::OnceLock;
 use html5ever::{LocalName, Namespace, ns};
 use markup5ever_rcdom::{Handle, NodeData};
 
-use crate::boundary::BOUNDARY_ATTR;
+use crate::boundary::{BOUNDARY_ATTR, IGNORE_ATTR};
 use crate::tree::child_container;
 
 /// At most this many keys are remembered per node's id set (it only guides matching).
@@ -40,6 +40,9 @@ pub(crate) struct INode {
     pub(crate) kind: Kind,
     pub(crate) key: Option<u64>,
     pub(crate) boundary: bool,
+    /// A `live-ignore` element: its attributes are diffed, its children are not indexed (the
+    /// DOM inside belongs to client-side code; see [`crate::boundary::IGNORE_ATTR`]).
+    pub(crate) ignored: bool,
     /// The parent's id (the root's is 0, its own).
     pub(crate) parent: u32,
     /// First child id and child count (children are contiguous in BFS order).
@@ -76,7 +79,7 @@ impl Index {
         let mut max_depth = 0usize;
         let mut i = 0;
         while i < nodes.len() {
-            if !nodes[i].boundary {
+            if !nodes[i].opaque() {
                 let container = child_container(&nodes[i].handle);
                 let children = container.children.borrow();
                 let first = nodes.len() as u32;
@@ -189,6 +192,11 @@ fn subtree_hash(nodes: &[INode], i: usize) -> u64 {
 }
 
 impl INode {
+    /// Whether the differ never looks inside: a nested boundary or a `live-ignore` element.
+    pub(crate) fn opaque(&self) -> bool {
+        self.boundary || self.ignored
+    }
+
     /// Hashes what this node is, not counting its children.
     fn hash_own(&self, h: &mut DefaultHasher) {
         match &self.handle.data {
@@ -234,6 +242,7 @@ impl INode {
 }
 
 fn new_inode(handle: Handle) -> INode {
+    let mut ignored = false;
     let (kind, key, boundary) = match &handle.data {
         NodeData::Element { name, attrs, .. } => {
             let mut boundary = None;
@@ -247,6 +256,7 @@ fn new_inode(handle: Handle) -> INode {
                     BOUNDARY_ATTR => boundary = Some(key_hash(b'b', &a.value)),
                     "data-key" => data_key = Some(key_hash(b'k', &a.value)),
                     "id" => id = Some(key_hash(b'k', &a.value)),
+                    IGNORE_ATTR => ignored = true,
                     _ => {}
                 }
             }
@@ -266,6 +276,7 @@ fn new_inode(handle: Handle) -> INode {
         kind,
         key,
         boundary,
+        ignored,
         parent: 0,
         first_child: 0,
         child_count: 0,

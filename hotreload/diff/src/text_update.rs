@@ -42,7 +42,7 @@ use html5ever::tokenizer::{
 };
 use markup5ever_rcdom::{Handle, NodeData};
 
-use crate::boundary::BOUNDARY_ATTR;
+use crate::boundary::{BOUNDARY_ATTR, IGNORE_ATTR};
 use crate::differ::{attr_ns, is_prop};
 use crate::index::{Index, Kind};
 use crate::ops::Op;
@@ -346,7 +346,7 @@ impl TextMap {
 fn frozen_attr(name: &str) -> bool {
     matches!(
         name,
-        "id" | "data-key" | BOUNDARY_ATTR | "type" | "encoding"
+        "id" | "data-key" | BOUNDARY_ATTR | IGNORE_ATTR | "type" | "encoding"
     ) || name.starts_with("xmlns")
 }
 
@@ -527,7 +527,7 @@ fn nodes_in_order(index: &Index, kind: NodeKind) -> Vec<(Target, Option<LocalNam
                 if kind == NodeKind::Element {
                     out.push((Target::Indexed(id), name_of(&node.handle)));
                 }
-                if !node.boundary {
+                if !node.opaque() {
                     stack.extend(index.children(id).rev());
                     continue;
                 }

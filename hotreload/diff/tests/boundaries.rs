@@ -78,3 +78,43 @@ fn removed_and_new_boundaries() {
     let (_, result) = diff_and_apply(a, b);
     assert_eq!(result, canonical(&parse_fragment(b)));
 }
+
+/// `live-ignore`: the element's attributes are diffed, its inside never (a widget owns it).
+#[test]
+fn ignored_elements_change_attributes_but_never_their_inside() {
+    let a = r#"<h1>1</h1><div id="chart" live-ignore data-points="1,2"><canvas></canvas></div>"#;
+    let b = r#"<h1>2</h1><div id="chart" live-ignore data-points="1,2,3"><p>fresh</p></div>"#;
+    let (ops, _) = diff_and_apply(a, b);
+    assert_eq!(ops.len(), 2, "{ops:?}");
+    assert!(
+        ops.iter()
+            .all(|op| op.path().first() != Some(&1) || op.path().len() == 1),
+        "no op goes inside the ignored element: {ops:?}"
+    );
+    assert!(
+        ops.iter()
+            .any(|op| matches!(op, Op::Attr { path, name, value, .. } if path == &[1] && name == "data-points" && value == "1,2,3")),
+        "{ops:?}"
+    );
+}
+
+#[test]
+fn client_tree_in_place_updates_skip_the_inside_of_ignored_elements() {
+    let a = r#"<p>a</p><div live-ignore title="x"><span>inside 1</span></div>"#;
+    let b = r#"<p>b</p><div live-ignore title="y"><span>inside 2</span></div>"#;
+    let mut client = hotreload_diff::ClientTree::new(a);
+    let ops = client.update(b).expect("diffs");
+    assert_eq!(ops.len(), 2, "{ops:?}");
+    assert!(
+        ops.iter()
+            .all(|op| op.path().first() != Some(&1) || op.path().len() == 1),
+        "{ops:?}"
+    );
+    // A newly inserted ignored element comes with its rendered content.
+    let c = r#"<p>b</p><div live-ignore title="y"><span>inside 2</span></div><div live-ignore id="w"><i>new</i></div>"#;
+    let ops = client.update(c).expect("diffs");
+    assert!(
+        ops.iter().any(|op| matches!(op, Op::Insert { html, .. } | Op::Replace { html, .. } if html.contains("<i>new</i>"))),
+        "{ops:?}"
+    );
+}

@@ -25,6 +25,12 @@ pub const LIVE_MODIFIERS: &[&str] = &["debounce", "throttle", "key", "value"];
 /// history entry instead of pushing one).
 pub const LIVE_LINKS: &[&str] = &["patch", "navigate", "replace"];
 
+/// `live-<client>` attributes for JavaScript that owns part of the page: `live-hook="Name"`
+/// (the client calls hook `Name`'s `mounted`/`updated`/`destroyed` as patches add, change and
+/// remove the element), `live-ignore` (patches change the element's attributes, never what is
+/// inside it: DOM owned by a widget).
+pub const LIVE_CLIENT: &[&str] = &["hook", "ignore"];
+
 /// Whether `name` is a void element (case-insensitive, as in HTML).
 pub fn is_void_element(name: &str) -> bool {
     VOID_ELEMENTS.iter().any(|v| v.eq_ignore_ascii_case(name))

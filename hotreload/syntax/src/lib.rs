@@ -42,8 +42,8 @@ pub use compile::{
     CompiledTemplate, CompiledTemplates, Hole, HoleKind, HoleSource, HoleTag, compile,
 };
 pub use html::{
-    LIVE_EVENTS, LIVE_LINKS, LIVE_MODIFIERS, RAW_TEXT_ELEMENTS, VOID_ELEMENTS, escape_into,
-    is_raw_text_element, is_void_element,
+    LIVE_CLIENT, LIVE_EVENTS, LIVE_LINKS, LIVE_MODIFIERS, RAW_TEXT_ELEMENTS, VOID_ELEMENTS,
+    escape_into, is_raw_text_element, is_void_element,
 };
 pub use normalize::normalize_tokens;
 pub use parse::parse_template;

@@ -12,7 +12,9 @@
 use crate::ast::{
     Attribute, AttributeValue, Element, Expr, ForBlock, IfBlock, MatchBlock, Node, Template, Text,
 };
-use crate::html::{LIVE_EVENTS, LIVE_LINKS, LIVE_MODIFIERS, is_raw_text_element, is_void_element};
+use crate::html::{
+    LIVE_CLIENT, LIVE_EVENTS, LIVE_LINKS, LIVE_MODIFIERS, is_raw_text_element, is_void_element,
+};
 use crate::normalize::normalize_tokens;
 use proc_macro2::{Span, TokenStream, TokenTree};
 use syn::buffer::Cursor;
@@ -440,7 +442,10 @@ fn classify_live_attribute(
             }
         };
     }
-    if !LIVE_MODIFIERS.contains(&rest) && !LIVE_LINKS.contains(&rest) {
+    if !LIVE_MODIFIERS.contains(&rest)
+        && !LIVE_LINKS.contains(&rest)
+        && !LIVE_CLIENT.contains(&rest)
+    {
         let live = |names: &[&str]| -> String {
             names
                 .iter()
@@ -451,10 +456,11 @@ fn classify_live_attribute(
         errors.push(syn::Error::new(
             span,
             format!(
-                "unknown live attribute `{name}`: expected an event ({}), a modifier ({}) or a link ({})",
+                "unknown live attribute `{name}`: expected an event ({}), a modifier ({}), a link ({}) or a client attribute ({})",
                 live(LIVE_EVENTS),
                 live(LIVE_MODIFIERS),
-                live(LIVE_LINKS)
+                live(LIVE_LINKS),
+                live(LIVE_CLIENT)
             ),
         ));
     }
