@@ -123,20 +123,29 @@ impl HandleInfo<Said> for Chat {
     }
 }
 
+/// Keeps the room's last messages for pages opened later, until dropped.
+pub(crate) fn keep_backlog() -> pubsub::Subscription {
+    pubsub::subscribe_fn(&LOBBY, |said| {
+        let mut recent = RECENT.lock().unwrap_or_else(PoisonError::into_inner);
+        recent.push_back(said);
+        if recent.len() > BACKLOG {
+            recent.pop_front();
+        }
+    })
+}
+
+/// The app's routes (also what `examples/tests/harness.rs` tests, without a browser).
+pub(crate) fn app() -> axum::Router {
+    common::assets(axum::Router::new()).route("/", live_view::<Chat>())
+}
+
 #[tokio::main]
 async fn main() -> std::io::Result<()> {
     if let Ok(url) = std::env::var("REDIS_URL") {
         // Returns at once; the relay connects (and reconnects) in the background.
         pubsub::connect_redis(&url).map_err(std::io::Error::other)?;
     }
-    let _backlog = pubsub::subscribe_fn(&LOBBY, |said| {
-        let mut recent = RECENT.lock().unwrap_or_else(PoisonError::into_inner);
-        recent.push_back(said);
-        if recent.len() > BACKLOG {
-            recent.pop_front();
-        }
-    });
-    let app = common::assets(axum::Router::new()).route("/", live_view::<Chat>());
-    let app = enable_hot_reload!(app);
+    let _backlog = keep_backlog();
+    let app = enable_hot_reload!(app());
     common::serve("chat", app).await
 }

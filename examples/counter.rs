@@ -78,11 +78,15 @@ async fn about() -> Html {
     )
 }
 
+/// The app's routes (also what `examples/tests/harness.rs` tests, without a browser).
+pub(crate) fn app() -> axum::Router {
+    common::assets(axum::Router::new())
+        .route("/", live_view::<Counter>())
+        .route("/about", axum::routing::get(about))
+}
+
 #[tokio::main]
 async fn main() -> std::io::Result<()> {
-    let app = common::assets(axum::Router::new())
-        .route("/", live_view::<Counter>())
-        .route("/about", axum::routing::get(about));
-    let app = enable_hot_reload!(app);
+    let app = enable_hot_reload!(app());
     common::serve("counter", app).await
 }

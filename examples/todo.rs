@@ -270,11 +270,15 @@ impl LiveView for About {
     }
 }
 
+/// The app's routes (also what `examples/tests/harness.rs` tests, without a browser).
+pub(crate) fn app() -> axum::Router {
+    common::assets(axum::Router::new())
+        .route("/", live_view::<Todo>())
+        .route("/about", live_view::<About>())
+}
+
 #[tokio::main]
 async fn main() -> std::io::Result<()> {
-    let app = common::assets(axum::Router::new())
-        .route("/", live_view::<Todo>())
-        .route("/about", live_view::<About>());
-    let app = enable_hot_reload!(app);
+    let app = enable_hot_reload!(app());
     common::serve("todo", app).await
 }

@@ -74,6 +74,9 @@
 //!   used fields), [`set_secret_key`] (instance tokens: a page attaches only what it was
 //!   served).
 //! - [`stats`]: the runtime's counters.
+//! - `testing` (feature `testing`): test views in `cargo test` without a browser: a client
+//!   that goes through your router, pages driven by CSS selector, patches applied to the
+//!   harness's own DOM.
 //!
 //! # Layers
 //!
@@ -99,6 +102,8 @@ mod serve;
 #[cfg(feature = "hot-reload")]
 pub mod state;
 mod template;
+#[cfg(feature = "testing")]
+pub mod testing;
 
 pub use dev::HotReload;
 pub use hotreload_macros::{enable_hot_reload, hot_reload_liveview};

@@ -76,31 +76,8 @@ pub(crate) async fn run(
     route_view: Option<&'static str>,
 ) {
     let runtime = runtime();
-    runtime.capture_tokio();
     let stats = &runtime.stats;
-    Counters::add(&stats.connections_open, 1);
-    Counters::add(&stats.connections_total, 1);
-    let mut connection = Connection {
-        id: runtime.next_connection_id(),
-        attached: Attached::default(),
-        outbound: {
-            let (sender, receiver) = tokio::sync::mpsc::channel(QUEUE_FRAMES);
-            let breaker = request
-                .extensions
-                .get::<LiveConfig>()
-                .and_then(|config| config.breaker)
-                .unwrap_or_else(|| runtime.default_breaker());
-            (Outbound::new(sender, breaker), receiver)
-        },
-        request,
-        dev: dev.is_some(),
-        route_view,
-        closed: Arc::new(AtomicBool::new(false)),
-        deferred: Vec::new(),
-    };
-    runtime
-        .breakers
-        .insert(connection.id, connection.outbound.0.clone());
+    let mut connection = Connection::open(request, dev.is_some(), route_view);
     let mut dev = dev;
     let mut last_seen = Instant::now();
     tracing::debug!(connection = connection.id.0, "hotreload: connection opened");
@@ -268,6 +245,36 @@ struct Connection {
 }
 
 impl Connection {
+    /// A connection for a socket opened with `request` (counted, its breaker registered).
+    fn open(request: Parts, dev: bool, route_view: Option<&'static str>) -> Self {
+        let runtime = runtime();
+        runtime.capture_tokio();
+        Counters::add(&runtime.stats.connections_open, 1);
+        Counters::add(&runtime.stats.connections_total, 1);
+        let connection = Connection {
+            id: runtime.next_connection_id(),
+            attached: Attached::default(),
+            outbound: {
+                let (sender, receiver) = tokio::sync::mpsc::channel(QUEUE_FRAMES);
+                let breaker = request
+                    .extensions
+                    .get::<LiveConfig>()
+                    .and_then(|config| config.breaker)
+                    .unwrap_or_else(|| runtime.default_breaker());
+                (Outbound::new(sender, breaker), receiver)
+            },
+            request,
+            dev,
+            route_view,
+            closed: Arc::new(AtomicBool::new(false)),
+            deferred: Vec::new(),
+        };
+        runtime
+            .breakers
+            .insert(connection.id, connection.outbound.0.clone());
+        connection
+    }
+
     /// Handles one text frame; returns a frame to send right away, if any.
     fn handle_text(&mut self, text: &str) -> Option<String> {
         let frame = match decode_client_frame(text, MAX_FRAME_BYTES) {
@@ -680,4 +687,36 @@ fn unknown_instance(id: InstanceId) -> String {
         "no such live view instance on this connection (send `hello` first)",
     );
     ServerFrame::error(&error, Some(id)).to_json()
+}
+
+/// A connection without a socket, for the test harness (`hotreload::testing`): text frames go
+/// in through [`send`](Self::send) exactly as a socket's would, and the frames instances queue
+/// come out of [`try_recv`](Self::try_recv). Dropping it closes the connection.
+#[cfg(feature = "testing")]
+pub(crate) struct TestConnection(Connection);
+
+#[cfg(feature = "testing")]
+impl std::fmt::Debug for TestConnection {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("TestConnection").field(&self.0.id).finish()
+    }
+}
+
+#[cfg(feature = "testing")]
+impl TestConnection {
+    /// Opens a connection as if `request` (the page's socket request, through the router) had
+    /// been upgraded by the route of `route_view`.
+    pub(crate) fn open(request: Parts, route_view: &'static str) -> Self {
+        TestConnection(Connection::open(request, false, Some(route_view)))
+    }
+
+    /// Handles a client frame; returns the frame the socket would answer with at once.
+    pub(crate) fn send(&mut self, text: &str) -> Option<String> {
+        self.0.handle_text(text)
+    }
+
+    /// The next frame queued for the client, if any.
+    pub(crate) fn try_recv(&mut self) -> Option<String> {
+        self.0.outbound.1.try_recv().ok()
+    }
 }

@@ -30,6 +30,8 @@ pub(crate) struct Effects {
     /// The last navigation asked for wins.
     pub(crate) navigation: Option<Navigation>,
     pub(crate) flash: Vec<FlashChange>,
+    /// Events for the boundary's JavaScript hooks, in the order they were pushed.
+    pub(crate) pushed: Vec<(String, serde_json::Value)>,
 }
 
 impl Effects {

@@ -39,15 +39,41 @@ pub struct LiveHandle<V> {
 }
 
 /// Background tasks and broadcast subscriptions of one instance, ended with it.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub(crate) struct Tasks {
     handles: Mutex<Vec<tokio::task::AbortHandle>>,
     named: NamedTasks,
     subscriptions: Mutex<Vec<Subscription>>,
     closed: std::sync::atomic::AtomicBool,
+    /// The tokio runtime the instance was mounted on: its tasks run there, also when they are
+    /// started from a worker thread. Several runtimes serving one process (a test binary's
+    /// `#[tokio::test]`s, each with its own runtime and clock) then never get each other's
+    /// tasks.
+    tokio: Option<tokio::runtime::Handle>,
+}
+
+impl Default for Tasks {
+    fn default() -> Self {
+        Tasks {
+            handles: Mutex::default(),
+            named: NamedTasks::default(),
+            subscriptions: Mutex::default(),
+            closed: std::sync::atomic::AtomicBool::new(false),
+            tokio: tokio::runtime::Handle::try_current().ok(),
+        }
+    }
 }
 
 impl Tasks {
+    /// The runtime to spawn this instance's tasks on: the current one, else the one it was
+    /// mounted on, else the one that last served a request.
+    fn tokio(&self) -> Option<tokio::runtime::Handle> {
+        tokio::runtime::Handle::try_current()
+            .ok()
+            .or_else(|| self.tokio.clone())
+            .or_else(|| runtime().tokio())
+    }
+
     pub(crate) fn abort_all(&self) {
         self.closed
             .store(true, std::sync::atomic::Ordering::Release);
@@ -263,7 +289,7 @@ impl<V: LiveView> LiveHandle<V> {
         if self.tasks.is_closed() {
             return;
         }
-        let Some(tokio) = runtime().tokio() else {
+        let Some(tokio) = self.tasks.tokio() else {
             tracing::warn!(instance = %self.id, "hotreload: no tokio runtime to spawn a live task on");
             return;
         };
@@ -311,7 +337,7 @@ impl<V: LiveView> LiveHandle<V> {
         if self.tasks.is_closed() {
             return;
         }
-        let Some(tokio) = runtime().tokio() else {
+        let Some(tokio) = self.tasks.tokio() else {
             tracing::warn!(instance = %self.id, "hotreload: no tokio runtime to start a live task on");
             return;
         };

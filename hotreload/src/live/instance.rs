@@ -106,6 +106,9 @@ pub(crate) struct Instance<V: LiveView> {
     /// parameters of the URLs it is patched to. Fixed per instance, so another route serving
     /// the same view elsewhere does not change how this page's URLs read.
     pattern: Option<Arc<str>>,
+    /// Events for the page's JavaScript hooks ([`Context::push_event`]), sent after the next
+    /// render's frame.
+    pushed: Vec<(String, serde_json::Value)>,
 }
 
 impl<V: LiveView> Instance<V> {
@@ -133,7 +136,14 @@ impl<V: LiveView> Instance<V> {
             snapshot_dirty: false,
             snapshot_scheduled: false,
             app,
+            pushed: Vec::new(),
         }
+    }
+
+    /// Events pushed while mounting: sent once the page attaches, after its first frame.
+    pub(crate) fn with_pushed(mut self, pushed: Vec<(String, serde_json::Value)>) -> Self {
+        self.pushed = pushed;
+        self
     }
 
     fn send(&self, frame: &ServerFrame) -> usize {
@@ -167,9 +177,25 @@ impl<V: LiveView> Instance<V> {
         render_with_flash(self.id, &self.state, &self.flash)
     }
 
-    /// Renders and sends the client what changed (or everything, with `whole`); `Err` is a
-    /// render panic (reported to the client as well).
+    /// Renders and sends the client what changed (or everything, with `whole`), then the
+    /// events pushed to its hooks since; `Err` is a render panic (reported to the client as
+    /// well).
     fn refresh(&mut self, whole: bool) -> Result<(), String> {
+        let rendered = self.render_and_send(whole);
+        if self.connection.is_some() {
+            for (name, payload) in std::mem::take(&mut self.pushed) {
+                self.send(&ServerFrame::PushEvent {
+                    id: self.id,
+                    name,
+                    payload,
+                });
+            }
+        }
+        rendered
+    }
+
+    /// Renders and sends the client what changed (or everything, with `whole`).
+    fn render_and_send(&mut self, whole: bool) -> Result<(), String> {
         self.render_pending = false;
         let started = Instant::now();
         let rendered = {
@@ -360,6 +386,7 @@ impl<V: LiveView> Instance<V> {
     /// patches from every `handle_params` from looping).
     fn carry_out(&mut self, mut effects: Effects, depth: u8) {
         effects.apply_flash(&mut self.flash);
+        self.pushed.append(&mut effects.pushed);
         match effects.navigation.take() {
             None => {}
             Some(Navigation::Patch { url, replace }) => {

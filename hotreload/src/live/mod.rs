@@ -65,4 +65,6 @@ pub use stats::{LiveStats, stats};
 pub use token::{SecretKeyError, set_secret_key};
 pub use view::{Context, Event, HandleInfo, LiveView, Mount, default_page};
 
+#[cfg(feature = "testing")]
+pub(crate) use route::TestSocket;
 pub(crate) use route::{client_js, script_response, upgrade_socket};

@@ -75,6 +75,8 @@ pub enum EventKind {
     Focus,
     /// `live-blur`.
     Blur,
+    /// `this.pushEvent(msg)` from a JavaScript hook (`live-hook`).
+    Hook,
 }
 
 /// A frame from the client.
@@ -391,6 +393,18 @@ pub(crate) enum ServerFrame {
     Redirect {
         /// Where.
         url: String,
+    },
+    /// An event for the JavaScript hooks of boundary `id` ([`Context::push_event`]), sent after
+    /// the frame that rendered the same update.
+    ///
+    /// [`Context::push_event`]: crate::Context::push_event
+    PushEvent {
+        /// The boundary whose hooks get it.
+        id: InstanceId,
+        /// The name hooks registered with `handleEvent(name, callback)`.
+        name: String,
+        /// Any JSON value.
+        payload: Value,
     },
 }
 

@@ -56,6 +56,13 @@ async fn serve<V: LiveView, S: Clone + Send + Sync + 'static>(
     if parts.uri.query() == Some(CLIENT_QUERY) {
         return client_js();
     }
+    #[cfg(feature = "testing")]
+    if let Some(test) = parts.extensions.remove::<TestSocket>() {
+        if let Some(pattern) = route_pattern(&parts) {
+            runtime().set_route_pattern(V::name(), pattern);
+        }
+        return test.accept(parts, V::name());
+    }
     match upgrade {
         Ok(upgrade) => {
             let dev = runtime().hooks().map(|hooks| hooks.subscribe());
@@ -65,6 +72,45 @@ async fn serve<V: LiveView, S: Clone + Send + Sync + 'static>(
             upgrade_socket(upgrade, parts, dev, Some(V::name()))
         }
         Err(_) => page::<V>(&parts),
+    }
+}
+
+/// Asks a live route for its socket without one (`hotreload::testing`): a request carrying
+/// it, after the router's middleware, hands the test harness the request parts the socket
+/// would have been opened with and the view the route serves, instead of upgrading. Only
+/// code of this crate can make one, so no client can.
+#[cfg(feature = "testing")]
+#[derive(Debug, Clone)]
+pub(crate) struct TestSocket(std::sync::Arc<std::sync::Mutex<Option<SocketAnswer>>>);
+
+/// Where a [`TestSocket`] request's parts and view go.
+#[cfg(feature = "testing")]
+type SocketAnswer = tokio::sync::oneshot::Sender<(Parts, &'static str)>;
+
+#[cfg(feature = "testing")]
+impl TestSocket {
+    /// A request extension, and where its answer arrives.
+    pub(crate) fn new() -> (Self, tokio::sync::oneshot::Receiver<(Parts, &'static str)>) {
+        let (sender, receiver) = tokio::sync::oneshot::channel();
+        (
+            TestSocket(std::sync::Arc::new(std::sync::Mutex::new(Some(sender)))),
+            receiver,
+        )
+    }
+
+    fn accept(self, parts: Parts, view: &'static str) -> Response {
+        if !origin_allowed(&parts.headers) {
+            return (StatusCode::FORBIDDEN, "cross-origin WebSocket refused").into_response();
+        }
+        let sender = self
+            .0
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .take();
+        if let Some(sender) = sender {
+            let _ = sender.send((parts, view));
+        }
+        StatusCode::SWITCHING_PROTOCOLS.into_response()
     }
 }
 

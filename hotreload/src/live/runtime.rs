@@ -319,6 +319,14 @@ impl LiveRuntime {
         );
     }
 
+    /// Waits (up to `timeout`) until every worker has run the jobs queued so far and rendered
+    /// what they changed: the test harness's barrier after each event.
+    #[cfg(feature = "testing")]
+    pub(crate) fn settle_workers(&self, timeout: std::time::Duration) {
+        self.workers
+            .run_everywhere(|| Box::new(|instances| instances.flush()), timeout);
+    }
+
     /// Mounts a new instance of `V` for a request; returns its id and inner HTML. The instance
     /// waits on its worker for the page's socket to attach.
     pub(crate) fn mount<V: LiveView>(&self, request: &Parts) -> (InstanceId, Html) {
@@ -337,6 +345,7 @@ fn while_mounting<V: LiveView>(
     handle: &LiveHandle<V>,
     app: Option<&AppState>,
     flash: &mut Flash,
+    pushed: &mut Vec<(String, serde_json::Value)>,
     what: &str,
     change: &mut dyn FnMut(&mut V, &mut Context<'_, V>),
 ) {
@@ -348,6 +357,7 @@ fn while_mounting<V: LiveView>(
     })) {
         Ok(mut effects) => {
             effects.apply_flash(flash);
+            pushed.append(&mut effects.pushed);
             if effects.navigation.is_some() {
                 tracing::warn!(
                     view = V::name(),
@@ -469,6 +479,7 @@ pub(crate) fn mount_with<V: LiveView>(
     }
     let app = AppState::of_request(request);
     let mut flash = Flash::default();
+    let mut pushed = Vec::new();
     // A top-level view reads its URL, and shows what a handler that redirected here left.
     let top_level = runtime.parent_of(id).is_none();
     if top_level
@@ -478,7 +489,15 @@ pub(crate) fn mount_with<V: LiveView>(
     }
     let handle = LiveHandle::new(id, Arc::clone(&tasks));
     let mut mounting = |what: &str, change: &mut dyn FnMut(&mut V, &mut Context<'_, V>)| {
-        while_mounting(&mut state, &handle, app.as_ref(), &mut flash, what, change);
+        while_mounting(
+            &mut state,
+            &handle,
+            app.as_ref(),
+            &mut flash,
+            &mut pushed,
+            what,
+            change,
+        );
     };
     if let Some(init) = init {
         let mut init = Some(init);
@@ -505,7 +524,9 @@ pub(crate) fn mount_with<V: LiveView>(
         if instances.get_mut(id).is_none() {
             instances.insert(
                 id,
-                Box::new(Instance::new(id, state, &client_html, tasks, app, flash)),
+                Box::new(
+                    Instance::new(id, state, &client_html, tasks, app, flash).with_pushed(pushed),
+                ),
             );
         }
     });

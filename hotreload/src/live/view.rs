@@ -245,6 +245,20 @@ impl<'a, V: LiveView> Context<'a, V> {
         self.effects.flash.push(FlashChange::ClearAll);
     }
 
+    /// Sends `payload` to the JavaScript hooks of this view's page (`live-hook` elements inside
+    /// its boundary that called `this.handleEvent(name, callback)`). It arrives after the
+    /// patch of this update, so the hook sees the new markup. A payload that does not
+    /// serialize is dropped with a warning.
+    pub fn push_event(&mut self, name: impl Into<String>, payload: &impl Serialize) {
+        let name = name.into();
+        match serde_json::to_value(payload) {
+            Ok(payload) => self.effects.pushed.push((name, payload)),
+            Err(error) => {
+                tracing::warn!(name, %error, "hotreload: push_event payload does not serialize; dropped");
+            }
+        }
+    }
+
     /// A context outside any running page, for unit tests of `update` and `handle_info`:
     /// `event` is what the browser sent. It has no router state and no parent; its handle is
     /// closed, so values sent through it give [`Gone`](crate::live::Gone) and work started with

@@ -95,7 +95,7 @@ impl Instances {
 
     /// Renders the instances server-sent values changed since they last rendered
     /// ([`AnyInstance::message`]).
-    fn flush(&mut self) {
+    pub(crate) fn flush(&mut self) {
         for id in std::mem::take(&mut self.unrendered) {
             if let Some(instance) = self.map.get_mut(&id) {
                 instance.flush();

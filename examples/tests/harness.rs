@@ -1,0 +1,197 @@
+//! The examples' behaviour, tested with `hotreload::testing`: no browser, no socket, through
+//! each example's own router. Each example file is included as a module, so these tests run
+//! the very views and routes `cargo run --example ...` serves (each brings its own copy of
+//! `examples/common`, hence `duplicate_mod`).
+#![allow(clippy::duplicate_mod)]
+
+use hotreload::FlashKind;
+use hotreload::testing::{TestClient, TestError};
+
+#[allow(dead_code)]
+#[path = "../counter.rs"]
+mod counter;
+
+#[allow(dead_code)]
+#[path = "../todo.rs"]
+mod todo;
+
+#[allow(dead_code)]
+#[path = "../chat.rs"]
+mod chat;
+
+type Result = std::result::Result<(), TestError>;
+
+#[tokio::test]
+async fn counter_counts_up_and_down() -> Result {
+    let mut page = TestClient::new(counter::app()).live("/").await?;
+    assert_eq!(page.text("h1").as_deref(), Some("Count: 0"));
+    for _ in 0..3 {
+        page.click(".counter button:nth-of-type(1)").await?;
+    }
+    page.click(".counter button:nth-of-type(2)").await?;
+    assert_eq!(page.text("h1").as_deref(), Some("Count: 2"));
+    assert!(page.html().contains("<h1>Count: 2</h1>"), "{}", page.html());
+    Ok(())
+}
+
+#[tokio::test]
+async fn the_harness_refuses_events_the_markup_does_not_bind() -> Result {
+    let mut page = TestClient::new(counter::app()).live("/").await?;
+    // The heading binds nothing; typing into the text box is bound to nothing either.
+    let click = page.click("h1").await;
+    assert!(
+        matches!(&click, Err(TestError::NotBound { event, .. }) if event == "click"),
+        "{click:?}"
+    );
+    let typed = page.input("input[type=text]", "hello").await;
+    assert!(
+        matches!(&typed, Err(TestError::NotBound { event, .. }) if event == "input"),
+        "{typed:?}"
+    );
+    // A plain link is left to the browser: a page load, not an event.
+    let link = page.click("nav a").await;
+    assert!(
+        matches!(&link, Err(TestError::NotBound { hint, .. }) if hint.contains("/about")),
+        "{link:?}"
+    );
+    assert!(matches!(
+        page.click("#nothing-here").await,
+        Err(TestError::NotFound { .. })
+    ));
+    // Nothing was sent, so nothing changed.
+    assert_eq!(page.text("h1").as_deref(), Some("Count: 0"));
+    Ok(())
+}
+
+#[tokio::test]
+async fn two_tabs_of_the_counter_are_two_instances() -> Result {
+    let client = TestClient::new(counter::app());
+    let mut one = client.live("/").await?;
+    let mut two = client.live("/").await?;
+    one.click(".counter button").await?;
+    two.settle().await?;
+    assert_eq!(one.text("h1").as_deref(), Some("Count: 1"));
+    assert_eq!(two.text("h1").as_deref(), Some("Count: 0"));
+    Ok(())
+}
+
+#[tokio::test]
+async fn todo_adds_toggles_filters_and_deletes() -> Result {
+    let mut page = TestClient::new(todo::app()).live("/").await?;
+    assert_eq!(page.count("ul.items li"), 3);
+    assert_eq!(
+        page.text("p.progress").as_deref(),
+        Some("3 left, 0 of 3 done")
+    );
+
+    // Typing updates the draft (live-input), submitting adds the item and clears the box.
+    page.input("input[name=text]", "Buy milk").await?;
+    page.submit("form", &[("text", "Buy milk")]).await?;
+    assert_eq!(page.count("ul.items li"), 4);
+    assert_eq!(
+        page.texts("ul.items li").last().map(String::as_str),
+        Some("Buy milk ×")
+    );
+    assert_eq!(
+        page.find("input[name=text]")
+            .and_then(|i| i.attr("value").map(str::to_owned)),
+        Some(String::new())
+    );
+
+    // A checkbox click toggles it (live-change): the nested progress view follows.
+    page.click("ul.items li:nth-child(1) input[type=checkbox]")
+        .await?;
+    assert_eq!(page.count("ul.items li.done"), 1);
+    assert_eq!(
+        page.text("p.progress").as_deref(),
+        Some("3 left, 1 of 4 done · Clear done")
+    );
+
+    // The filter links are live-patch links: the URL changes, handle_params filters.
+    page.click("a[href='/?filter=active']").await?;
+    assert_eq!(page.url(), "/?filter=active");
+    assert_eq!(page.count("ul.items li"), 3);
+    assert!(page.has("a.current[href='/?filter=active']"));
+    // "Show all" patches from update (push_patch).
+    page.click("#show-all").await?;
+    assert_eq!(page.url(), "/?filter=all");
+    assert_eq!(page.count("ul.items li"), 4);
+
+    // Delete shows a flash; dismissing it removes it.
+    page.click("ul.items li:nth-child(2) button[aria-label=Delete]")
+        .await?;
+    assert_eq!(page.count("ul.items li"), 3);
+    assert_eq!(
+        page.flash(FlashKind::Info).as_deref(),
+        Some("Deleted “Edit it while the server runs”")
+    );
+    page.dismiss_flash(FlashKind::Info).await?;
+    assert_eq!(page.flash(FlashKind::Info), None);
+
+    // The nested view's button reaches the parent (ClearDone through HandleInfo).
+    page.click("p.progress button").await?;
+    assert_eq!(page.count("ul.items li"), 2);
+    assert_eq!(
+        page.text("p.progress").as_deref(),
+        Some("2 left, 0 of 2 done")
+    );
+    Ok(())
+}
+
+#[tokio::test]
+async fn todo_opens_with_the_filter_in_its_url_and_navigates_live() -> Result {
+    let mut page = TestClient::new(todo::app()).live("/?filter=done").await?;
+    assert_eq!(page.count("ul.items li"), 0);
+    assert!(page.has("#show-all"));
+    // About is another live view over the same connection (live-navigate).
+    page.click("#about-link").await?;
+    assert_eq!(page.url(), "/about");
+    assert!(page.has("#about"));
+    // Its button goes back from update (push_navigate to the active items).
+    page.click("#done-button").await?;
+    assert_eq!(page.url(), "/?filter=active");
+    assert_eq!(page.count("ul.items li"), 3);
+    Ok(())
+}
+
+#[tokio::test]
+async fn chat_messages_reach_every_open_page() -> Result {
+    let _backlog = chat::keep_backlog();
+    let client = TestClient::new(chat::app());
+    let mut alice = client.live("/").await?;
+    let mut bob = client.live("/").await?;
+    let before = bob.count("#messages li");
+
+    alice
+        .submit(
+            "form.post",
+            &[("name", "alice"), ("text", "hello from the harness")],
+        )
+        .await?;
+    bob.settle().await?;
+    assert_eq!(bob.count("#messages li"), before + 1);
+    assert_eq!(
+        bob.texts("#messages li").last().map(String::as_str),
+        Some("alice: hello from the harness")
+    );
+    // The sender sees it too, and its message box is cleared.
+    assert_eq!(
+        alice.texts("#messages li").last().map(String::as_str),
+        Some("alice: hello from the harness")
+    );
+    // An empty message posts nothing.
+    alice.submit("form.post", &[("text", "   ")]).await?;
+    bob.settle().await?;
+    assert_eq!(bob.count("#messages li"), before + 1);
+
+    // A page opened later starts with the backlog.
+    let mut carol = client.live("/").await?;
+    assert_eq!(
+        carol.texts("#messages li").last().map(String::as_str),
+        Some("alice: hello from the harness")
+    );
+    // A field the form does not have is an error, not a silent pass.
+    let bad = carol.submit("form.post", &[("subject", "x")]).await;
+    assert!(matches!(bad, Err(TestError::NoSuchField { .. })), "{bad:?}");
+    Ok(())
+}
