@@ -19,8 +19,9 @@ const debug = (...args) => console.debug('[hotreload]', ...args);
 
 // Constants shared by the runtime modules and the dev client: the wire protocol's version, the
 // namespaces the parser and the applier deal in, the attributes that mark a LiveView boundary
-// (its view, its token, its stand-in in a shell-only page) and the client's script tag. Values
-// only, no state: the dev file may carry its own copy.
+// (its view, its token, its stand-in in a shell-only page), the client's script tag and the
+// attributes that hand an element to JavaScript (a hook, an inside the server leaves alone).
+// Values only, no state: the dev file may carry its own copy.
 
 /** The `v` of every frame (docs/PROTOCOL.md). */
 const PROTOCOL_VERSION = 1;
@@ -46,6 +47,16 @@ const CLIENT_TAG = 'script[data-hotreload-client]';
  * client's `X-Hotreload-Shell` fetch): `<div data-live-view-shell="" data-live-view="NAME">`.
  */
 const SHELL_ATTR = 'data-live-view-shell';
+
+/** Names the JavaScript hook (`window.hotreload.hooks[NAME]`) an element gets (hooks.js). */
+const HOOK_ATTR = 'live-hook';
+
+/**
+ * Marks an element whose inside belongs to client-side code (a hook's widget): the server's
+ * differ never sends ops inside it and the morph keeps its children; its attributes still follow
+ * the server.
+ */
+const IGNORE_ATTR = 'live-ignore';
 
 // ---- dev/page_refresh.js --------------------------------------------------------------------
 

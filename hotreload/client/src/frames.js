@@ -1,7 +1,9 @@
 // What each frame from the server does (docs/PROTOCOL.md). `patch` and `html` frames are
 // applied to their boundary and acked; `remount` gives a boundary its new instance;
 // `welcome`, `pong` and `reload` are the connection's (a reconnect's `welcome` starts form
-// recovery); `live_patch`, `live_navigate` and `redirect` move the page (navigation.js);
+// recovery, and tells the hooks); `live_patch`, `live_navigate` and `redirect` move the page
+// (navigation.js); `push_event` goes to the JavaScript hooks of its boundary (hooks.js), and is
+// neither counted nor acked;
 // the frames whose only effect is dev UI (toast, swapped, rebuild_needed, overlay,
 // overlay_clear, rebuild_cleared, progress, css) go to the dev client through `client.dev` (dev_bridge.js).
 // A handler is `(client, frame, received)`, `received` being the frame's arrival time.
@@ -10,6 +12,7 @@ import { applyOps } from './apply.js';
 import { BOUNDARY_ATTR, TOKEN_ATTR } from './constants.js';
 import { findBoundary } from './dom.js';
 import { PatchError } from './errors.js';
+import { hooksWelcomed, observingHooks, pushToHooks } from './hooks.js';
 import { warn } from './log.js';
 import { morph } from './morph.js';
 import { liveNavigate, livePatch } from './navigation.js';
@@ -17,7 +20,10 @@ import { preserving } from './preserve.js';
 import { frameApplied, startRecovery } from './recovery.js';
 import { reloadOnce } from './reload.js';
 
-/** Applies a `patch` or `html` frame to its boundary and acks it. */
+/**
+ * Applies a `patch` or `html` frame to its boundary and acks it. The hooks hear of what it did
+ * once focus and scroll are back, before the ack.
+ */
 function applyFrame(client, frame, received, kind) {
   const { id, seq } = frame;
   const last = client.lastSeq.get(id);
@@ -32,11 +38,11 @@ function applyFrame(client, frame, received, kind) {
   if (typeof seq === 'number') client.lastSeq.set(id, seq);
   try {
     if (kind === 'patch') {
-      preserving(root, () => applyOps(root, frame.ops));
+      observingHooks(() => preserving(root, () => applyOps(root, frame.ops)));
       client.stats.patches++;
       client.stats.ops += frame.ops.length;
     } else {
-      preserving(root, () => morph(root, frame.html));
+      observingHooks(() => preserving(root, () => morph(root, frame.html)));
       client.stats.htmls++;
       if (client.failed.delete(id)) client.dev.toast('success', 'Resynced after a failed patch');
     }
@@ -67,6 +73,7 @@ export const FRAME_HANDLERS = {
       client.reconnected = false;
       startRecovery(client);
     }
+    hooksWelcomed();
   },
   patch(client, frame, received) {
     applyFrame(client, frame, received, 'patch');
@@ -83,6 +90,10 @@ export const FRAME_HANDLERS = {
     else root.removeAttribute(TOKEN_ATTR);
     client.lastSeq.delete(frame.old);
     client.failed.delete(frame.old);
+  },
+  /** For the hooks of boundary `id` (sent after the frame of the same update). */
+  push_event(client, frame) {
+    pushToHooks(frame.id, frame.name, frame.payload);
   },
   live_patch(client, frame) {
     livePatch(client, frame.url, frame.replace ? 'replace' : 'push', false);

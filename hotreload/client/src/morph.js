@@ -2,9 +2,10 @@
 // element identity and change only what differs, so the focused control, what the user typed
 // and nested boundaries survive. Matches by boundary id / `data-key` / `id`; unkeyed nodes
 // first by equality (an old sibling the edit did not touch is kept as it is, wherever its
-// neighbours moved), then by position and tag, like the server's differ.
+// neighbours moved), then by position and tag, like the server's differ. A `live-ignore`
+// element's inside belongs to client-side code: only its attributes follow.
 
-import { BOUNDARY_ATTR, HTML_NS, SHELL_ATTR, VIEW_ATTR } from './constants.js';
+import { BOUNDARY_ATTR, HTML_NS, IGNORE_ATTR, SHELL_ATTR, VIEW_ATTR } from './constants.js';
 import { childContainer, placeBefore } from './dom.js';
 import { setFormProperty, showServerText } from './forms.js';
 import { preserving } from './preserve.js';
@@ -160,14 +161,25 @@ export function syncAttributes(from, to) {
   return changed;
 }
 
+/**
+ * Whether the morph keeps `from`'s children as they are: it is `live-ignore` and stays so (the
+ * server's differ never looks inside such an element either). On an element that gains or
+ * loses the attribute the inside follows the render, as it would without it.
+ */
+function keepsInside(from, to) {
+  return from.hasAttribute(IGNORE_ATTR) && to.hasAttribute(IGNORE_ATTR);
+}
+
 /** Brings `from` (live) in line with `to` (parsed); pushes child pairs still to morph. */
 function morphElement(from, to, work) {
+  const ignored = keepsInside(from, to);
   const changed = syncAttributes(from, to);
   for (const name of changed) {
     if (name === 'value' || name === 'checked' || name === 'selected') {
       setFormProperty(from, name, to.getAttribute(name));
     }
   }
+  if (ignored) return; // its inside is a widget's, like a nested boundary's is its instance's
   if (from.localName === 'textarea' && from.namespaceURI === HTML_NS) {
     // A textarea's text is its default value; like a `prop` text op, the shown value follows
     // a changed text unless the user is in it.
@@ -238,7 +250,8 @@ function morphTree(root, html, shell) {
  * first (an untouched node stays, even when siblings are inserted, removed or reordered
  * around it), then by position and tag; and kept: the focused control keeps focus, caret and
  * what the user typed; form properties follow only attributes whose value changed (as `prop`
- * ops do); nested boundaries that are still there are left alone. Iterative, so deep trees
+ * ops do); nested boundaries that are still there are left alone, and so is the inside of a
+ * `live-ignore` element that stays (its attributes still follow). Iterative, so deep trees
  * are fine.
  * @param {Element} root the boundary element
  * @param {string} html its new inner HTML

@@ -10,6 +10,7 @@
 
 import { BOUNDARY_ATTR, CLIENT_TAG } from './constants.js';
 import { boundaries, pageUrl, pageView } from './dom.js';
+import { observingHooks } from './hooks.js';
 import { debug, warn } from './log.js';
 import { syncAttributes } from './morph.js';
 
@@ -89,7 +90,7 @@ export async function liveNavigate(client, url, mode) {
     }
     const left = boundaries().map((b) => b.id);
     if (left.length) client.send({ type: 'leave', ids: left });
-    swapPage(page.doc);
+    observingHooks(() => swapPage(page.doc)); // the old page's hooks are destroyed, the new one's mounted
     writeHistory(mode === 'pop' ? 'replace' : mode, mode === 'pop' ? undefined : page.url.href);
     let anchor = null;
     try { anchor = document.getElementById(decodeURIComponent(page.url.hash.slice(1))); } catch { /* a bad escape */ }

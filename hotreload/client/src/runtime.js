@@ -4,7 +4,8 @@
 // It starts itself: connects to the WebSocket, announces the LiveView boundaries on the page
 // (`[data-live-view-id]`), applies `patch` ops and morphs `html` frames into them while keeping
 // focus, caret, typed values and scroll, sends `live-*` DOM events, follows live links and
-// back/forward without page loads, and sends typed form values back after a reconnect.
+// back/forward without page loads, sends typed form values back after a reconnect, and runs
+// the page's JavaScript hooks (`live-hook`, registered in `window.hotreload.hooks`).
 //
 // With `data-dev` (debug builds) it also loads the dev client (dist/dev.js, from
 // `data-dev-client` or the script's own URL with `client.js` -> `dev.js`), which installs
@@ -12,8 +13,9 @@
 //
 // Module map: constants, log, storage, errors, dom (parsing in context) · apply (patch ops) ·
 // forms, preserve, morph · config, socket, frames, reload, dev_bridge · rate_limit, events,
-// flash · navigation (live links, history), recovery (forms after a reconnect) · runtime (this
-// file: boot and `window.__hotreload`). The sources are in hotreload/client/src;
+// flash · navigation (live links, history), recovery (forms after a reconnect) · hooks
+// (`live-hook` lifecycle, `pushEvent`, `push_event`) · runtime (this file: boot and
+// `window.__hotreload`). The sources are in hotreload/client/src;
 // hotreload/client/build.mjs joins them into the file the server serves.
 
 import { applyOps } from './apply.js';
@@ -23,6 +25,7 @@ import { DevBridge, loadDevClient } from './dev_bridge.js';
 import { PatchError } from './errors.js';
 import { listenForEvents } from './events.js';
 import { listenForFlash } from './flash.js';
+import { observingHooks, startHooks } from './hooks.js';
 import { warn } from './log.js';
 import { morph, morphPage } from './morph.js';
 import { listenForNavigation } from './navigation.js';
@@ -72,7 +75,7 @@ function start() {
     morph,
     /** Morphs the page into `doc` (a newer version of it, parsed), focus and scroll kept. */
     morphPage: (doc) => {
-      morphPage(doc);
+      observingHooks(() => morphPage(doc));
       client.stats.pageRefreshes++;
     },
     /**
@@ -80,13 +83,14 @@ function start() {
      * `X-Hotreload-Shell`): every boundary on the page stays as it is.
      */
     morphShell: (doc) => {
-      morphPage(doc, { shell: true });
+      observingHooks(() => morphPage(doc, { shell: true }));
       client.stats.shellRefreshes++;
     },
     /** Called by the dev client (dist/dev.js) to receive what dev_bridge.js describes. */
     installDev: (devClient) => dev.install(devClient),
   });
   Object.defineProperty(window, '__hotreload', { value: api, configurable: true });
+  startHooks(client); // mounted() for the hooked elements already in the page
   if (config.dev) loadDevClient(dev, config.devClient);
   client.connect();
   return api;

@@ -2,11 +2,13 @@
 // open (and after a live navigation), a heartbeat (ping, and a pong deadline), reconnect with
 // exponential backoff and jitter, and the JSON envelope of every frame (docs/PROTOCOL.md).
 // Events (and `params`, `clear_flash`) raised while disconnected wait for the next connection.
-// Incoming frames are decoded here and handled by frames.js.
+// Incoming frames are decoded here and handled by frames.js; the JavaScript hooks hear when the
+// socket closes (hooks.js).
 
 import { PROTOCOL_VERSION } from './constants.js';
 import { boundaries, pageUrl } from './dom.js';
 import { FRAME_HANDLERS } from './frames.js';
+import { hooksDisconnected } from './hooks.js';
 import { warn } from './log.js';
 
 const MAX_QUEUED_EVENTS = 50;
@@ -77,7 +79,10 @@ export class Client {
     this.timers.pong = 0;
   }
 
-  /** Forgets the current socket (closing it) without triggering the reconnect path. */
+  /**
+   * Forgets the current socket (closing it) without triggering the reconnect path. Every way a
+   * socket ends comes here, so this is where the hooks hear of it (once per welcomed socket).
+   */
   detach() {
     clearInterval(this.timers.ping);
     this.clearPongTimer();
@@ -86,6 +91,7 @@ export class Client {
     if (!ws) return;
     ws.onopen = ws.onmessage = ws.onclose = ws.onerror = null;
     try { ws.close(1000); } catch { /* already closed */ }
+    hooksDisconnected();
   }
 
   setState(state) {
