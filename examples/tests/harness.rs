@@ -19,6 +19,10 @@ mod todo;
 #[path = "../chat.rs"]
 mod chat;
 
+#[allow(dead_code)]
+#[path = "../chart.rs"]
+mod chart;
+
 type Result = std::result::Result<(), TestError>;
 
 #[tokio::test]
@@ -193,5 +197,37 @@ async fn chat_messages_reach_every_open_page() -> Result {
     // A field the form does not have is an error, not a silent pass.
     let bad = carol.submit("form.post", &[("subject", "x")]).await;
     assert!(matches!(bad, Err(TestError::NoSuchField { .. })), "{bad:?}");
+    Ok(())
+}
+
+#[tokio::test]
+async fn chart_hook_events_come_and_go() -> Result {
+    let mut page = TestClient::new(chart::app()).live("/").await?;
+    assert_eq!(page.text("#summary").as_deref(), Some("3 bars, total 10"));
+    // The hook's element: attributes patch (the points), its inside is the widget's.
+    page.click("#add").await?;
+    assert_eq!(
+        page.find("#chart")
+            .and_then(|c| c.attr("data-points").map(str::to_owned))
+            .as_deref(),
+        Some("3,5,2,3")
+    );
+    let pushed = page.pushed_events().last().cloned().expect("points pushed");
+    assert_eq!(
+        (pushed.name.as_str(), pushed.payload.clone()),
+        ("points", serde_json::json!([3, 5, 2, 3]))
+    );
+    // A click on a bar, as the hook sends it.
+    page.hook_event("#chart", serde_json::json!({"Picked": 1}))
+        .await?;
+    assert_eq!(page.text("#picked").as_deref(), Some("picked bar 2 (5)"));
+    // Only the hooked element can push.
+    assert!(matches!(
+        page.hook_event("#summary", serde_json::json!({"Picked": 0}))
+            .await,
+        Err(TestError::NotBound { .. })
+    ));
+    page.click("#reset").await?;
+    assert_eq!(page.text("#summary").as_deref(), Some("0 bars, total 0"));
     Ok(())
 }
