@@ -71,7 +71,8 @@
 //!   (broadcasts between views, across servers with feature `redis`),
 //!   [`Context::start_async`] with [`Async`] (named work with a loading state), [`Flash`]
 //!   ([`Context::put_flash`], [`redirect_with_flash`]), [`Form`] (typed decoding, errors for
-//!   used fields), [`set_secret_key`] (instance tokens: a page attaches only what it was
+//!   used fields), [`Context::push_event`] (to the page's JavaScript hooks: `live-hook`,
+//!   `live-ignore`), [`set_secret_key`] (instance tokens: a page attaches only what it was
 //!   served).
 //! - [`stats`]: the runtime's counters.
 //! - `testing` (feature `testing`): test views in `cargo test` without a browser: a client
