@@ -135,11 +135,15 @@ async fn invite() -> axum::response::Response {
     redirect_with_flash("/", FlashKind::Info, "Invitation accepted: sign up below.")
 }
 
+/// The app's routes (also what `examples/tests/harness.rs` tests, without a browser).
+pub(crate) fn app() -> axum::Router {
+    common::assets(axum::Router::new())
+        .route("/", live_view::<Signup>())
+        .route("/invite", axum::routing::get(invite))
+}
+
 #[tokio::main]
 async fn main() -> std::io::Result<()> {
-    let app = common::assets(axum::Router::new())
-        .route("/", live_view::<Signup>())
-        .route("/invite", axum::routing::get(invite));
-    let app = enable_hot_reload!(app);
+    let app = enable_hot_reload!(app());
     common::serve("signup", app).await
 }

@@ -23,6 +23,10 @@ mod chat;
 #[path = "../chart.rs"]
 mod chart;
 
+#[allow(dead_code)]
+#[path = "../signup.rs"]
+mod signup;
+
 type Result = std::result::Result<(), TestError>;
 
 #[tokio::test]
@@ -229,5 +233,74 @@ async fn chart_hook_events_come_and_go() -> Result {
     ));
     page.click("#reset").await?;
     assert_eq!(page.text("#summary").as_deref(), Some("0 bars, total 0"));
+    Ok(())
+}
+
+#[tokio::test]
+async fn signup_shows_errors_for_used_fields_then_all_on_submit() -> Result {
+    // A plain handler's redirect leaves a flash for the page it redirects to, once.
+    let client = TestClient::new(signup::app());
+    let mut page = client.live("/invite").await?;
+    assert_eq!(page.url(), "/");
+    assert_eq!(
+        page.flash(FlashKind::Info).as_deref(),
+        Some("Invitation accepted: sign up below.")
+    );
+    assert_eq!(client.live("/").await?.flash(FlashKind::Info), None);
+
+    // A change in one field (live-change on the form): its error only.
+    page.change("input[name=name]", "A").await?;
+    assert_eq!(
+        page.text("#name-error").as_deref(),
+        Some("must be at least 2 characters")
+    );
+    assert_eq!(page.text("#email-error").as_deref(), Some(""));
+    // Submitting shows every error, and an error flash.
+    page.submit("#signup", &[]).await?;
+    assert_eq!(
+        page.text("#email-error").as_deref(),
+        Some("must be an email address")
+    );
+    assert_eq!(
+        page.text("#terms-error").as_deref(),
+        Some("must be accepted")
+    );
+    assert_eq!(
+        page.flash(FlashKind::Error).as_deref(),
+        Some("Please fix the errors below.")
+    );
+
+    // A valid submit: welcome flash, one member, the form reset (a new data-key).
+    let generation = page
+        .find("#signup")
+        .and_then(|f| f.attr("data-key").map(str::to_owned));
+    page.submit(
+        "#signup",
+        &[
+            ("name", "Ada"),
+            ("email", "ada@example.com"),
+            ("age", "36"),
+            ("plan", "Pro"),
+            ("terms", "true"),
+        ],
+    )
+    .await?;
+    assert_eq!(
+        page.flash(FlashKind::Info).as_deref(),
+        Some("Welcome, Ada (Pro)!")
+    );
+    assert_eq!(page.flash(FlashKind::Error), None);
+    assert_eq!(page.text("#members").as_deref(), Some("1 signed up"));
+    assert_ne!(
+        page.find("#signup")
+            .and_then(|f| f.attr("data-key").map(str::to_owned)),
+        generation
+    );
+    assert_eq!(
+        page.find("input[name=name]")
+            .and_then(|i| i.attr("value").map(str::to_owned))
+            .as_deref(),
+        Some("")
+    );
     Ok(())
 }
