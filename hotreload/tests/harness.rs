@@ -260,3 +260,79 @@ async fn bad_selectors_are_errors() {
         Err(TestError::BadSelector { .. })
     ));
 }
+
+/// A form with a radio group, a checkbox, a select and a textarea: what `submit` sends is what
+/// a browser's `FormData` would hold.
+#[derive(Default, Serialize, Deserialize)]
+struct Order {
+    sent: Vec<(String, String)>,
+}
+
+#[derive(Serialize, Deserialize)]
+enum OrderMsg {
+    Send,
+}
+
+impl LiveView for Order {
+    type Message = OrderMsg;
+
+    fn update(&mut self, OrderMsg::Send: OrderMsg, cx: &mut Context<'_, Self>) {
+        self.sent = cx.event().form.clone();
+    }
+
+    fn render(&self) -> Html<OrderMsg> {
+        hot_reload_liveview! {
+            <form live-submit={OrderMsg::Send}>
+                <input type="radio" name="size" value="s" checked=""/>
+                <input type="radio" name="size" value="m"/>
+                <input type="radio" name="size" value="l"/>
+                <input type="checkbox" name="gift"/>
+                <select name="color"><option value="red">"Red"</option><option value="blue" selected="">"Blue"</option></select>
+                <textarea name="note">"hi"</textarea>
+                <input type="hidden" name="token" value="t1"/>
+                <button type="submit" name="via" value="button">"Order"</button>
+            </form>
+            <ul id="sent">{for (k, v) in &self.sent { <li>{k} "=" {v}</li> }}</ul>
+        }
+    }
+}
+
+#[tokio::test]
+async fn submit_sends_what_form_data_would() -> Result {
+    let mut page = mount::<Order>().await?;
+    page.submit("form", &[]).await?;
+    assert_eq!(
+        page.texts("#sent li"),
+        ["size=s", "color=blue", "note=hi", "token=t1"]
+    );
+    // A radio nothing binds: clicking it sends nothing, and is refused.
+    assert!(page.click("input[value=l]").await.is_err());
+    // Another radio of the group unchecks the first; the submitter is sent too.
+    page.submit(
+        "button",
+        &[
+            ("size", "m"),
+            ("gift", "true"),
+            ("color", "red"),
+            ("note", "ok"),
+        ],
+    )
+    .await?;
+    assert_eq!(
+        page.texts("#sent li"),
+        [
+            "size=m",
+            "gift=on",
+            "color=red",
+            "note=ok",
+            "token=t1",
+            "via=button"
+        ]
+    );
+    let missing = page.submit("form", &[("size", "xl")]).await;
+    assert!(
+        matches!(missing, Err(TestError::NoSuchField { .. })),
+        "{missing:?}"
+    );
+    Ok(())
+}

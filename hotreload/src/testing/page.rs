@@ -439,15 +439,12 @@ impl LivePage {
         let (page, target) = self.first(selector)?;
         let toggles = is_toggle(&page, target);
         if toggles {
-            let key = page.key(target).unwrap_or(0);
-            let radio = page
-                .attr(target, "type")
-                .is_some_and(|t| t.eq_ignore_ascii_case("radio"));
             let was = self.checked(&page, target);
-            self.dom.set_control(key, |c| {
-                c.checked = Some(radio || !was);
-                c.used = true;
-            });
+            let radio = is_radio(&page, target);
+            self.set_checked(&page, target, radio || !was);
+            if let Some(key) = page.key(target) {
+                self.dom.set_control(key, |c| c.used = true);
+            }
         }
         let mut sent = false;
         if let Some(binding) = page.closest(target, |i| page.attr(i, "live-click").is_some()) {
@@ -605,15 +602,28 @@ impl LivePage {
                     selector: selector.to_owned(),
                     field: name.to_owned(),
                 })?;
-            let key = page.key(control).unwrap_or(0);
-            let toggle = is_toggle(&page, control);
-            self.dom.set_control(key, |c| {
-                if toggle {
-                    c.checked = Some(value == "true" || value == "on");
-                } else {
-                    c.value = Some(value.to_owned());
-                }
-            });
+            if is_radio(&page, control) {
+                // `(name, value)` picks the radio of that group with that value.
+                let pick = page
+                    .descendants(form)
+                    .into_iter()
+                    .find(|&i| {
+                        is_radio(&page, i)
+                            && page.attr(i, "name") == Some(name)
+                            && page.attr(i, "value").unwrap_or("on") == value
+                    })
+                    .ok_or_else(|| TestError::NoSuchField {
+                        selector: selector.to_owned(),
+                        field: format!("{name}={value}"),
+                    })?;
+                self.set_checked(&page, pick, true);
+            } else if is_toggle(&page, control) {
+                self.set_checked(&page, control, value == "true" || value == "on");
+            } else {
+                let key = page.key(control).unwrap_or(0);
+                self.dom
+                    .set_control(key, |c| c.value = Some(value.to_owned()));
+            }
         }
         let page = self.dom.snapshot().clone();
         if page.attr(form, "live-submit").is_none() {
@@ -755,6 +765,28 @@ impl LivePage {
         }
     }
 
+    /// Checks or unchecks `control`; checking a radio unchecks the others of its group (same
+    /// name, same form), as a browser does.
+    fn set_checked(&mut self, page: &Snapshot, control: usize, checked: bool) {
+        if checked && is_radio(page, control) {
+            let name = page.attr(control, "name");
+            let form = page.closest(control, |i| page.name(i) == Some("form"));
+            let group = form.map_or_else(|| page.descendants(0), |f| page.descendants(f));
+            for other in group {
+                if other != control
+                    && is_radio(page, other)
+                    && page.attr(other, "name") == name
+                    && let Some(key) = page.key(other)
+                {
+                    self.dom.set_control(key, |c| c.checked = Some(false));
+                }
+            }
+        }
+        if let Some(key) = page.key(control) {
+            self.dom.set_control(key, |c| c.checked = Some(checked));
+        }
+    }
+
     fn checked(&self, page: &Snapshot, control: usize) -> bool {
         page.key(control)
             .and_then(|k| self.dom.control(k))
@@ -879,6 +911,13 @@ fn is_field(page: &Snapshot, index: usize) -> bool {
         page.name(index),
         Some("input" | "select" | "textarea" | "button")
     )
+}
+
+fn is_radio(page: &Snapshot, index: usize) -> bool {
+    page.name(index) == Some("input")
+        && page
+            .attr(index, "type")
+            .is_some_and(|t| t.eq_ignore_ascii_case("radio"))
 }
 
 fn is_toggle(page: &Snapshot, index: usize) -> bool {
