@@ -111,8 +111,8 @@ pub use hotreload_macros::{enable_hot_reload, hot_reload_liveview};
 pub use live::{
     Async, BreakerConfig, Child, Context, Event, EventKind, Flash, FlashKind, Form, Gone,
     HandleInfo, LiveConfig, LiveHandle, LiveStats, LiveView, Mount, Params, SecretKeyError,
-    TaskError, TaskResult, default_page, live_view, live_view_with_state, redirect_with_flash,
-    set_secret_key, stats,
+    TaskError, TaskResult, Upload, UploadConfig, UploadEntry, UploadedFile, default_page,
+    live_view, live_view_with_state, redirect_with_flash, set_secret_key, stats, upload_dir,
 };
 pub use serve::{Listener, bind, shutdown_signal};
 pub use template::{

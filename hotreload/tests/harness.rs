@@ -336,3 +336,189 @@ async fn submit_sends_what_form_data_would() -> Result {
     );
     Ok(())
 }
+
+/// Uploads: an avatar (one image, at most 1,000 bytes) and a gallery (three `.png`s).
+#[derive(Default, Serialize, Deserialize)]
+struct Profile {
+    avatar: Option<hotreload::Upload>,
+    gallery: Option<hotreload::Upload>,
+    saved: Vec<String>,
+}
+
+#[derive(Serialize, Deserialize)]
+enum ProfileMsg {
+    Save,
+    Cancel(String),
+}
+
+impl LiveView for Profile {
+    type Message = ProfileMsg;
+
+    fn mount(&mut self, cx: &mut Mount<'_, Self>) {
+        use hotreload::UploadConfig;
+        self.avatar = Some(cx.allow_upload(
+            "avatar",
+            UploadConfig::new().accept(["image/*"]).max_file_size(1000),
+        ));
+        self.gallery = Some(
+            cx.allow_upload(
+                "gallery",
+                UploadConfig::new()
+                    .accept([".png"])
+                    .max_entries(3)
+                    .max_file_size(200_000),
+            ),
+        );
+    }
+
+    fn update(&mut self, msg: ProfileMsg, _cx: &mut Context<'_, Self>) {
+        let uploads = [&self.avatar, &self.gallery];
+        match msg {
+            ProfileMsg::Save => {
+                for upload in uploads.into_iter().flatten() {
+                    let saved = upload.consume(|file| {
+                        let bytes = std::fs::read(&file.path).unwrap_or_default();
+                        format!("{}:{}:{}", upload.name(), file.name, bytes.len())
+                    });
+                    self.saved.extend(saved);
+                }
+            }
+            ProfileMsg::Cancel(reference) => {
+                for upload in uploads.into_iter().flatten() {
+                    upload.cancel(&reference);
+                }
+            }
+        }
+    }
+
+    fn render(&self) -> Html<ProfileMsg> {
+        let entries = |upload: &Option<hotreload::Upload>| {
+            upload.as_ref().map(|u| u.entries()).unwrap_or_default()
+        };
+        hot_reload_liveview! {
+            <form live-submit={ProfileMsg::Save}>
+                <input type="file" id="avatar" name="avatar" live-upload="avatar"/>
+                <input type="file" id="gallery" name="gallery" live-upload="gallery" multiple=""/>
+                <button type="submit">"Save"</button>
+            </form>
+            <ul id="entries">
+                {for entry in entries(&self.avatar).into_iter().chain(entries(&self.gallery)) {
+                    <li data-ref={&entry.reference}>
+                        {&entry.name} " " {entry.progress()} "%"
+                        {if let Some(error) = &entry.error { " error: " {error} }}
+                        <button class="cancel" live-click={ProfileMsg::Cancel(entry.reference.clone())}>"×"</button>
+                    </li>
+                }}
+            </ul>
+            <ul id="saved">{for s in &self.saved { <li>{s}</li> }}</ul>
+        }
+    }
+}
+
+fn instance_dir(page: &mut hotreload::testing::LivePage) -> std::path::PathBuf {
+    let id = page
+        .find("[data-live-view-id]")
+        .and_then(|b| b.attr("data-live-view-id").map(str::to_owned))
+        .expect("a boundary");
+    hotreload::upload_dir().join(format!("{}-{id}", std::process::id()))
+}
+
+fn files_in(dir: &std::path::Path) -> usize {
+    std::fs::read_dir(dir).map_or(0, |entries| entries.count())
+}
+
+#[tokio::test]
+async fn uploads_enforce_limits_show_progress_and_hand_over_files() -> Result {
+    use hotreload::testing::TestFile;
+    let mut page = mount::<Profile>().await?;
+    let dir = instance_dir(&mut page);
+    // Too large, and not an image: refused with their errors, nothing written for them.
+    page.upload(
+        "#avatar",
+        &[TestFile::new("big.jpg", "image/jpeg", vec![1; 1001])],
+    )
+    .await?;
+    page.upload(
+        "#gallery",
+        &[TestFile::new("notes.txt", "text/plain", "hi")],
+    )
+    .await?;
+    assert_eq!(
+        page.texts("#entries li"),
+        [
+            "big.jpg 0% error: too large (1001 bytes; at most 1000)×",
+            "notes.txt 0% error: not an accepted type (accepted: .png)×"
+        ]
+    );
+    assert_eq!(files_in(&dir), 0);
+    for reference in ["u1", "u2"] {
+        page.click(&format!("li[data-ref={reference}] button.cancel"))
+            .await?;
+    }
+    // Three gallery pictures over several chunks, a fourth one too many.
+    let big = vec![7u8; 150_000];
+    page.upload(
+        "#gallery",
+        &[
+            TestFile::new("a.png", "image/png", big.clone()),
+            TestFile::new("b.png", "image/png", vec![1; 10]),
+            TestFile::new("c.PNG", "image/png", vec![2; 20]),
+            TestFile::new("d.png", "image/png", vec![3; 30]),
+        ],
+    )
+    .await?;
+    assert_eq!(
+        page.texts("#entries li"),
+        [
+            "a.png 100%×",
+            "b.png 100%×",
+            "c.PNG 100%×",
+            "d.png 0% error: too many files (at most 3)×"
+        ]
+    );
+    assert_eq!(files_in(&dir), 3);
+    // Cancel one, save: the finished files are handed over and removed.
+    page.click("li:nth-child(2) button.cancel").await?;
+    page.submit("form", &[]).await?;
+    assert_eq!(
+        page.texts("#saved li"),
+        ["gallery:a.png:150000", "gallery:c.PNG:20"]
+    );
+    assert_eq!(
+        page.texts("#entries li"),
+        ["d.png 0% error: too many files (at most 3)×"]
+    );
+    assert_eq!(files_in(&dir), 0);
+    Ok(())
+}
+
+#[tokio::test]
+async fn a_connection_dropped_mid_upload_leaves_no_file() -> Result {
+    use hotreload::testing::TestFile;
+    let mut page = mount::<Profile>().await?;
+    let dir = instance_dir(&mut page);
+    page.upload_part(
+        "#gallery",
+        &[TestFile::new("half.png", "image/png", vec![9; 100_000])],
+        70_000,
+    )
+    .await?;
+    assert_eq!(page.texts("#entries li"), ["half.png 70%×"]);
+    assert_eq!(files_in(&dir), 1, "the partial file is being written");
+    drop(page);
+    // The connection's close removes what it had not finished (on this thread, at once).
+    assert_eq!(files_in(&dir), 0);
+    Ok(())
+}
+
+#[tokio::test]
+async fn uploads_are_refused_where_nothing_allows_them() {
+    let mut page = mount::<Profile>().await.expect("mounts");
+    let refused = page
+        .upload("button", &[hotreload::testing::TestFile::new("x", "", "x")])
+        .await;
+    assert!(
+        matches!(refused, Err(TestError::NotBound { .. })),
+        "{refused:?}"
+    );
+}

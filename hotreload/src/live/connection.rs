@@ -75,8 +75,6 @@ pub(crate) async fn run(
     dev: Option<broadcast::Receiver<Arc<str>>>,
     route_view: Option<&'static str>,
 ) {
-    let runtime = runtime();
-    let stats = &runtime.stats;
     let mut connection = Connection::open(request, dev.is_some(), route_view);
     let mut dev = dev;
     let mut last_seen = Instant::now();
@@ -94,10 +92,10 @@ pub(crate) async fn run(
                             break;
                         }
                     }
-                    Some(Ok(Message::Binary(_))) => {
-                        let error = ProtocolError::new(ErrorCode::BadFrame, "binary frames are not part of protocol v1");
-                        Counters::add(&stats.errors_sent, 1);
-                        if socket.send(Message::Text(ServerFrame::error(&error, None).to_json().into())).await.is_err() {
+                    Some(Ok(Message::Binary(bytes))) => {
+                        if let Some(reply) = connection.handle_binary(&bytes)
+                            && socket.send(Message::Text(reply.into())).await.is_err()
+                        {
                             break;
                         }
                     }
@@ -325,6 +323,30 @@ impl Connection {
                 None
             }
             ClientFrame::Ping { n, .. } => Some(ServerFrame::Pong { n }.to_json()),
+            ClientFrame::Upload { id, name, files } => {
+                if !self.attached.contains(id) {
+                    return Some(unknown_instance(id));
+                }
+                match crate::live::upload::announce(self.id, id, &name, files) {
+                    Ok(refs) => {
+                        touch(id);
+                        Some(
+                            ServerFrame::UploadReady {
+                                id,
+                                name,
+                                refs,
+                                chunk: crate::live::upload::CHUNK_BYTES,
+                            }
+                            .to_json(),
+                        )
+                    }
+                    Err(message) => {
+                        Counters::add(&runtime().stats.errors_sent, 1);
+                        let error = ProtocolError::new(ErrorCode::BadFrame, message);
+                        Some(ServerFrame::error(&error, Some(id)).to_json())
+                    }
+                }
+            }
             ClientFrame::Event {
                 id,
                 event,
@@ -374,6 +396,41 @@ impl Connection {
                 }
                 self.on_instance(id, move |instance| instance.ack(seq, error));
                 None
+            }
+        }
+    }
+
+    /// Handles one binary frame (an upload chunk); returns a frame to send right away, if any.
+    fn handle_binary(&mut self, frame: &[u8]) -> Option<String> {
+        use crate::live::upload::{Chunked, chunk, parse_chunk};
+        let Some((id, reference, bytes)) = parse_chunk(frame) else {
+            Counters::add(&runtime().stats.errors_sent, 1);
+            let error = ProtocolError::new(
+                ErrorCode::BadFrame,
+                "a binary frame must be an upload chunk (docs/PROTOCOL.md, \"Uploads\")",
+            );
+            return Some(ServerFrame::error(&error, None).to_json());
+        };
+        if !self.attached.contains(id) {
+            return Some(unknown_instance(id));
+        }
+        match chunk(self.id, id, reference, bytes) {
+            Chunked::Written(changed) => {
+                if changed {
+                    touch(id);
+                }
+                None
+            }
+            Chunked::Stop(reason) => {
+                touch(id);
+                Some(
+                    ServerFrame::UploadStop {
+                        id,
+                        reference: reference.to_owned(),
+                        reason,
+                    }
+                    .to_json(),
+                )
             }
         }
     }
@@ -674,10 +731,19 @@ impl Drop for Connection {
             task.abort();
         }
         self.detach_all();
+        // Files this connection had not finished sending are removed with it.
+        for id in crate::live::upload::connection_closed(self.id) {
+            touch(id);
+        }
         let runtime = runtime();
         runtime.breakers.remove(&self.id);
         Counters::sub(&runtime.stats.connections_open, 1);
     }
+}
+
+/// Renders instance `id` again with the worker's next batch (an upload's progress changed).
+fn touch(id: InstanceId) {
+    runtime().run(id, Box::new(move |instances| instances.touch(id)));
 }
 
 fn unknown_instance(id: InstanceId) -> String {
@@ -713,6 +779,11 @@ impl TestConnection {
     /// Handles a client frame; returns the frame the socket would answer with at once.
     pub(crate) fn send(&mut self, text: &str) -> Option<String> {
         self.0.handle_text(text)
+    }
+
+    /// Handles a binary frame (an upload chunk), as [`send`](Self::send) does text.
+    pub(crate) fn send_binary(&mut self, frame: &[u8]) -> Option<String> {
+        self.0.handle_binary(frame)
     }
 
     /// The next frame queued for the client, if any.

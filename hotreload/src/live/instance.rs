@@ -78,6 +78,8 @@ pub(crate) trait AnyInstance {
     /// Renders and sends what changed if a server-sent value was applied since the last render
     /// (see [`message`](Self::message)).
     fn flush(&mut self);
+    /// Asks for a render at the next [`flush`](Self::flush); true if none was pending.
+    fn touch(&mut self) -> bool;
 }
 
 /// A view instance on its worker thread.
@@ -542,6 +544,12 @@ impl<V: LiveView> AnyInstance for Instance<V> {
         }
     }
 
+    fn touch(&mut self) -> bool {
+        let was_rendered = !self.render_pending;
+        self.render_pending = true;
+        was_rendered
+    }
+
     fn flush(&mut self) {
         if self.render_pending {
             let _ = self.refresh(false);
@@ -624,5 +632,6 @@ impl<V: LiveView> Drop for Instance<V> {
             hooks.forget_state(self.id);
         }
         crate::template::registry().forget_instance(self.id);
+        crate::live::upload::forget_instance(self.id);
     }
 }

@@ -23,6 +23,7 @@
 //! - `form.rs` + `form_decode.rs`: [`Form`], typed form decoding with an error per field,
 //!   errors shown for used fields only;
 //! - `token.rs`: instance tokens (a page attaches only what it was served);
+//! - `upload.rs`: [`Upload`]s over the socket (limits, temporary files, progress);
 //! - `stats.rs`: counters.
 
 mod app_state;
@@ -48,6 +49,7 @@ pub(crate) mod runtime;
 mod snapshot;
 mod stats;
 pub(crate) mod token;
+pub(crate) mod upload;
 mod view;
 mod worker;
 
@@ -63,6 +65,7 @@ pub use protocol::{EventKind, FlashKind};
 pub use route::{live_view, live_view_with_state};
 pub use stats::{LiveStats, stats};
 pub use token::{SecretKeyError, set_secret_key};
+pub use upload::{Upload, UploadConfig, UploadEntry, UploadedFile, upload_dir};
 pub use view::{Context, Event, HandleInfo, LiveView, Mount, default_page};
 
 #[cfg(feature = "testing")]

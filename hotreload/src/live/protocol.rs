@@ -143,6 +143,15 @@ pub enum ClientFrame {
         /// The new path and query.
         url: String,
     },
+    /// Files chosen for upload `name` of instance `id`; their bytes follow in binary frames.
+    Upload {
+        /// The instance.
+        id: InstanceId,
+        /// The upload (`live-upload="NAME"`).
+        name: String,
+        /// The files.
+        files: Vec<crate::live::upload::Announced>,
+    },
     /// These boundaries left the page (a live navigation): their instances are dropped.
     Leave {
         /// The instances.
@@ -223,6 +232,7 @@ const CLIENT_TYPES: &[&str] = &[
     "ping",
     "params",
     "leave",
+    "upload",
     "clear_flash",
 ];
 
@@ -393,6 +403,28 @@ pub(crate) enum ServerFrame {
     Redirect {
         /// Where.
         url: String,
+    },
+    /// Send the bytes of these files of upload `name`, in binary frames of at most `chunk`
+    /// bytes (the others were refused: the view renders why).
+    UploadReady {
+        /// The instance.
+        id: InstanceId,
+        /// The upload.
+        name: String,
+        /// The files to send.
+        refs: Vec<String>,
+        /// The largest chunk.
+        chunk: usize,
+    },
+    /// Stop sending file `ref` (cancelled, refused or past its size).
+    UploadStop {
+        /// The instance.
+        id: InstanceId,
+        /// The file.
+        #[serde(rename = "ref")]
+        reference: String,
+        /// Why.
+        reason: String,
     },
     /// An event for the JavaScript hooks of boundary `id` ([`Context::push_event`]), sent after
     /// the frame that rendered the same update.

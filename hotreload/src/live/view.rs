@@ -508,6 +508,13 @@ impl<'a, V: LiveView> Mount<'a, V> {
         self.request
     }
 
+    /// Allows upload `name` (`<input type="file" live-upload="NAME">` in the markup) with
+    /// `config`'s limits; keep the returned [`Upload`](crate::Upload) in the state to render
+    /// its entries and consume its files.
+    pub fn allow_upload(&mut self, name: &str, config: crate::UploadConfig) -> crate::Upload {
+        crate::live::upload::Upload::register(self.id, name, config)
+    }
+
     /// A handle that sends this instance values from timers or background tasks
     /// ([`HandleInfo`]).
     pub fn handle(&self) -> LiveHandle<V> {

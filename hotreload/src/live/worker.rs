@@ -78,6 +78,16 @@ impl Instances {
         }
     }
 
+    /// Marks `id` to be rendered with this batch (something outside its state, such as an
+    /// upload's progress, changed what it renders).
+    pub(crate) fn touch(&mut self, id: InstanceId) {
+        if let Some(instance) = self.map.get_mut(&id)
+            && instance.touch()
+        {
+            self.unrendered.push(id);
+        }
+    }
+
     pub(crate) fn get_mut(&mut self, id: InstanceId) -> Option<&mut (dyn AnyInstance + 'static)> {
         self.map.get_mut(&id).map(|b| b.as_mut())
     }

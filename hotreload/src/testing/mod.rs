@@ -72,7 +72,7 @@ mod select;
 
 pub use client::{TestClient, TestResponse};
 pub use error::TestError;
-pub use page::{Element, LivePage, PushedEvent};
+pub use page::{Element, LivePage, PushedEvent, TestFile};
 
 /// Mounts `V` alone (a router serving only it at `/`) and opens its page.
 pub async fn mount<V: crate::LiveView>() -> Result<LivePage, TestError> {

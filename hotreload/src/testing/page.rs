@@ -78,6 +78,32 @@ pub struct LivePage {
     redirect: Option<String>,
     reloaded: Option<String>,
     navigate_to: Option<String>,
+    /// Files the server asked for (`upload_ready`), by reference.
+    ready: Vec<String>,
+    /// Files it told to stop (`upload_stop`): (reference, reason).
+    stopped: Vec<(String, String)>,
+}
+
+/// A file for [`LivePage::upload`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TestFile {
+    /// Its name.
+    pub name: String,
+    /// Its MIME type.
+    pub content_type: String,
+    /// Its content.
+    pub bytes: Vec<u8>,
+}
+
+impl TestFile {
+    /// A file named `name` of type `content_type` holding `bytes`.
+    pub fn new(name: &str, content_type: &str, bytes: impl Into<Vec<u8>>) -> Self {
+        TestFile {
+            name: name.to_owned(),
+            content_type: content_type.to_owned(),
+            bytes: bytes.into(),
+        }
+    }
 }
 
 impl LivePage {
@@ -94,6 +120,8 @@ impl LivePage {
             redirect: None,
             reloaded: None,
             navigate_to: None,
+            ready: Vec::new(),
+            stopped: Vec::new(),
         };
         page.hello()?;
         page.settle().await?;
@@ -280,6 +308,17 @@ impl LivePage {
                     name: field("name"),
                     payload: frame.get("payload").cloned().unwrap_or(Value::Null),
                 });
+                Ok(())
+            }
+            Some("upload_ready") => {
+                if let Some(refs) = frame.get("refs").and_then(Value::as_array) {
+                    self.ready
+                        .extend(refs.iter().filter_map(Value::as_str).map(str::to_owned));
+                }
+                Ok(())
+            }
+            Some("upload_stop") => {
+                self.stopped.push((field("ref"), field("reason")));
                 Ok(())
             }
             Some(_) => Ok(()), // welcome, pong, dev frames
@@ -650,6 +689,71 @@ impl LivePage {
         }
         self.send(&frame)?;
         self.settle().await
+    }
+
+    /// Chooses `files` in the file input matching `selector` (`live-upload="NAME"`) and
+    /// uploads them as the browser client does: announced, then the bytes of those the server
+    /// accepts in binary chunks. Refused files show in the view's entries with their error.
+    pub async fn upload(&mut self, selector: &str, files: &[TestFile]) -> Result<(), TestError> {
+        self.upload_part(selector, files, usize::MAX).await
+    }
+
+    /// [`upload`](Self::upload), sending at most `limit` bytes of each file: what a connection
+    /// that drops mid-upload got (drop the page then).
+    pub async fn upload_part(
+        &mut self,
+        selector: &str,
+        files: &[TestFile],
+        limit: usize,
+    ) -> Result<(), TestError> {
+        let (page, target) = self.first(selector)?;
+        let Some(input) = page.closest(target, |i| page.attr(i, "live-upload").is_some()) else {
+            return Err(not_bound(
+                &page,
+                target,
+                selector,
+                "uploads (no live-upload)",
+            ));
+        };
+        let name = page.attr(input, "live-upload").unwrap_or("").to_owned();
+        let id = boundary_of(&page, input).unwrap_or_default();
+        let mut announced = Vec::new();
+        let mut refs = Vec::new();
+        for file in files {
+            self.refs += 1;
+            let reference = format!("u{}", self.refs);
+            announced.push(json!({"ref": reference, "name": file.name, "size": file.bytes.len(), "type": file.content_type}));
+            refs.push(reference);
+        }
+        self.ready.clear();
+        self.send(&json!({"v": 1, "type": "upload", "id": id, "name": name, "files": announced}))?;
+        let instance: u64 = u64::from_str_radix(&id, 16).unwrap_or(0);
+        for (file, reference) in files.iter().zip(&refs) {
+            if !self.ready.contains(reference) {
+                continue;
+            }
+            let bytes = &file.bytes[..file.bytes.len().min(limit)];
+            for chunk in bytes.chunks(crate::live::upload::CHUNK_BYTES) {
+                let mut frame = Vec::with_capacity(10 + reference.len() + chunk.len());
+                frame.push(1);
+                frame.extend_from_slice(&instance.to_be_bytes());
+                frame.push(u8::try_from(reference.len()).unwrap_or(u8::MAX));
+                frame.extend_from_slice(reference.as_bytes());
+                frame.extend_from_slice(chunk);
+                if let Some(reply) = self.connection.send_binary(&frame) {
+                    self.receive(&reply)?;
+                }
+                if self.stopped.iter().any(|(r, _)| r == reference) {
+                    break;
+                }
+            }
+        }
+        self.settle().await
+    }
+
+    /// The files the server told the page to stop sending, as (reference, reason).
+    pub fn stopped_uploads(&self) -> &[(String, String)] {
+        &self.stopped
     }
 
     /// Sends `msg` (the view's message, as JSON) from the JavaScript hook of the element

@@ -28,8 +28,9 @@ pub const LIVE_LINKS: &[&str] = &["patch", "navigate", "replace"];
 /// `live-<client>` attributes for JavaScript that owns part of the page: `live-hook="Name"`
 /// (the client calls hook `Name`'s `mounted`/`updated`/`destroyed` as patches add, change and
 /// remove the element), `live-ignore` (patches change the element's attributes, never what is
-/// inside it: DOM owned by a widget).
-pub const LIVE_CLIENT: &[&str] = &["hook", "ignore"];
+/// inside it: DOM owned by a widget), `live-upload="NAME"` (a file input whose files upload
+/// over the socket to the view's upload `NAME`).
+pub const LIVE_CLIENT: &[&str] = &["hook", "ignore", "upload"];
 
 /// Whether `name` is a void element (case-insensitive, as in HTML).
 pub fn is_void_element(name: &str) -> bool {
