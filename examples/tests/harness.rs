@@ -27,6 +27,10 @@ mod chart;
 #[path = "../signup.rs"]
 mod signup;
 
+#[allow(dead_code)]
+#[path = "../uploads.rs"]
+mod uploads;
+
 type Result = std::result::Result<(), TestError>;
 
 #[tokio::test]
@@ -301,6 +305,63 @@ async fn signup_shows_errors_for_used_fields_then_all_on_submit() -> Result {
             .and_then(|i| i.attr("value").map(str::to_owned))
             .as_deref(),
         Some("")
+    );
+    Ok(())
+}
+
+#[tokio::test]
+async fn uploads_profile_with_avatar_and_gallery() -> Result {
+    use hotreload::testing::TestFile;
+    let mut page = TestClient::new(uploads::app()).live("/").await?;
+    page.upload(
+        "#avatar",
+        &[TestFile::new("me.png", "image/png", vec![1; 300_000])],
+    )
+    .await?;
+    assert_eq!(page.texts("#avatar-entries li .percent"), ["100%"]);
+    assert!(page.has("#avatar-entries li.done img[live-preview]"));
+    // Five pictures and a text file for a gallery of four: the extra ones refused, each
+    // with its reason.
+    let mut files: Vec<TestFile> = (1..=5)
+        .map(|n| TestFile::new(&format!("p{n}.jpg"), "image/jpeg", vec![n; 1000]))
+        .collect();
+    files.insert(1, TestFile::new("notes.txt", "text/plain", "not a picture"));
+    page.upload("#gallery", &files).await?;
+    assert_eq!(page.count("#gallery-entries li.done"), 4);
+    assert_eq!(
+        page.texts("#gallery-entries li.refused .error"),
+        [
+            "not an accepted type (accepted: image/*)",
+            "too many files (at most 4)"
+        ]
+    );
+    // Cancel one, then save with a name: the finished files are taken.
+    page.click("#gallery-entries li:first-child button.cancel")
+        .await?;
+    page.submit("#profile", &[("name", "Ada")]).await?;
+    assert_eq!(
+        page.texts("#saved li"),
+        [
+            "avatar: me.png (300000 bytes)",
+            "gallery: p2.jpg (1000 bytes)",
+            "gallery: p3.jpg (1000 bytes)",
+            "gallery: p4.jpg (1000 bytes)"
+        ]
+    );
+    assert_eq!(page.count("#gallery-entries li.done"), 0);
+    // An oversized avatar: refused, nothing sent.
+    page.upload(
+        "#avatar",
+        &[TestFile::new(
+            "huge.png",
+            "image/png",
+            vec![0; 3 * 1024 * 1024],
+        )],
+    )
+    .await?;
+    assert_eq!(
+        page.texts("#avatar-entries li .error"),
+        ["too large (3145728 bytes; at most 2097152)"]
     );
     Ok(())
 }

@@ -29,8 +29,10 @@ pub const LIVE_LINKS: &[&str] = &["patch", "navigate", "replace"];
 /// (the client calls hook `Name`'s `mounted`/`updated`/`destroyed` as patches add, change and
 /// remove the element), `live-ignore` (patches change the element's attributes, never what is
 /// inside it: DOM owned by a widget), `live-upload="NAME"` (a file input whose files upload
-/// over the socket to the view's upload `NAME`).
-pub const LIVE_CLIENT: &[&str] = &["hook", "ignore", "upload"];
+/// over the socket to the view's upload `NAME`), `live-drop="NAME"` (files dropped on the
+/// element go to upload `NAME`), `live-preview="REF"` (an `<img>` the client shows the chosen
+/// file `REF` in).
+pub const LIVE_CLIENT: &[&str] = &["hook", "ignore", "upload", "drop", "preview"];
 
 /// Whether `name` is a void element (case-insensitive, as in HTML).
 pub fn is_void_element(name: &str) -> bool {
