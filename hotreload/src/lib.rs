@@ -71,7 +71,8 @@
 //!   (broadcasts between views, across servers with feature `redis`),
 //!   [`Context::start_async`] with [`Async`] (named work with a loading state), [`Flash`]
 //!   ([`Context::put_flash`], [`redirect_with_flash`]), [`Form`] (typed decoding, errors for
-//!   used fields), [`Context::push_event`] (to the page's JavaScript hooks: `live-hook`,
+//!   used fields), [`Mount::allow_upload`] with [`Upload`] (files over the socket, limits
+//!   enforced, temporary files cleaned up), [`Context::push_event`] (to the page's JavaScript hooks: `live-hook`,
 //!   `live-ignore`), [`set_secret_key`] (instance tokens: a page attaches only what it was
 //!   served).
 //! - [`stats`]: the runtime's counters.
