@@ -294,7 +294,13 @@ pub(crate) fn announce(
         .get_mut(name)
         .ok_or_else(|| format!("this view allows no upload `{name}`"))?;
     let mut accepted = Vec::new();
+    // Refused files stay as entries (the view shows why) until cancelled: bounded, so a page
+    // announcing files in a loop cannot grow the server's memory.
+    let most = slot.config.max_entries.saturating_mul(2).saturating_add(16);
     for file in files {
+        if slot.entries.len() >= most {
+            break;
+        }
         if file.reference.is_empty()
             || file.reference.len() > 64
             || slot
