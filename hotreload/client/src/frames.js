@@ -3,7 +3,9 @@
 // `welcome`, `pong` and `reload` are the connection's (a reconnect's `welcome` starts form
 // recovery, and tells the hooks); `live_patch`, `live_navigate` and `redirect` move the page
 // (navigation.js); `push_event` goes to the JavaScript hooks of its boundary (hooks.js), and is
-// neither counted nor acked;
+// neither counted nor acked; `upload_ready` and `upload_stop` start and stop the upload
+// chunks (uploads.js), not counted nor acked either, and every `patch`/`html` frame gives the
+// page's `img[live-preview]` their files;
 // the frames whose only effect is dev UI (toast, swapped, rebuild_needed, overlay,
 // overlay_clear, rebuild_cleared, progress, css) go to the dev client through `client.dev` (dev_bridge.js).
 // A handler is `(client, frame, received)`, `received` being the frame's arrival time.
@@ -19,6 +21,7 @@ import { liveNavigate, livePatch } from './navigation.js';
 import { preserving } from './preserve.js';
 import { frameApplied, startRecovery } from './recovery.js';
 import { reloadOnce } from './reload.js';
+import { showPreviews, uploadReady, uploadStop } from './uploads.js';
 
 /**
  * Applies a `patch` or `html` frame to its boundary and acks it. The hooks hear of what it did
@@ -56,6 +59,7 @@ function applyFrame(client, frame, received, kind) {
     client.failed.add(id);
     client.send({ type: 'ack', id, seq, error: reason });
   }
+  showPreviews(); // what the frame inserted (ops applied before a failing one stay)
 }
 
 /** A frame only the dev client acts on. */
@@ -94,6 +98,14 @@ export const FRAME_HANDLERS = {
   /** For the hooks of boundary `id` (sent after the frame of the same update). */
   push_event(client, frame) {
     pushToHooks(frame.id, frame.name, frame.payload);
+  },
+  /** Send these files' bytes (uploads.js). */
+  upload_ready(client, frame) {
+    uploadReady(client, frame);
+  },
+  /** Stop sending file `ref`. */
+  upload_stop(client, frame) {
+    uploadStop(client, frame);
   },
   live_patch(client, frame) {
     livePatch(client, frame.url, frame.replace ? 'replace' : 'push', false);

@@ -5,7 +5,8 @@
 // (`[data-live-view-id]`), applies `patch` ops and morphs `html` frames into them while keeping
 // focus, caret, typed values and scroll, sends `live-*` DOM events, follows live links and
 // back/forward without page loads, sends typed form values back after a reconnect, and runs
-// the page's JavaScript hooks (`live-hook`, registered in `window.hotreload.hooks`).
+// the page's JavaScript hooks (`live-hook`, registered in `window.hotreload.hooks`) and
+// uploads files over the socket (`live-upload`, `live-drop`, previews with `live-preview`).
 //
 // With `data-dev` (debug builds) it also loads the dev client (dist/dev.js, from
 // `data-dev-client` or the script's own URL with `client.js` -> `dev.js`), which installs
@@ -14,7 +15,8 @@
 // Module map: constants, log, storage, errors, dom (parsing in context) · apply (patch ops) ·
 // forms, preserve, morph · config, socket, frames, reload, dev_bridge · rate_limit, events,
 // flash · navigation (live links, history), recovery (forms after a reconnect) · hooks
-// (`live-hook` lifecycle, `pushEvent`, `push_event`) · runtime (this file: boot and
+// (`live-hook` lifecycle, `pushEvent`, `push_event`) · uploads (`live-upload`, `live-drop`,
+// chunks, `live-preview`) · runtime (this file: boot and
 // `window.__hotreload`). The sources are in hotreload/client/src;
 // hotreload/client/build.mjs joins them into the file the server serves.
 
@@ -31,6 +33,7 @@ import { morph, morphPage } from './morph.js';
 import { listenForNavigation } from './navigation.js';
 import { listenForScroll } from './preserve.js';
 import { Client } from './socket.js';
+import { listenForUploads, showPreviews } from './uploads.js';
 
 /**
  * Starts the client from its `<script data-hotreload-client>` tag, once per page: called on
@@ -53,6 +56,7 @@ function start() {
   listenForEvents(client); // first: a `live-click` on a link prevents its default before...
   listenForFlash(client);
   listenForNavigation(client); // ...a live link looks at `defaultPrevented`
+  listenForUploads(client); // after events.js: a `live-change` form sees the chosen file's name
   window.addEventListener('pagehide', () => client.close());
   window.addEventListener('beforeunload', () => {
     client.close();
@@ -76,6 +80,7 @@ function start() {
     /** Morphs the page into `doc` (a newer version of it, parsed), focus and scroll kept. */
     morphPage: (doc) => {
       observingHooks(() => morphPage(doc));
+      showPreviews();
       client.stats.pageRefreshes++;
     },
     /**
@@ -84,6 +89,7 @@ function start() {
      */
     morphShell: (doc) => {
       observingHooks(() => morphPage(doc, { shell: true }));
+      showPreviews();
       client.stats.shellRefreshes++;
     },
     /** Called by the dev client (dist/dev.js) to receive what dev_bridge.js describes. */

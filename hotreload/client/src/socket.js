@@ -3,13 +3,15 @@
 // exponential backoff and jitter, and the JSON envelope of every frame (docs/PROTOCOL.md).
 // Events (and `params`, `clear_flash`) raised while disconnected wait for the next connection.
 // Incoming frames are decoded here and handled by frames.js; the JavaScript hooks hear when the
-// socket closes (hooks.js).
+// socket closes (hooks.js), and so do the uploads (uploads.js: their chunks go with
+// `sendBinary`; what was not sent yet is dropped).
 
 import { PROTOCOL_VERSION } from './constants.js';
 import { boundaries, pageUrl } from './dom.js';
 import { FRAME_HANDLERS } from './frames.js';
 import { hooksDisconnected } from './hooks.js';
 import { warn } from './log.js';
+import { uploadsDisconnected } from './uploads.js';
 
 const MAX_QUEUED_EVENTS = 50;
 
@@ -91,6 +93,7 @@ export class Client {
     if (!ws) return;
     ws.onopen = ws.onmessage = ws.onclose = ws.onerror = null;
     try { ws.close(1000); } catch { /* already closed */ }
+    uploadsDisconnected();
     hooksDisconnected();
   }
 
@@ -102,6 +105,18 @@ export class Client {
     if (!this.ws || this.ws.readyState !== WebSocket.OPEN) return false;
     try {
       this.ws.send(JSON.stringify({ v: PROTOCOL_VERSION, ...frame }));
+      return true;
+    } catch (e) {
+      warn('send failed', e);
+      return false;
+    }
+  }
+
+  /** Sends a binary frame (an upload chunk, uploads.js) as it is; false when not open. */
+  sendBinary(data) {
+    if (!this.ws || this.ws.readyState !== WebSocket.OPEN) return false;
+    try {
+      this.ws.send(data);
       return true;
     } catch (e) {
       warn('send failed', e);
