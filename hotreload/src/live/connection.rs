@@ -731,10 +731,9 @@ impl Drop for Connection {
             task.abort();
         }
         self.detach_all();
-        // Files this connection had not finished sending are removed with it.
-        for id in crate::live::upload::connection_closed(self.id) {
-            touch(id);
-        }
+        // Files this connection had not finished sending are removed with it. No render: the
+        // instances are detached, and attaching again sends them whole or what changed.
+        crate::live::upload::connection_closed(self.id);
         let runtime = runtime();
         runtime.breakers.remove(&self.id);
         Counters::sub(&runtime.stats.connections_open, 1);

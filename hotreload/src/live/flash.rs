@@ -182,7 +182,8 @@ pub(crate) fn clear_cookie() -> HeaderValue {
     HeaderValue::from_static("hotreload_flash=; Path=/; Max-Age=0; HttpOnly; SameSite=Lax")
 }
 
-fn kind_name(kind: FlashKind) -> &'static str {
+/// The kind's name in markup (`data-live-flash`) and frames.
+pub(crate) fn kind_name(kind: FlashKind) -> &'static str {
     match kind {
         FlashKind::Info => "info",
         FlashKind::Error => "error",

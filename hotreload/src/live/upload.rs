@@ -425,13 +425,9 @@ pub(crate) fn chunk(
 }
 
 /// `connection` closed: files it had not finished sending are removed (their entries too).
-/// Returns the instances whose entries changed.
-pub(crate) fn connection_closed(connection: ConnectionId) -> Vec<InstanceId> {
-    let mut changed = Vec::new();
+pub(crate) fn connection_closed(connection: ConnectionId) {
     for mut slots in REGISTRY.iter_mut() {
-        let instance = *slots.key();
         for slot in slots.values_mut() {
-            let before = slot.entries.len();
             slot.entries.retain(|entry| {
                 let unfinished = entry.connection == connection
                     && entry.public.error.is_none()
@@ -441,12 +437,8 @@ pub(crate) fn connection_closed(connection: ConnectionId) -> Vec<InstanceId> {
                 }
                 !unfinished
             });
-            if slot.entries.len() != before {
-                changed.push(instance);
-            }
         }
     }
-    changed
 }
 
 /// The instance went away: its uploads and their directory are removed.
@@ -459,6 +451,20 @@ pub(crate) fn forget_instance(instance: InstanceId) {
         }
         let _ = std::fs::remove_dir(instance_dir(instance));
     }
+}
+
+/// A binary upload frame (what the browser client sends; the test harness sends it too).
+/// `reference` is at most 64 bytes (longer ones are refused when announced).
+#[cfg(feature = "testing")]
+pub(crate) fn chunk_frame(instance: InstanceId, reference: &str, bytes: &[u8]) -> Vec<u8> {
+    let reference = &reference.as_bytes()[..reference.len().min(64)];
+    let mut frame = Vec::with_capacity(10 + reference.len() + bytes.len());
+    frame.push(1);
+    frame.extend_from_slice(&instance.0.to_be_bytes());
+    frame.push(reference.len() as u8);
+    frame.extend_from_slice(reference);
+    frame.extend_from_slice(bytes);
+    frame
 }
 
 /// Splits a binary upload frame: `[1][instance id, 8 bytes big-endian][ref length][ref][bytes]`.

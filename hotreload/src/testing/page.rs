@@ -428,10 +428,7 @@ impl LivePage {
 
     /// The flash message of `kind` shown now (without its dismiss button).
     pub fn flash(&mut self, kind: FlashKind) -> Option<String> {
-        let name = match kind {
-            FlashKind::Info => "info",
-            FlashKind::Error => "error",
-        };
+        let name = crate::live::flash::kind_name(kind);
         let (page, found) = self.select(&format!("[data-live-flash={name}]")).ok()?;
         let &index = found.first()?;
         let mut text = page.text(index);
@@ -734,12 +731,8 @@ impl LivePage {
             }
             let bytes = &file.bytes[..file.bytes.len().min(limit)];
             for chunk in bytes.chunks(crate::live::upload::CHUNK_BYTES) {
-                let mut frame = Vec::with_capacity(10 + reference.len() + chunk.len());
-                frame.push(1);
-                frame.extend_from_slice(&instance.to_be_bytes());
-                frame.push(u8::try_from(reference.len()).unwrap_or(u8::MAX));
-                frame.extend_from_slice(reference.as_bytes());
-                frame.extend_from_slice(chunk);
+                let frame =
+                    crate::live::upload::chunk_frame(crate::InstanceId(instance), reference, chunk);
                 if let Some(reply) = self.connection.send_binary(&frame) {
                     self.receive(&reply)?;
                 }
@@ -777,10 +770,7 @@ impl LivePage {
 
     /// Dismisses the flash of `kind` with its button, as a user would.
     pub async fn dismiss_flash(&mut self, kind: FlashKind) -> Result<(), TestError> {
-        let name = match kind {
-            FlashKind::Info => "info",
-            FlashKind::Error => "error",
-        };
+        let name = crate::live::flash::kind_name(kind);
         let (page, button) = self.first(&format!("[live-flash-dismiss={name}]"))?;
         let id = boundary_of(&page, button).unwrap_or_default();
         self.send(&json!({"v": 1, "type": "clear_flash", "id": id, "kind": name}))?;
