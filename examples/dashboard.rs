@@ -1,15 +1,77 @@
-//! A large page: a 1,000-row table and a timer pushing updates.
+//! A large page: a 1,000-row table and a timer pushing updates, with its settings in a
+//! typed config file that hot-reloads.
 //!
-//! `cargo run --example dashboard`. Every 500 ms a few rows change; only those cells travel
-//! to the browser. The table is keyed, so sorting moves rows instead of re-creating them.
+//! `cargo run --example dashboard`. Every `refresh_ms` a few rows change; only those cells
+//! travel to the browser. The table is keyed, so sorting moves rows instead of re-creating
+//! them. The title, the refresh period and the load thresholds come from
+//! `examples/dashboard.toml` ([`ConfigFile`]): edit it while the example runs and the page
+//! changes in place; save a broken file to see the overlay (the last good settings stay).
 
 #[path = "common/mod.rs"]
 mod common;
 
+use hotreload::ConfigFile;
 use hotreload::prelude::*;
 use std::time::Duration;
 
 const ROWS: usize = 1_000;
+
+/// `examples/dashboard.toml`.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Settings {
+    /// The page's heading.
+    title: String,
+    /// How often loads change (0 stops the timer).
+    refresh_ms: u64,
+    /// Load levels.
+    thresholds: Thresholds,
+}
+
+/// Load levels, in percent.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Thresholds {
+    /// At or above: overloaded.
+    overloaded: u32,
+    /// At or above: busy.
+    busy: u32,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Settings {
+            title: "Fleet dashboard".to_owned(),
+            refresh_ms: 500,
+            thresholds: Thresholds {
+                overloaded: 95,
+                busy: 80,
+            },
+        }
+    }
+}
+
+/// Refuses settings that parse but make no sense (shown in the overlay like a syntax error).
+fn check(settings: &Settings) -> Result<(), String> {
+    let Thresholds { overloaded, busy } = settings.thresholds;
+    if busy > overloaded || overloaded > 100 {
+        return Err(format!(
+            "thresholds must be busy ≤ overloaded ≤ 100, got busy = {busy}, overloaded = {overloaded}"
+        ));
+    }
+    if settings.refresh_ms != 0 && settings.refresh_ms < 50 {
+        return Err(format!(
+            "refresh_ms must be 0 (off) or at least 50, got {}",
+            settings.refresh_ms
+        ));
+    }
+    Ok(())
+}
+
+/// The dashboard's settings: read once at start-up; in debug builds with hot reload, again
+/// after every save.
+static SETTINGS: ConfigFile<Settings> =
+    ConfigFile::new(concat!(env!("CARGO_MANIFEST_DIR"), "/dashboard.toml")).validate(check);
 
 #[derive(Serialize, Deserialize)]
 struct Row {
@@ -17,7 +79,6 @@ struct Row {
     name: String,
     region: String,
     load: u32,
-    healthy: bool,
 }
 
 #[derive(Default, Serialize, Deserialize)]
@@ -63,7 +124,6 @@ impl HandleInfo<Tick> for Dashboard {
             let n = noise(self.tick * 8 + k) as usize % self.rows.len();
             let row = &mut self.rows[n];
             row.load = (noise(self.tick + n as u64) % 100) as u32;
-            row.healthy = row.load < 95;
         }
         self.sort();
     }
@@ -79,19 +139,32 @@ impl LiveView for Dashboard {
                 name: format!("node-{id:04}"),
                 region: REGIONS[id as usize % REGIONS.len()].to_owned(),
                 load: (noise(u64::from(id)) % 100) as u32,
-                healthy: true,
             })
             .collect();
-        // `DASHBOARD_TICK_MS` changes the period (0 stops the timer), e.g. to compare latencies.
-        let period = std::env::var("DASHBOARD_TICK_MS")
+        // The period is read again before every tick, so editing `refresh_ms` takes effect
+        // at once. `DASHBOARD_TICK_MS` overrides it (0 stops the timer), e.g. to compare
+        // latencies with a quiet page.
+        let fixed: Option<u64> = std::env::var("DASHBOARD_TICK_MS")
             .ok()
-            .and_then(|ms| ms.parse().ok())
-            .unwrap_or(500);
-        if period > 0 {
-            context
-                .handle()
-                .every(Duration::from_millis(period), || Tick);
-        }
+            .and_then(|ms| ms.parse().ok());
+        let handle = context.handle();
+        context.handle().spawn(async move {
+            loop {
+                let period = fixed.unwrap_or_else(|| SETTINGS.get().refresh_ms);
+                if period == 0 {
+                    // Stopped: look again in a while (the file may change).
+                    tokio::time::sleep(Duration::from_millis(250)).await;
+                    if fixed.is_some() {
+                        return;
+                    }
+                    continue;
+                }
+                tokio::time::sleep(Duration::from_millis(period)).await;
+                if handle.send(Tick).is_err() {
+                    return;
+                }
+            }
+        });
     }
 
     fn update(&mut self, msg: Msg, _cx: &mut Context<'_, Self>) {
@@ -102,15 +175,19 @@ impl LiveView for Dashboard {
     }
 
     fn render(&self) -> Html<Msg> {
-        let unhealthy = self.rows.iter().filter(|r| !r.healthy).count();
+        // Read in `render`, so a save of the file re-renders this view.
+        let settings = SETTINGS.get();
+        let Thresholds { overloaded, busy } = settings.thresholds;
+        let unhealthy = self.rows.iter().filter(|r| r.load >= overloaded).count();
         let average = self.rows.iter().map(|r| u64::from(r.load)).sum::<u64>()
             / self.rows.len().max(1) as u64;
         // Computed in Rust, outside the template: editing it needs a rebuild (the end-to-end
         // latency bench times that path with it).
-        let title = "Fleet dashboard";
+        let caption = "1,000 nodes, simulated";
         hot_reload_liveview! {
             <header>
-                <h1>{title}</h1>
+                <h1>{&settings.title}</h1>
+                <p class="caption">{caption}</p>
                 <p class="summary">
                     {self.rows.len()} " nodes · average load " {average} "% · "
                     <strong>{unhealthy} " unhealthy"</strong> " · tick " {self.tick}
@@ -127,8 +204,8 @@ impl LiveView for Dashboard {
                             <td>{&row.name}</td>
                             <td>{&row.region}</td>
                             <td>{row.load} "%"</td>
-                            <td class={if row.healthy { "ok" } else { "bad" }}>
-                                {if row.healthy { "healthy" } else { "overloaded" }}
+                            <td class={status_class(row.load, busy, overloaded)}>
+                                {status(row.load, busy, overloaded)}
                             </td>
                         </tr>
                     }}
@@ -142,8 +219,33 @@ impl LiveView for Dashboard {
     }
 }
 
+/// A row's status by its load.
+fn status(load: u32, busy: u32, overloaded: u32) -> &'static str {
+    if load >= overloaded {
+        "overloaded"
+    } else if load >= busy {
+        "busy"
+    } else {
+        "healthy"
+    }
+}
+
+/// Its CSS class.
+fn status_class(load: u32, busy: u32, overloaded: u32) -> &'static str {
+    match status(load, busy, overloaded) {
+        "overloaded" => "bad",
+        "busy" => "warn",
+        _ => "ok",
+    }
+}
+
 #[tokio::main]
 async fn main() -> std::io::Result<()> {
+    // A broken file at start-up is an error, in every build.
+    if let Err(error) = SETTINGS.load() {
+        eprintln!("dashboard: {error}");
+        std::process::exit(2);
+    }
     let app = common::assets(axum::Router::new()).route("/", live_view::<Dashboard>());
     let app = enable_hot_reload!(app);
     common::serve("dashboard", app).await

@@ -9,10 +9,13 @@
 //    Save → DOM updated is timed with the same clock on both sides (performance.timeOrigin +
 //    performance.now() in Node before the write, and in the page in a MutationObserver
 //    callback that sees the change).
-// 2. The rebuild path: one Rust edit (a string computed outside the template) on the same page:
+// 2. Config edits: CONFIG_EDITS (default 100) saves of examples/dashboard.toml (the typed
+//    config file, `hotreload::ConfigFile`) that each change the title: parsed, validated,
+//    swapped, the view re-rendered.
+// 3. The rebuild path: one Rust edit (a string computed outside the template) on the same page:
 //    save → cargo build → restart in place → reconnect → state restored → DOM shows the new text.
-// Prints p50/p95/p99/max for both kinds of 1 and the ratio of 2 to the text-edit p50. The
-// source file is edited in place and always restored.
+// Prints p50/p95/p99/max for 1 and 2, the ratio of 2's p50 to the text-edit p50, and the ratio
+// of 3 to it. The source and config files are edited in place and always restored.
 
 import { spawn } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
@@ -24,10 +27,14 @@ import { launchBrowser } from '../test/helpers.mjs';
 const here = dirname(fileURLToPath(import.meta.url));
 const ROOT = join(here, '..', '..');
 const SOURCE = join(ROOT, 'examples', 'dashboard.rs');
+const CONFIG = join(ROOT, 'examples', 'dashboard.toml');
 const EDITS = Number(process.env.EDITS ?? 220);
 const original = readFileSync(SOURCE, 'utf8');
+const originalConfig = readFileSync(CONFIG, 'utf8');
 let restored = false;
-const restore = () => { if (!restored) { writeFileSync(SOURCE, original); restored = true; } };
+const restore = () => {
+  if (!restored) { writeFileSync(SOURCE, original); writeFileSync(CONFIG, originalConfig); restored = true; }
+};
 process.on('exit', restore);
 for (const sig of ['SIGINT', 'SIGTERM']) process.on(sig, () => { restore(); process.exit(130); });
 
@@ -84,15 +91,17 @@ try {
   let text = original;
   // Runs `count` edits; `edit(i, text)` returns [new source, a promise of the page's time when
   // the edit shows].
-  async function series(count, edit) {
+  let configText = originalConfig;
+  async function series(count, edit, file = SOURCE) {
     const samples = [];
     const serverSide = [];
     const toEvent = [];
     for (let i = 0; i < count; i++) {
-      const [next, seen] = edit(i, text);
-      text = next;
+      const [next, seen] = edit(i, file === SOURCE ? text : configText);
+      if (file === SOURCE) text = next;
+      else configText = next;
       const saved = now();
-      writeFileSync(SOURCE, text);
+      writeFileSync(file, next);
       const updated = await seen;
       samples.push(updated - saved);
       const stats = await (await fetch(`${server.url}/_hotreload/stats`)).json();
@@ -153,10 +162,25 @@ try {
   console.log(`  ${line(elements.samples)}`);
   show(elements);
 
+  // 4. The config file: the title changes in dashboard.toml.
+  const CONFIG_EDITS = Number(process.env.CONFIG_EDITS ?? 100);
+  let title = 'Fleet dashboard';
+  const configs = await series(CONFIG_EDITS, (i, source) => {
+    const next = `Fleet dashboard ${i}`;
+    const seen = page.evaluate(([t]) => window.__waitFor('h1', t), [next]);
+    const edited = source.replace(`title = "${title}"`, `title = "${next}"`);
+    title = next;
+    return [edited, seen];
+  }, CONFIG);
+  console.log(`save → DOM updated, ${CONFIG_EDITS} config file edits (examples/dashboard.toml: parse, validate, swap, re-render):`);
+  console.log(`  ${line(configs.samples)}`);
+  console.log(`  ratio: config p50 / template text p50 = ${(percentile(configs.samples, 0.5) / p50).toFixed(2)}`);
+  show(configs);
+
   // The rebuild path, on the same page.
-  const seen = page.evaluate(([t]) => window.__waitFor('h1', t), ['Fleet dashboard (rebuilt)']);
+  const seen = page.evaluate(([t]) => window.__waitFor('.caption', t), ['1,000 nodes, simulated (rebuilt)']);
   const saved = now();
-  writeFileSync(SOURCE, text.replace('let title = "Fleet dashboard";', 'let title = "Fleet dashboard (rebuilt)";'));
+  writeFileSync(SOURCE, text.replace('let caption = "1,000 nodes, simulated";', 'let caption = "1,000 nodes, simulated (rebuilt)";'));
   const rebuilt = (await seen) - saved;
   const reloaded = await page.evaluate(() => window.__marker !== 'no reload');
   console.log(`save → rebuilt, restarted, state restored, DOM updated (one Rust edit): ${(rebuilt / 1000).toFixed(2)} s${reloaded ? ' (the page reloaded!)' : ', no page reload'}`);

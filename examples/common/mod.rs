@@ -10,12 +10,18 @@ use tower_http::set_header::SetResponseHeaderLayer;
 pub(crate) async fn serve(name: &str, app: Router) -> std::io::Result<()> {
     // Span close events print each stage's time: RUST_LOG=hotreload=debug shows
     // event → update → render → diff → send for every event.
+    // In debug builds the app's events (INFO and up) also show in the browser console of
+    // every open page (`hotreload::BrowserConsole`); release builds forward nothing.
+    use tracing_subscriber::layer::SubscriberExt as _;
+    use tracing_subscriber::util::SubscriberInitExt as _;
     tracing_subscriber::fmt()
         .with_span_events(tracing_subscriber::fmt::format::FmtSpan::CLOSE)
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_from_default_env()
                 .unwrap_or_else(|_| "info,hotreload=info".into()),
         )
+        .finish()
+        .with(hotreload::BrowserConsole::new(tracing::Level::INFO))
         .init();
     let port: u16 = std::env::var("PORT")
         .ok()

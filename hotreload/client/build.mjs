@@ -35,7 +35,8 @@ export const BUNDLES = [
     out: 'dist/dev.js',
     entry: 'dev/main.js',
     title: 'hotreload dev client: status dot, toasts, error overlay, build progress, shortcuts, CSS\n'
-      + 'swap, stats, page refresh after edits. Debug builds only: the runtime loads it (data-dev).',
+      + 'swap, stats, page refresh after edits, click-to-source, the inspector (state, event log,\n'
+      + 'time travel), server logs in the console. Debug builds only: the runtime loads it (data-dev).',
   },
 ];
 

@@ -97,6 +97,7 @@
 #[allow(unused_extern_crates)]
 extern crate self as hotreload;
 
+mod config_file;
 mod dev;
 mod live;
 pub mod pubsub;
@@ -107,7 +108,8 @@ mod template;
 #[cfg(feature = "testing")]
 pub mod testing;
 
-pub use dev::HotReload;
+pub use config_file::{ConfigError, ConfigFile, Format as ConfigFormat, Validate};
+pub use dev::{BrowserConsole, HotReload, SourceKey};
 pub use hotreload_macros::{enable_hot_reload, hot_reload_liveview};
 pub use live::{
     Async, BreakerConfig, Child, Context, Event, EventKind, Flash, FlashKind, Form, Gone,

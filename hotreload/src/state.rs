@@ -16,6 +16,7 @@
 //! (`enable_hot_reload!` in a debug build with a manifest dir): [`preserve`] and [`restore`]
 //! then return [`StateError::Disabled`].
 
+pub use crate::live::{MigrateError, Migration};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use std::time::Duration;
@@ -47,6 +48,29 @@ pub fn preserve<T: Serialize + ?Sized>(key: &str, value: &T) -> Result<(), State
 pub fn restore<T: DeserializeOwned>(key: &str) -> Result<Option<T>, StateError> {
     let manager = crate::dev::state_manager().ok_or(StateError::Disabled)?;
     manager.restore_value(key)
+}
+
+/// [`restore`] for a type that may have changed since the value was saved (a field added,
+/// removed, renamed with `#[serde(alias)]`, or retyped): a value that no longer reads as `T`
+/// is migrated field by field (new fields from `T::default()`, see [`Migration`]), as live
+/// views' own state is after a rebuild. `Ok(None)` if nothing was saved under `key` or
+/// nothing of it fits `T`.
+///
+/// ```no_run
+/// # #[derive(Default, serde::Serialize, serde::Deserialize)] struct Cache { entries: Vec<String> }
+/// if let Ok(Some((cache, migration))) = hotreload::state::restore_migrating::<Cache>("cache") {
+///     if let Some(migration) = migration {
+///         eprintln!("cache migrated: {migration}");
+///     }
+/// #   let _ = cache;
+/// }
+/// ```
+pub fn restore_migrating<T>(key: &str) -> Result<Option<(T, Option<Migration>)>, StateError>
+where
+    T: Default + Serialize + DeserializeOwned,
+{
+    let manager = crate::dev::state_manager().ok_or(StateError::Disabled)?;
+    manager.restore_migrating(key)
 }
 
 /// Snapshots every live view whose state changed and writes every pending snapshot now. Call

@@ -48,6 +48,8 @@ const VALID: &[&str] = &[
     r#"{"v":1,"type":"ack","id":"0123456789abcdef","seq":7,"error":"path not found: [0,3]"}"#,
     r#"{"v":1,"type":"ping","n":42}"#,
     r#"{"v":1,"type":"ping"}"#,
+    r#"{"v":1,"type":"dev","action":"open","src":"examples/counter.rs:36:13"}"#,
+    r#"{"v":1,"type":"dev","action":"travel","id":"00000000000000ff","to":3}"#,
 ];
 
 /// The codes the decoder itself may answer with (the others are about instances and views).
@@ -73,6 +75,8 @@ fn wire_code(code: ErrorCode) -> &'static str {
         ErrorCode::Panic => "panic",
         ErrorCode::RateLimited => "rate_limited",
         ErrorCode::BadToken => "bad_token",
+        ErrorCode::DevOff => "dev_off",
+        ErrorCode::Paused => "paused",
     }
 }
 
@@ -321,7 +325,18 @@ impl LiveView for Echo {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn random_frames_over_a_real_socket_leave_it_open() {
-    let addr = serve(axum::Router::new().route("/", live_view::<Echo>())).await;
+    // Random acks with errors would open the circuit breaker (a reload, then no patches for
+    // the cooldown: right for a browser, not what this test is about), so it never opens.
+    let never_open = hotreload::LiveConfig::new().breaker(hotreload::BreakerConfig {
+        threshold: usize::MAX,
+        ..hotreload::BreakerConfig::default()
+    });
+    let addr = serve(
+        axum::Router::new()
+            .route("/", live_view::<Echo>())
+            .layer(never_open),
+    )
+    .await;
     let id = instance_id(&get(addr, "/", &[]).await.body);
     let mut client = Client::connect(addr, "/").await;
     client.hello(&[(&id, "Echo")], false).await;

@@ -550,10 +550,15 @@ function devClientUrl(tag) {
 // The dev object (see hotreload/client/src/dev/main.js) has four methods, all called in the
 // order things happened:
 //   frame(frame)               a server frame left to the dev client: toast, swapped,
-//                              rebuild_needed, rebuild_cleared, overlay, overlay_clear, progress, css
+//                              rebuild_needed, rebuild_cleared, overlay, overlay_clear, progress,
+//                              css, inspect, source_opened, log
 //   status(state, detail?)     the connection: 'connected' | 'reconnecting' | 'error'
 //   toast(level, message, key?) a message from the runtime, or `window.__hotreload.toast()`
 //   restarted()                the server came back with a new boot id
+// and may have a fifth, called only once it is installed (never buffered):
+//   applied(id)                a `patch` or `html` frame was applied to instance `id`
+// The dev client talks back with `window.__hotreload.sendDev(frame)` (`type: 'dev'` frames
+// only) and pauses an instance's events with `pauseEvents(ids)` (time travel).
 
 /** Calls kept while the dev client loads; past this the oldest are dropped. */
 const MAX_BUFFERED = 200;
@@ -574,6 +579,9 @@ class DevBridge {
   toast(level, message, key) { this.notify('toast', [level, message, key]); }
 
   restarted() { this.notify('restarted', []); }
+
+  /** A frame was applied to instance `id`: for the installed dev client only, if it listens. */
+  applied(id) { if (typeof this.dev?.applied === 'function') this.call('applied', [id]); }
 
   notify(method, args) {
     if (this.dev) { this.call(method, args); return; }
@@ -1987,7 +1995,10 @@ function listenForUploads(client) {
 // chunks (uploads.js), not counted nor acked either, and every `patch`/`html` frame gives the
 // page's `img[live-preview]` their files;
 // the frames whose only effect is dev UI (toast, swapped, rebuild_needed, overlay,
-// overlay_clear, rebuild_cleared, progress, css) go to the dev client through `client.dev` (dev_bridge.js).
+// overlay_clear, rebuild_cleared, progress, css, inspect, source_opened, log) go to the dev
+// client through `client.dev` (dev_bridge.js), which also hears of every applied `patch`/`html`
+// (`applied(id)`: its inspector asks again). A `paused` error (an event that raced the
+// inspector's time travel) is no toast while an instance is paused.
 // A handler is `(client, frame, received)`, `received` being the frame's arrival time.
 
 /**
@@ -2019,6 +2030,7 @@ function applyFrame(client, frame, received, kind) {
     client.stats.lastLatencyMs = Math.round((performance.now() - received) * 100) / 100;
     client.send({ type: 'ack', id, seq });
     frameApplied(client, root);
+    client.dev.applied(id);
   } catch (e) {
     const reason = e instanceof PatchError ? e.message : String(e?.message ?? e);
     warn(`${kind} for ${id} did not apply: ${reason}`);
@@ -2095,6 +2107,7 @@ const FRAME_HANDLERS = {
     reloadOnce(client, frame.reason);
   },
   error(client, frame) {
+    if (frame.code === 'paused' && client.paused.size) return;
     warn(`server error ${frame.code}: ${frame.message}`, frame.id ?? '');
     client.dev.toast('error', `${frame.code}: ${frame.message}`);
   },
@@ -2109,6 +2122,9 @@ const FRAME_HANDLERS = {
   css: toDev,
   toast: toDev,
   progress: toDev,
+  inspect: toDev,
+  source_opened: toDev,
+  log: toDev,
 };
 
 // ---- socket.js ------------------------------------------------------------------------------
@@ -2119,7 +2135,8 @@ const FRAME_HANDLERS = {
 // Events (and `params`, `clear_flash`) raised while disconnected wait for the next connection.
 // Incoming frames are decoded here and handled by frames.js; the JavaScript hooks hear when the
 // socket closes (hooks.js), and so do the uploads (uploads.js: their chunks go with
-// `sendBinary`; what was not sent yet is dropped).
+// `sendBinary`; what was not sent yet is dropped). The events of the instances the dev
+// inspector paused (time travel) are dropped.
 
 const MAX_QUEUED_EVENTS = 50;
 
@@ -2161,6 +2178,7 @@ class Client {
     this.queue = []; // frames raised while disconnected, sent after the next hello
     this.lastSeq = new Map(); // instance id -> last applied seq (this connection)
     this.failed = new Set(); // instances waiting for an `html` resync after a failed patch
+    this.paused = new Set(); // instances in time travel (the dev inspector): their events are dropped
     this.stats = { swaps: 0, patches: 0, htmls: 0, ops: 0, bytes: 0, lastLatencyMs: null, failures: 0, reconnects: 0, events: 0, pageRefreshes: 0, shellRefreshes: 0 };
   }
 
@@ -2292,8 +2310,12 @@ class Client {
     this.setState('closed');
   }
 
-  /** Sends a LiveView event, or keeps it for the next connection. */
+  /**
+   * Sends a LiveView event, or keeps it for the next connection. An instance in time travel
+   * (`__hotreload.pauseEvents`) gets none: the server would refuse it.
+   */
   sendEvent(frame) {
+    if (this.paused.has(frame.id)) { this.dev.toast('warn', 'Time travel: events paused', 'paused'); return; }
     this.stats.events++;
     this.sendQueued({ type: 'event', ...frame, ref: ++this.ref });
   }
@@ -2415,6 +2437,10 @@ function start() {
     },
     /** Called by the dev client (dist/dev.js) to receive what dev_bridge.js describes. */
     installDev: (devClient) => dev.install(devClient),
+    /** Sends a `dev` frame (the dev client's requests) now; false if not open or not `dev`. */
+    sendDev: (frame) => frame?.type === 'dev' && client.send(frame),
+    /** The instances (ids) whose events are dropped from now on (time travel); [] for none. */
+    pauseEvents: (ids) => { client.paused = new Set(ids); },
   });
   Object.defineProperty(window, '__hotreload', { value: api, configurable: true });
   startHooks(client); // mounted() for the hooked elements already in the page

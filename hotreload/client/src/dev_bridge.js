@@ -7,10 +7,15 @@
 // The dev object (see hotreload/client/src/dev/main.js) has four methods, all called in the
 // order things happened:
 //   frame(frame)               a server frame left to the dev client: toast, swapped,
-//                              rebuild_needed, rebuild_cleared, overlay, overlay_clear, progress, css
+//                              rebuild_needed, rebuild_cleared, overlay, overlay_clear, progress,
+//                              css, inspect, source_opened, log
 //   status(state, detail?)     the connection: 'connected' | 'reconnecting' | 'error'
 //   toast(level, message, key?) a message from the runtime, or `window.__hotreload.toast()`
 //   restarted()                the server came back with a new boot id
+// and may have a fifth, called only once it is installed (never buffered):
+//   applied(id)                a `patch` or `html` frame was applied to instance `id`
+// The dev client talks back with `window.__hotreload.sendDev(frame)` (`type: 'dev'` frames
+// only) and pauses an instance's events with `pauseEvents(ids)` (time travel).
 
 import { debug, warn } from './log.js';
 
@@ -33,6 +38,9 @@ export class DevBridge {
   toast(level, message, key) { this.notify('toast', [level, message, key]); }
 
   restarted() { this.notify('restarted', []); }
+
+  /** A frame was applied to instance `id`: for the installed dev client only, if it listens. */
+  applied(id) { if (typeof this.dev?.applied === 'function') this.call('applied', [id]); }
 
   notify(method, args) {
     if (this.dev) { this.call(method, args); return; }

@@ -7,7 +7,10 @@
 // chunks (uploads.js), not counted nor acked either, and every `patch`/`html` frame gives the
 // page's `img[live-preview]` their files;
 // the frames whose only effect is dev UI (toast, swapped, rebuild_needed, overlay,
-// overlay_clear, rebuild_cleared, progress, css) go to the dev client through `client.dev` (dev_bridge.js).
+// overlay_clear, rebuild_cleared, progress, css, inspect, source_opened, log) go to the dev
+// client through `client.dev` (dev_bridge.js), which also hears of every applied `patch`/`html`
+// (`applied(id)`: its inspector asks again). A `paused` error (an event that raced the
+// inspector's time travel) is no toast while an instance is paused.
 // A handler is `(client, frame, received)`, `received` being the frame's arrival time.
 
 import { applyOps } from './apply.js';
@@ -52,6 +55,7 @@ function applyFrame(client, frame, received, kind) {
     client.stats.lastLatencyMs = Math.round((performance.now() - received) * 100) / 100;
     client.send({ type: 'ack', id, seq });
     frameApplied(client, root);
+    client.dev.applied(id);
   } catch (e) {
     const reason = e instanceof PatchError ? e.message : String(e?.message ?? e);
     warn(`${kind} for ${id} did not apply: ${reason}`);
@@ -128,6 +132,7 @@ export const FRAME_HANDLERS = {
     reloadOnce(client, frame.reason);
   },
   error(client, frame) {
+    if (frame.code === 'paused' && client.paused.size) return;
     warn(`server error ${frame.code}: ${frame.message}`, frame.id ?? '');
     client.dev.toast('error', `${frame.code}: ${frame.message}`);
   },
@@ -142,4 +147,7 @@ export const FRAME_HANDLERS = {
   css: toDev,
   toast: toDev,
   progress: toDev,
+  inspect: toDev,
+  source_opened: toDev,
+  log: toDev,
 };

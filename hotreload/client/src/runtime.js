@@ -94,6 +94,10 @@ function start() {
     },
     /** Called by the dev client (dist/dev.js) to receive what dev_bridge.js describes. */
     installDev: (devClient) => dev.install(devClient),
+    /** Sends a `dev` frame (the dev client's requests) now; false if not open or not `dev`. */
+    sendDev: (frame) => frame?.type === 'dev' && client.send(frame),
+    /** The instances (ids) whose events are dropped from now on (time travel); [] for none. */
+    pauseEvents: (ids) => { client.paused = new Set(ids); },
   });
   Object.defineProperty(window, '__hotreload', { value: api, configurable: true });
   startHooks(client); // mounted() for the hooked elements already in the page

@@ -4,7 +4,8 @@
 // Events (and `params`, `clear_flash`) raised while disconnected wait for the next connection.
 // Incoming frames are decoded here and handled by frames.js; the JavaScript hooks hear when the
 // socket closes (hooks.js), and so do the uploads (uploads.js: their chunks go with
-// `sendBinary`; what was not sent yet is dropped).
+// `sendBinary`; what was not sent yet is dropped). The events of the instances the dev
+// inspector paused (time travel) are dropped.
 
 import { PROTOCOL_VERSION } from './constants.js';
 import { boundaries, pageUrl } from './dom.js';
@@ -53,6 +54,7 @@ export class Client {
     this.queue = []; // frames raised while disconnected, sent after the next hello
     this.lastSeq = new Map(); // instance id -> last applied seq (this connection)
     this.failed = new Set(); // instances waiting for an `html` resync after a failed patch
+    this.paused = new Set(); // instances in time travel (the dev inspector): their events are dropped
     this.stats = { swaps: 0, patches: 0, htmls: 0, ops: 0, bytes: 0, lastLatencyMs: null, failures: 0, reconnects: 0, events: 0, pageRefreshes: 0, shellRefreshes: 0 };
   }
 
@@ -184,8 +186,12 @@ export class Client {
     this.setState('closed');
   }
 
-  /** Sends a LiveView event, or keeps it for the next connection. */
+  /**
+   * Sends a LiveView event, or keeps it for the next connection. An instance in time travel
+   * (`__hotreload.pauseEvents`) gets none: the server would refuse it.
+   */
   sendEvent(frame) {
+    if (this.paused.has(frame.id)) { this.dev.toast('warn', 'Time travel: events paused', 'paused'); return; }
     this.stats.events++;
     this.sendQueued({ type: 'event', ...frame, ref: ++this.ref });
   }

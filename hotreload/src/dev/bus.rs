@@ -51,6 +51,38 @@ pub(crate) enum DevFrame {
         /// Text.
         message: String,
     },
+    /// The answer to one page's click-to-source request (`editor.rs`).
+    SourceOpened {
+        /// Whether the location was valid (and the editor started, or the location printed).
+        ok: bool,
+        /// What happened, for a toast.
+        message: String,
+        /// The position asked for, when it could be read.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        file: Option<String>,
+        /// Its line.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        line: Option<u32>,
+        /// Its column.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        column: Option<u32>,
+    },
+    /// A server `tracing` event for the browser console (`console.rs`).
+    Log {
+        /// `error`, `warn`, `info`, `debug` or `trace`.
+        level: &'static str,
+        /// The event's target (module path).
+        target: String,
+        /// Its message.
+        message: String,
+        /// Its other fields, as text.
+        fields: std::collections::BTreeMap<String, String>,
+        /// When, in milliseconds since the Unix epoch.
+        at: u64,
+        /// For the line that reports dropped events: how many.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        dropped: Option<u64>,
+    },
     /// Build progress.
     Progress {
         /// Units done.

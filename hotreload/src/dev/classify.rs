@@ -15,7 +15,7 @@
 //!   are swapped too, so markup keeps updating while the rebuild is pending);
 //! - a template that does not parse → broken, with its errors; the others are still swapped.
 
-use crate::dev::reparse::{Position, ReparsedFile, ReparsedTemplate, SourceError};
+use crate::dev::reparse::{ElementPosition, Position, ReparsedFile, ReparsedTemplate, SourceError};
 use crate::template::{Layout, LayoutHole, TemplateId};
 
 /// Why an edit needs a rebuild, and where.
@@ -33,6 +33,9 @@ pub(crate) struct Classification {
     /// Layouts to install, keyed by the as-built template id, each with whether the edited
     /// template is identical to the as-built one (nothing to install unless a swap is live).
     pub swaps: Vec<(TemplateId, Layout, bool)>,
+    /// For each template in `swaps`, where its elements are in the edited file (for the
+    /// source annotations of the layout installed or kept).
+    pub elements: Vec<(TemplateId, Vec<ElementPosition>)>,
     /// Changes the running binary cannot show.
     pub rebuild: Vec<RebuildNeeded>,
     /// Templates that do not parse.
@@ -106,7 +109,12 @@ pub(crate) fn classify(
             );
             let as_built = built_template == now_template;
             match plan_layout(built_template, now_template) {
-                Ok(layout) => result.swaps.push((id, layout, as_built)),
+                Ok(layout) => {
+                    result
+                        .elements
+                        .push((id.clone(), now_template.elements.clone()));
+                    result.swaps.push((id, layout, as_built));
+                }
                 Err(rebuild) => result.rebuild.push(rebuild),
             }
         }

@@ -8,15 +8,20 @@
 //! with its in-memory state and its client gets a patch. If any of those renders panics, the
 //! swap is reverted (the registry keeps the previous version) and the error is shown.
 
-use crate::dev::bus::{DevFrame, OverlayError, OverlayKind, Severity, publish};
+use crate::config_file::ConfigError;
+use crate::config_file::watched::Reloaded;
+use crate::dev::annotate;
+use crate::dev::bus::{DevFrame, OverlayError, OverlayKind, Severity, ToastLevel, publish};
 use crate::dev::classify::{Classification, RebuildNeeded, classify};
 use crate::dev::rebuild::{BuildTarget, Rebuilder};
-use crate::dev::reparse::{ReparsedFile, SourceError, reparse_against, reparse_source};
+use crate::dev::reparse::{
+    ElementPosition, ReparsedFile, SourceError, reparse_against, reparse_source,
+};
 use crate::dev::sources::{SourceSet, relative_key};
 use crate::dev::stats::DevStats;
 use crate::dev::watch::{Batch, WatchHandle, watch};
 use crate::live::runtime::runtime;
-use crate::template::{InstanceId, TemplateId, registry};
+use crate::template::{InstanceId, Layout, TemplateId, registry};
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, PoisonError};
@@ -38,6 +43,9 @@ pub struct EngineConfig {
     pub file_map: Vec<(String, PathBuf)>,
     /// Rebuild and restart on Rust edits, where the process can (see `rebuild.rs`).
     pub self_rebuild: bool,
+    /// Write `data-hr-src` source positions into every element rendered (click-to-source;
+    /// `annotate.rs`).
+    pub annotate: bool,
 }
 
 /// What one edit did; also returned to tests.
@@ -57,6 +65,8 @@ pub struct EditReport {
     pub reverted: Vec<TemplateId>,
     /// The stylesheet URL path pushed, for CSS edits.
     pub css: Option<String>,
+    /// A config file ([`ConfigFile`](crate::ConfigFile)) was read again and swapped in.
+    pub config: bool,
 }
 
 /// Watches sources and hot-swaps templates. One per process is started by
@@ -75,6 +85,8 @@ pub struct HotSwapEngine {
     watcher: Mutex<Option<WatchHandle>>,
     /// Rebuilds on Rust edits, or why it cannot.
     rebuilder: Result<Arc<Rebuilder>, String>,
+    /// Source annotations on (`EngineConfig::annotate`).
+    annotate: bool,
     /// Counters.
     pub stats: DevStats,
 }
@@ -101,7 +113,46 @@ impl HotSwapEngine {
                 Err("self-rebuild is turned off".to_owned())
             },
             stats: DevStats::default(),
+            annotate: config.annotate,
         })
+    }
+
+    /// Annotates every template of the build with its source positions (see `annotate.rs`)
+    /// and re-renders the instances already showing them; run once, on a thread of its own,
+    /// when watching starts, since it parses every source file that has templates.
+    pub(crate) fn annotate_sources(&self) {
+        if !self.annotate {
+            return;
+        }
+        let started = Instant::now();
+        let files: Vec<(String, String)> = lock(&self.sources)
+            .files()
+            .filter(|f| self.mentions_macro(&f.as_built))
+            .map(|f| (f.key.clone(), f.as_built.clone()))
+            .collect();
+        let mut changed = Vec::new();
+        for (key, text) in &files {
+            if let Some(parsed) = self.as_built(key, text) {
+                changed.extend(annotate::annotate_built(key, &parsed));
+            }
+        }
+        let instances = instances_using(&changed);
+        let _ = runtime().rerender(&instances, RERENDER_TIMEOUT);
+        tracing::debug!(files = files.len(), templates = changed.len(), elapsed = ?started.elapsed(), "hotreload: source annotations");
+    }
+
+    /// The path of the source with `file!()` key `key`, if the running build has one.
+    pub(crate) fn source_path(&self, key: &str) -> Option<PathBuf> {
+        lock(&self.sources).path_of(key).map(Path::to_path_buf)
+    }
+
+    /// Whether `text` may hold a template (the macro's name or an alias appears in it).
+    fn mentions_macro(&self, text: &str) -> bool {
+        text.contains(crate::dev::reparse::MACRO_NAME)
+            || self
+                .aliases
+                .iter()
+                .any(|alias| text.contains(alias.as_str()))
     }
 
     /// Starts watching; edits are handled on the watcher's thread until the engine is dropped.
@@ -127,6 +178,10 @@ impl HotSwapEngine {
     pub fn handle_path(&self, path: &Path, saved_at: Instant) -> EditReport {
         if path.extension().is_some_and(|e| e == "css") {
             return self.handle_css(path);
+        }
+        let configs = crate::config_file::watched::changed(path);
+        if !configs.is_empty() {
+            return self.handle_config(path, configs, saved_at);
         }
         let source = lock(&self.sources).get(path).cloned();
         let Some(source) = source else {
@@ -196,11 +251,26 @@ impl HotSwapEngine {
             .iter()
             .map(|e| overlay_error(&report.file, text, e))
             .collect();
+        let planned: Vec<(TemplateId, Layout, Vec<ElementPosition>)> = if self.annotate {
+            c.swaps
+                .iter()
+                .zip(c.elements)
+                .map(|((id, layout, _), (_, elements))| (id.clone(), layout.clone(), elements))
+                .collect()
+        } else {
+            Vec::new()
+        };
         let swapped = {
             let _span = tracing::debug_span!("swap", templates = c.swaps.len()).entered();
-            swap_changed(c.swaps)
+            swap_changed(c.swaps, &report.file, &planned)
         };
         report.swapped = swapped.len();
+        // Templates that only moved (or whose annotation the swap did not carry): their new
+        // positions, shown by a silent re-render.
+        let moved = annotate::annotate_edited(&report.file, &planned);
+        if swapped.is_empty() && !moved.is_empty() {
+            let _ = runtime().rerender(&instances_using(&moved), RERENDER_TIMEOUT);
+        }
         if !swapped.is_empty() {
             let instances = instances_using(&swapped);
             report.rerendered = instances.len();
@@ -227,18 +297,7 @@ impl HotSwapEngine {
                 });
             } else {
                 DevStats::bump(&self.stats.swaps, swapped.len() as u64);
-                let latency = saved_at.elapsed();
-                self.stats.last_latency_micros.store(
-                    u64::try_from(latency.as_micros()).unwrap_or(u64::MAX),
-                    std::sync::atomic::Ordering::Relaxed,
-                );
-                let event_at = std::time::SystemTime::now()
-                    .checked_sub(latency)
-                    .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
-                    .map_or(0, |d| u64::try_from(d.as_micros()).unwrap_or(u64::MAX));
-                self.stats
-                    .last_event_unix_micros
-                    .store(event_at, std::sync::atomic::Ordering::Relaxed);
+                let latency = self.note_latency(saved_at);
                 tracing::info!(file = %report.file, templates = swapped.len(), instances = instances.len(), ?latency, "hotreload: swapped");
                 publish(&DevFrame::Swapped {
                     file: report.file.clone(),
@@ -255,6 +314,105 @@ impl HotSwapEngine {
         }
         report.errors = errors.clone();
         self.show_errors(&report.file, errors);
+    }
+
+    /// A config file changed: swapped (its readers re-render), refused (overlay, the last
+    /// good value stays) or deleted (a warning, the last good value stays).
+    fn handle_config(
+        &self,
+        path: &Path,
+        configs: Vec<(String, Reloaded)>,
+        saved_at: Instant,
+    ) -> EditReport {
+        let mut report = EditReport {
+            file: path.display().to_string(),
+            ..EditReport::default()
+        };
+        for (shown, outcome) in configs {
+            report.file.clone_from(&shown);
+            match outcome {
+                Reloaded::Swapped { readers, created } => {
+                    self.show_errors(&shown, Vec::new());
+                    let outcomes = runtime().rerender(&readers, RERENDER_TIMEOUT);
+                    report.config = true;
+                    report.rerendered = readers.len();
+                    DevStats::bump(&self.stats.configs, 1);
+                    let latency = self.note_latency(saved_at);
+                    tracing::info!(file = %shown, instances = readers.len(), ?latency, "hotreload: config reloaded");
+                    if let Some((_, Err(panic))) = outcomes.iter().find(|(_, r)| r.is_err()) {
+                        tracing::warn!(file = %shown, %panic, "hotreload: a view panicked rendering the new config");
+                    }
+                    if created {
+                        publish(&DevFrame::Toast {
+                            level: ToastLevel::Info,
+                            message: format!("{shown} was created: loaded"),
+                        });
+                    }
+                    publish(&DevFrame::Swapped {
+                        file: shown,
+                        templates: 0,
+                        ms: latency.as_secs_f64() * 1000.0,
+                    });
+                }
+                Reloaded::Failed(error) => {
+                    DevStats::bump(&self.stats.parse_errors, 1);
+                    let (line, column) = error.position();
+                    let source = std::fs::read_to_string(path).ok().and_then(|text| {
+                        text.lines()
+                            .nth(line.saturating_sub(1) as usize)
+                            .map(str::to_owned)
+                    });
+                    let message = match &error {
+                        ConfigError::Parse { message, .. }
+                        | ConfigError::Invalid { message, .. } => message.clone(),
+                        other => other.to_string(),
+                    };
+                    report.errors = vec![OverlayError {
+                        file: shown.clone(),
+                        line,
+                        column,
+                        message: format!("{message} (the last good config stays live)"),
+                        source,
+                        severity: Severity::Error,
+                    }];
+                    self.show_errors(&shown, report.errors.clone());
+                }
+                Reloaded::Deleted => {
+                    tracing::warn!(file = %shown, "hotreload: config file deleted; keeping the last good config");
+                    publish(&DevFrame::Toast {
+                        level: ToastLevel::Warn,
+                        message: format!("{shown} was deleted: keeping the last good config"),
+                    });
+                }
+                Reloaded::Unchanged => {}
+            }
+        }
+        report
+    }
+
+    /// Records save → patches sent for the stats (what the end-to-end bench compares the
+    /// browser's clock with); returns it.
+    fn note_latency(&self, saved_at: Instant) -> Duration {
+        let latency = saved_at.elapsed();
+        self.stats.last_latency_micros.store(
+            u64::try_from(latency.as_micros()).unwrap_or(u64::MAX),
+            std::sync::atomic::Ordering::Relaxed,
+        );
+        let event_at = std::time::SystemTime::now()
+            .checked_sub(latency)
+            .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
+            .map_or(0, |d| u64::try_from(d.as_micros()).unwrap_or(u64::MAX));
+        self.stats
+            .last_event_unix_micros
+            .store(event_at, std::sync::atomic::Ordering::Relaxed);
+        latency
+    }
+
+    /// Also watches the directory of config file `path` (see [`WatchHandle::watch_files_in`]).
+    pub(crate) fn watch_config(&self, path: &Path) {
+        if let (Some(dir), Some(watcher)) = (path.parent(), lock(&self.watcher).as_mut()) {
+            watcher.watch_files_in(dir);
+        }
     }
 
     fn handle_css(&self, path: &Path) -> EditReport {
@@ -389,8 +547,13 @@ impl HotSwapEngine {
     }
 }
 
-/// Installs the layouts that differ from what is live; returns the ids swapped.
-fn swap_changed(swaps: Vec<(TemplateId, crate::template::Layout, bool)>) -> Vec<TemplateId> {
+/// Installs the layouts that differ from what is live, each with its source annotation when
+/// `planned` has its element positions; returns the ids swapped.
+fn swap_changed(
+    swaps: Vec<(TemplateId, Layout, bool)>,
+    file: &str,
+    planned: &[(TemplateId, Layout, Vec<ElementPosition>)],
+) -> Vec<TemplateId> {
     let mut swapped = Vec::new();
     for (id, layout, as_built) in swaps {
         let unchanged = match registry().layout(&id) {
@@ -401,7 +564,11 @@ fn swap_changed(swaps: Vec<(TemplateId, crate::template::Layout, bool)>) -> Vec<
         if unchanged {
             continue;
         }
-        match registry().swap(&id, layout) {
+        let annotated = planned
+            .iter()
+            .find(|(planned_id, _, _)| *planned_id == id)
+            .map(|(_, _, elements)| annotate::annotated(file, &layout, elements));
+        match registry().swap_annotated(&id, layout, annotated) {
             Ok(_) => swapped.push(id),
             Err(error) => tracing::warn!(%error, "hotreload: swap refused"),
         }

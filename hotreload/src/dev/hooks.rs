@@ -21,6 +21,10 @@ pub(crate) struct DevHooks {
     state: Option<StateManager>,
     /// The instance-token key kept beside the snapshots (so tokens survive restarts).
     token_key: Option<Vec<u8>>,
+    /// Whether instances record their states for the inspector.
+    inspector: bool,
+    /// The click-to-source modifier (`HotReload::source_key`).
+    source_key: &'static str,
 }
 
 impl DevHooks {
@@ -28,11 +32,15 @@ impl DevHooks {
         prefix: &str,
         state: Option<StateManager>,
         token_key: Option<Vec<u8>>,
+        inspector: bool,
+        source_key: &'static str,
     ) -> Self {
         DevHooks {
             dev_client_src: format!("{prefix}/dev.js"),
             state,
             token_key,
+            inspector,
+            source_key,
         }
     }
 
@@ -50,6 +58,10 @@ impl RuntimeHooks for DevHooks {
 
     fn dev_client_src(&self) -> &str {
         &self.dev_client_src
+    }
+
+    fn source_key(&self) -> &str {
+        self.source_key
     }
 
     fn keeps_state(&self) -> bool {
@@ -79,6 +91,20 @@ impl RuntimeHooks for DevHooks {
         }
     }
 
+    fn records_history(&self) -> bool {
+        self.inspector
+    }
+
+    fn save_history(&self, id: InstanceId, type_name: &'static str, history: Vec<u8>) {
+        if let Some(manager) = &self.state {
+            manager.save_history(id, type_name, &history);
+        }
+    }
+
+    fn load_history(&self, id: InstanceId, type_name: &'static str) -> Option<Vec<u8>> {
+        self.state.as_ref()?.load_history(id, type_name)
+    }
+
     fn forget_state(&self, id: InstanceId) {
         if let Some(manager) = &self.state {
             manager.forget(id);
@@ -95,6 +121,65 @@ impl RuntimeHooks for DevHooks {
     fn token_key(&self) -> Option<&[u8]> {
         self.token_key.as_deref()
     }
+
+    fn open_source(&self, src: &str) -> String {
+        let (ok, message) = match open_source(src) {
+            Ok(message) => (true, message),
+            Err(message) => (false, message),
+        };
+        let location = parse_location(src);
+        bus::frame_json(&DevFrame::SourceOpened {
+            ok,
+            message,
+            file: location.as_ref().map(|l| l.0.clone()),
+            line: location.as_ref().map(|l| l.1),
+            column: location.as_ref().map(|l| l.2),
+        })
+    }
+}
+
+/// Checks `src` against the running build's sources and opens it; the message for the page.
+#[cfg(feature = "hot-reload")]
+fn open_source(src: &str) -> Result<String, String> {
+    use crate::dev::editor::{EditorSettings, Opened, SourceLocation, check, open};
+    let refuse = |error: crate::dev::editor::EditorError| {
+        tracing::warn!(%error, "hotreload: click-to-source refused");
+        error.to_string()
+    };
+    let location = SourceLocation::parse(src).map_err(refuse)?;
+    let engine = crate::dev::engine().ok_or_else(|| {
+        "the sources are not watched (HOTRELOAD_WATCH=0), so none can be opened".to_owned()
+    })?;
+    let path = check(&location, |key| engine.source_path(key)).map_err(refuse)?;
+    match open(&location, &path, &EditorSettings::from_env()).map_err(refuse)? {
+        Opened::Started(argv) => {
+            tracing::info!(%location, editor = %argv.join(" "), "hotreload: opened in the editor");
+            Ok(format!("Opened {}:{}", location.file, location.line))
+        }
+        Opened::Printed(text) => {
+            tracing::info!("hotreload: source location {text}");
+            Ok(text)
+        }
+    }
+}
+
+/// `src` as `(file, line, column)`, if it reads as a position.
+#[cfg(feature = "hot-reload")]
+fn parse_location(src: &str) -> Option<(String, u32, u32)> {
+    crate::dev::editor::SourceLocation::parse(src)
+        .ok()
+        .map(|l| (l.file, l.line, l.column))
+}
+
+#[cfg(not(feature = "hot-reload"))]
+fn parse_location(_: &str) -> Option<(String, u32, u32)> {
+    None
+}
+
+/// Without the watcher there are no known sources to open.
+#[cfg(not(feature = "hot-reload"))]
+fn open_source(_: &str) -> Result<String, String> {
+    Err("click-to-source needs the `hot-reload` feature".to_owned())
 }
 
 /// The dev token key in `dir` (`token.key`, 32 random bytes, made on first use): the same
@@ -141,6 +226,12 @@ mod no_state {
             match *self {}
         }
         pub(crate) fn forget(&self, _: InstanceId) {
+            match *self {}
+        }
+        pub(crate) fn save_history(&self, _: InstanceId, _: &str, _: &[u8]) {
+            match *self {}
+        }
+        pub(crate) fn load_history(&self, _: InstanceId, _: &str) -> Option<Vec<u8>> {
             match *self {}
         }
     }

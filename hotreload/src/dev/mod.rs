@@ -19,12 +19,17 @@
 //! [`enable_hot_reload!`]: crate::enable_hot_reload
 
 // Without the watcher (feature `hot-reload` off) nothing publishes swaps, overlays or builds.
+#[cfg(feature = "hot-reload")]
+mod annotate;
 #[cfg_attr(not(feature = "hot-reload"), allow(dead_code, unreachable_pub))]
 pub(crate) mod bus;
 #[cfg(feature = "hot-reload")]
 pub(crate) mod classify;
+mod console;
 #[cfg(feature = "hot-reload")]
 mod delimiters;
+#[cfg(feature = "hot-reload")]
+mod editor;
 #[cfg(feature = "hot-reload")]
 mod engine;
 mod hooks;
@@ -46,6 +51,7 @@ mod template_ids_tests;
 #[cfg(feature = "hot-reload")]
 mod watch;
 
+pub use console::BrowserConsole;
 #[cfg(feature = "hot-reload")]
 pub use engine::{EditReport, EngineConfig, HotSwapEngine};
 
@@ -71,6 +77,11 @@ pub(crate) const DEFAULT_PREFIX: &str = "/_hotreload";
 /// The process's dev layer, once hot reload is enabled (the same object the runtime holds as
 /// its hooks).
 static DEV: OnceLock<Arc<DevHooks>> = OnceLock::new();
+
+/// Whether hot reload is enabled in this process (`HotReload::apply` ran).
+pub(crate) fn enabled() -> bool {
+    DEV.get().is_some()
+}
 
 /// The dev state manager, once hot reload is enabled with a manifest dir.
 #[cfg(feature = "hot-reload")]
@@ -116,6 +127,36 @@ pub struct HotReload {
     file_map: Vec<(String, std::path::PathBuf)>,
     watch: bool,
     rebuild: bool,
+    annotate: bool,
+    inspector: bool,
+    source_key: SourceKey,
+}
+
+/// The modifier key that, held while clicking an element, opens its template in the editor
+/// (and, held while hovering, shows where the element comes from).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum SourceKey {
+    /// Alt (Option on macOS); the default.
+    #[default]
+    Alt,
+    /// Control.
+    Ctrl,
+    /// Meta (Command on macOS, the Windows key elsewhere).
+    Meta,
+    /// Shift.
+    Shift,
+}
+
+impl SourceKey {
+    /// The name the dev client reads (`data-source-key`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SourceKey::Alt => "alt",
+            SourceKey::Ctrl => "ctrl",
+            SourceKey::Meta => "meta",
+            SourceKey::Shift => "shift",
+        }
+    }
 }
 
 impl Default for HotReload {
@@ -136,6 +177,9 @@ impl HotReload {
             file_map: Vec::new(),
             watch: std::env::var("HOTRELOAD_WATCH").map_or(true, |v| v != "0"),
             rebuild: true,
+            annotate: annotate_by_env(),
+            inspector: std::env::var("HOTRELOAD_INSPECTOR").map_or(true, |v| v != "0"),
+            source_key: SourceKey::default(),
         }
     }
 
@@ -193,6 +237,30 @@ impl HotReload {
         self
     }
 
+    /// Whether every element rendered carries `data-hr-src="FILE:LINE:COLUMN"` (default on;
+    /// also `HOTRELOAD_ANNOTATE=0`): the positions click-to-source and the inspector use.
+    /// Needs watching on.
+    pub fn source_annotations(mut self, on: bool) -> Self {
+        self.annotate = on;
+        self
+    }
+
+    /// Whether live views record their states and messages for the inspector (default on;
+    /// also `HOTRELOAD_INSPECTOR=0`): up to 200 states (8 MiB) per view, written beside the
+    /// state snapshots so they survive restarts. Time travel and replay need it.
+    pub fn inspector(mut self, on: bool) -> Self {
+        self.inspector = on;
+        self
+    }
+
+    /// The key that, held while clicking an element, opens its template in the editor
+    /// (default Alt). The editor is `HOTRELOAD_EDITOR` (`code -g {file}:{line}:{column}`), else
+    /// `$VISUAL`/`$EDITOR`; see the README's "Dev tools".
+    pub fn source_key(mut self, key: SourceKey) -> Self {
+        self.source_key = key;
+        self
+    }
+
     /// Whether to watch files at all (default on; `HOTRELOAD_WATCH=0` turns it off).
     pub fn watch(mut self, watch: bool) -> Self {
         self.watch = watch;
@@ -223,7 +291,7 @@ impl HotReload {
         client_script(
             &format!("{}/client.js", self.prefix),
             &format!("{}/ws", self.prefix),
-            Some(&format!("{}/dev.js", self.prefix)),
+            Some((&format!("{}/dev.js", self.prefix), self.source_key.as_str())),
         )
     }
 
@@ -264,7 +332,13 @@ impl HotReload {
             };
             #[cfg(not(feature = "hot-reload"))]
             let (state, token_key) = (None, None);
-            let dev = Arc::new(DevHooks::new(&self.prefix, state, token_key));
+            let dev = Arc::new(DevHooks::new(
+                &self.prefix,
+                state,
+                token_key,
+                self.inspector,
+                self.source_key.as_str(),
+            ));
             if DEV.set(Arc::clone(&dev)).is_ok() {
                 runtime().install_hooks(dev);
             }
@@ -313,10 +387,24 @@ impl HotReload {
             css_dirs: self.css_dirs.clone(),
             file_map,
             self_rebuild: self.rebuild,
+            annotate: self.annotate,
         });
         match engine.start_watching() {
             Ok(()) => {
+                let annotating = std::sync::Arc::clone(&engine);
+                let watching = std::sync::Arc::downgrade(&engine);
                 let _ = ENGINE.set(engine);
+                crate::config_file::watched::on_register(move |path| {
+                    if let Some(engine) = watching.upgrade() {
+                        engine.watch_config(path);
+                    }
+                });
+                let spawned = std::thread::Builder::new()
+                    .name("hotreload-annotate".into())
+                    .spawn(move || annotating.annotate_sources());
+                if let Err(error) = spawned {
+                    tracing::warn!(%error, "hotreload: no source annotations");
+                }
             }
             Err(error) => tracing::warn!(%error, "hotreload: cannot watch sources"),
         }
@@ -355,4 +443,9 @@ async fn stats() -> Response {
         "templates": { "known": templates.len(), "swapped": swapped },
     }))
     .into_response()
+}
+
+/// `HOTRELOAD_ANNOTATE=0` turns source annotations off.
+fn annotate_by_env() -> bool {
+    std::env::var("HOTRELOAD_ANNOTATE").map_or(true, |v| v != "0")
 }

@@ -117,6 +117,20 @@ pub(crate) struct ReparsedTemplate {
     pub statics: Vec<String>,
     /// The holes in render order.
     pub holes: Vec<ReparsedHole>,
+    /// Where each element's opening tag is (click-to-source annotations).
+    pub elements: Vec<ElementPosition>,
+}
+
+/// One element of a [`ReparsedTemplate`]: where its opening tag's name ends in the statics,
+/// and where its `<` is in the file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct ElementPosition {
+    /// Index of the static string holding the opening tag.
+    pub static_index: usize,
+    /// Byte offset in it just after the tag name.
+    pub offset: usize,
+    /// The `<` of the opening tag.
+    pub position: Position,
 }
 
 /// One hole of a [`ReparsedTemplate`].
@@ -337,6 +351,22 @@ fn owned_template(template: &CompiledTemplate) -> ReparsedTemplate {
                 text: hole.text.clone(),
                 attribute: hole.kind.attribute_name().map(str::to_owned),
                 position: Position::of(hole.span),
+            })
+            .collect(),
+        elements: template
+            .elements
+            .iter()
+            .map(|mark| {
+                let name = Position::of(mark.span);
+                ElementPosition {
+                    static_index: mark.static_index,
+                    offset: mark.offset,
+                    // `Position::of` counts from 1, so the name's column is the `<`'s plus one.
+                    position: Position {
+                        line: name.line,
+                        column: name.column.saturating_sub(1).max(1),
+                    },
+                }
             })
             .collect(),
     }

@@ -123,6 +123,20 @@ impl SourceSet {
         self.files.get(&canonical(path))
     }
 
+    /// Every watched file.
+    pub(crate) fn files(&self) -> impl Iterator<Item = &SourceFile> {
+        self.files.values()
+    }
+
+    /// Where the watched file with `file!()` key `key` is, if the build has one.
+    pub(crate) fn path_of(&self, key: &str) -> Option<&Path> {
+        let key = crate::template::normalize_path(key);
+        self.files
+            .iter()
+            .find(|(_, f)| f.key == key)
+            .map(|(path, _)| path.as_path())
+    }
+
     /// How many files are watched.
     pub(crate) fn len(&self) -> usize {
         self.files.len()

@@ -127,6 +127,32 @@ impl StateManager {
         )?))
     }
 
+    /// App data saved under `key` as an older version of `T`, migrated field by field if it
+    /// no longer reads as `T` (`state::restore_migrating`).
+    pub(crate) fn restore_migrating<T>(
+        &self,
+        key: &str,
+    ) -> Result<Option<(T, Option<crate::state::Migration>)>, StateError>
+    where
+        T: Default + Serialize + DeserializeOwned,
+    {
+        let Some(bytes) = self.writer.load(&format!("{USER_PREFIX}{key}"))? else {
+            return Ok(None);
+        };
+        let payload =
+            hotreload_state::decode_payload(std::any::type_name::<T>(), &bytes, &self.limits)?;
+        if let Ok(value) = crate::live::snapshot::from_bytes::<T>(&payload) {
+            return Ok(Some((value, None)));
+        }
+        match crate::live::migrate::migrate::<T>(&payload) {
+            Ok((value, migration)) => Ok(Some((value, Some(migration)))),
+            Err(error) => {
+                tracing::warn!(key, %error, "hotreload: saved value not restored");
+                Ok(None)
+            }
+        }
+    }
+
     /// Schedules a snapshot of instance `id`'s state (MessagePack of type `type_name`).
     pub(crate) fn save(&self, id: InstanceId, type_name: &str, state: &[u8]) {
         match hotreload_state::encode_payload(type_name, state) {
@@ -169,8 +195,34 @@ impl StateManager {
         counter.fetch_add(1, Ordering::Relaxed);
     }
 
-    /// Forgets instance `id`'s snapshot (it went away for good).
+    /// Forgets instance `id`'s snapshot and history (it went away for good).
     pub(crate) fn forget(&self, id: InstanceId) {
         let _ = self.writer.remove(&id.to_string());
+        let _ = self.writer.remove(&history_key(id));
     }
+
+    /// Schedules instance `id`'s inspector history (MessagePack, see `live/history.rs`).
+    pub(crate) fn save_history(&self, id: InstanceId, type_name: &str, history: &[u8]) {
+        match hotreload_state::encode_payload(type_name, history) {
+            Ok(bytes) => {
+                if let Err(error) = self.writer.schedule(&history_key(id), bytes) {
+                    tracing::debug!(%error, "hotreload: history not saved");
+                }
+            }
+            Err(error) => tracing::debug!(%error, "hotreload: history not saved"),
+        }
+    }
+
+    /// Instance `id`'s saved history, if there is one that reads as `type_name`'s.
+    pub(crate) fn load_history(&self, id: InstanceId, type_name: &str) -> Option<Vec<u8>> {
+        let bytes = self.writer.load(&history_key(id)).ok()??;
+        hotreload_state::decode_payload(type_name, &bytes, &self.limits)
+            .map_err(|error| tracing::debug!(%error, "hotreload: history not restored"))
+            .ok()
+    }
+}
+
+/// The store key of instance `id`'s history, beside its snapshot's.
+fn history_key(id: InstanceId) -> String {
+    format!("{id}-history")
 }

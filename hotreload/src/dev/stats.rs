@@ -12,6 +12,7 @@ pub struct DevStats {
     pub(crate) parse_errors: AtomicU64,
     pub(crate) reverts: AtomicU64,
     pub(crate) css: AtomicU64,
+    pub(crate) configs: AtomicU64,
     pub(crate) last_latency_micros: AtomicU64,
     pub(crate) last_event_unix_micros: AtomicU64,
 }
@@ -31,6 +32,8 @@ pub struct DevStatsSnapshot {
     pub reverts: u64,
     /// Stylesheet swaps sent.
     pub css: u64,
+    /// Config files read again and swapped in.
+    pub configs: u64,
     /// Save → patches sent, for the last swap, in microseconds.
     pub last_latency_micros: u64,
     /// Wall-clock time (µs since the Unix epoch) of the first watcher event of the last swap,
@@ -53,6 +56,7 @@ impl DevStats {
             parse_errors: get(&self.parse_errors),
             reverts: get(&self.reverts),
             css: get(&self.css),
+            configs: get(&self.configs),
             last_latency_micros: get(&self.last_latency_micros),
             last_event_unix_micros: get(&self.last_event_unix_micros),
         }

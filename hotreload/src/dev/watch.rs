@@ -35,7 +35,23 @@ pub(crate) struct Batch {
 /// Keeps the OS watcher alive; dropping it stops watching.
 #[derive(Debug)]
 pub(crate) struct WatchHandle {
-    _watcher: RecommendedWatcher,
+    watcher: RecommendedWatcher,
+    /// The directories watched recursively.
+    dirs: Vec<PathBuf>,
+}
+
+impl WatchHandle {
+    /// Also watches the files directly in `dir` (not its subdirectories: a crate root holds
+    /// `target/`), unless a directory already watched covers it.
+    pub(crate) fn watch_files_in(&mut self, dir: &std::path::Path) {
+        if self.dirs.iter().any(|watched| dir.starts_with(watched)) {
+            return;
+        }
+        match self.watcher.watch(dir, RecursiveMode::NonRecursive) {
+            Ok(()) => self.dirs.push(dir.to_path_buf()),
+            Err(error) => tracing::warn!(dir = %dir.display(), %error, "hotreload: cannot watch"),
+        }
+    }
 }
 
 /// Watches `dirs` recursively and calls `on_batch` (on a thread of its own) per burst.
@@ -91,7 +107,10 @@ pub(crate) fn watch(
             }
         })
         .map_err(|e| notify::Error::generic(&e.to_string()))?;
-    Ok(WatchHandle { _watcher: watcher })
+    Ok(WatchHandle {
+        watcher,
+        dirs: dirs.to_vec(),
+    })
 }
 
 /// Adds the paths of a relevant event; returns whether the event says a save is complete

@@ -7,10 +7,12 @@
 
 use crate::live::child::child_id;
 use crate::live::config::LiveConfig;
+use crate::live::instance::TimeTravel;
 use crate::live::outbound::QUEUE_FRAMES;
 use crate::live::params::is_local_path;
 use crate::live::protocol::{
-    ClientFrame, ErrorCode, HelloInstance, ProtocolError, ServerFrame, decode_client_frame,
+    ClientFrame, DevRequest, ErrorCode, HelloInstance, ProtocolError, ServerFrame,
+    decode_client_frame,
 };
 use crate::live::runtime::{ConnectionId, Outbound, Resume, runtime};
 use crate::live::stats::Counters;
@@ -323,6 +325,7 @@ impl Connection {
                 None
             }
             ClientFrame::Ping { n, .. } => Some(ServerFrame::Pong { n }.to_json()),
+            ClientFrame::Dev(request) => self.dev_request(request),
             ClientFrame::Upload { id, name, files } => {
                 if !self.attached.contains(id) {
                     return Some(unknown_instance(id));
@@ -395,6 +398,66 @@ impl Connection {
                     return Some(unknown_instance(id));
                 }
                 self.on_instance(id, move |instance| instance.ack(seq, error));
+                None
+            }
+        }
+    }
+
+    /// A request of the dev tools: only on a dev socket of a process with dev hooks (debug
+    /// builds with hot reload), else `dev_off`.
+    fn dev_request(&mut self, request: DevRequest) -> Option<String> {
+        let refuse = |message: &str| {
+            Counters::add(&runtime().stats.errors_sent, 1);
+            let error = ProtocolError::new(ErrorCode::DevOff, message);
+            Some(ServerFrame::error(&error, None).to_json())
+        };
+        let Some(hooks) = runtime().hooks().filter(|_| self.dev) else {
+            return refuse("dev tools are only served by debug builds with hot reload enabled");
+        };
+        let outbound = self.outbound.0.clone();
+        match request {
+            DevRequest::Open { src } => {
+                let tokio = runtime().tokio()?;
+                tokio.spawn(async move {
+                    let answer = tokio::task::spawn_blocking(move || hooks.open_source(&src)).await;
+                    if let Ok(answer) = answer {
+                        let _ = outbound.send(answer);
+                    }
+                });
+                None
+            }
+            _ if !hooks.records_history() => refuse(
+                "the inspector is off (HotReload::inspector(false) or HOTRELOAD_INSPECTOR=0)",
+            ),
+            DevRequest::Inspect { ids } => {
+                let ids = ids
+                    .into_iter()
+                    .filter(|id| self.attached.contains(*id))
+                    .collect();
+                crate::live::inspect::answer(ids, None, outbound);
+                None
+            }
+            DevRequest::Travel { id, .. }
+            | DevRequest::Resume { id }
+            | DevRequest::Replay { id, .. }
+                if !self.attached.contains(id) =>
+            {
+                Some(unknown_instance(id))
+            }
+            DevRequest::Travel { id, to } => {
+                crate::live::inspect::answer(vec![id], Some((id, TimeTravel::To(to))), outbound);
+                None
+            }
+            DevRequest::Resume { id } => {
+                crate::live::inspect::answer(vec![id], Some((id, TimeTravel::Resume)), outbound);
+                None
+            }
+            DevRequest::Replay { id, from } => {
+                crate::live::inspect::answer(
+                    vec![id],
+                    Some((id, TimeTravel::Replay(from))),
+                    outbound,
+                );
                 None
             }
         }

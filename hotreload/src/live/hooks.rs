@@ -25,6 +25,10 @@ pub(crate) trait RuntimeHooks: Send + Sync + std::fmt::Debug + 'static {
     /// Where pages load the dev client (status, toasts, overlay) from.
     fn dev_client_src(&self) -> &str;
 
+    /// The modifier key that, held while clicking, opens an element's template in the
+    /// editor (`alt`, `ctrl`, `meta` or `shift`): the dev client's `data-source-key`.
+    fn source_key(&self) -> &str;
+
     /// Whether instance state is kept across restarts (the snapshot store opened).
     fn keeps_state(&self) -> bool;
 
@@ -44,11 +48,27 @@ pub(crate) trait RuntimeHooks: Send + Sync + std::fmt::Debug + 'static {
     /// `false` when they no longer deserialize into the view's type.
     fn count_restore(&self, restored: bool);
 
+    /// Whether instances keep the inspector's record of their states (`history.rs`).
+    fn records_history(&self) -> bool;
+
+    /// Keeps instance `id`'s recorded history (see `History::saved`), written behind like
+    /// its state.
+    fn save_history(&self, id: InstanceId, type_name: &'static str, history: Vec<u8>);
+
+    /// The history last saved for instance `id`, if any and readable.
+    fn load_history(&self, id: InstanceId, type_name: &'static str) -> Option<Vec<u8>>;
+
     /// Instance `id` went away for good: its snapshot is no longer needed.
     fn forget_state(&self, id: InstanceId);
 
     /// A frame that shows `message` to the user of one page (a dev toast), as JSON text.
     fn warning_frame(&self, message: &str) -> String;
+
+    /// Opens the developer's editor at `src` (`FILE:LINE:COLUMN`, from an element's
+    /// `data-hr-src`), if it names a position in a source file of the running build; returns
+    /// the answer frame for the page that asked, as JSON text. Blocking (it may read the
+    /// file and start a process): called off the connection's task.
+    fn open_source(&self, src: &str) -> String;
 
     /// A key for instance tokens that outlives the process (kept beside the state snapshots),
     /// so pages keep their tokens across dev restarts; `None` if state is not kept.

@@ -10,6 +10,7 @@ use crate::live::breaker::Recovery;
 use crate::live::effects::{Effects, Navigation};
 use crate::live::flash::Flash;
 use crate::live::handle::{Deliver, LiveHandle, Tasks};
+use crate::live::history::{History, Record, RecordKind, RecordedEvent, SendReport, micros};
 use crate::live::params::{Params, is_local_path, is_web_url};
 use crate::live::protocol::{ErrorCode, FlashKind, ProtocolError, ServerFrame};
 use crate::live::runtime::{ConnectionId, Outbound, runtime};
@@ -69,7 +70,9 @@ pub(crate) trait AnyInstance {
     /// Stops background tasks.
     fn close(&mut self);
     /// Snapshots the state now if it changed since the last snapshot.
-    fn snapshot_now(&mut self);
+    /// Writes its state (and, at most every [`HISTORY_SAVE_PERIOD`] unless `everything`, its
+    /// inspector history) through the hooks, if it changed.
+    fn snapshot_now(&mut self, everything: bool);
     /// The page's URL changed on the client (a live link, back or forward): a top-level view
     /// drops its flash and runs `handle_params`; a nested one ignores it.
     fn params(&mut self, url: &str);
@@ -80,6 +83,10 @@ pub(crate) trait AnyInstance {
     fn flush(&mut self);
     /// Asks for a render at the next [`flush`](Self::flush); true if none was pending.
     fn touch(&mut self) -> bool;
+    /// What the inspector shows of it (an object of the `inspect` frame's `views`).
+    fn describe(&self) -> serde_json::Value;
+    /// A time-travel request of the inspector.
+    fn time_travel(&mut self, request: TimeTravel) -> Result<(), String>;
 }
 
 /// A view instance on its worker thread.
@@ -111,7 +118,33 @@ pub(crate) struct Instance<V: LiveView> {
     /// Events for the page's JavaScript hooks ([`Context::push_event`]), sent after the next
     /// render's frame.
     pushed: Vec<(String, serde_json::Value)>,
+    /// The inspector's record of its states (only with dev hooks that keep one).
+    history: Option<History>,
+    /// What the last render sent, for the record of the change it showed.
+    last_sent: SendReport,
+    /// Server-sent values that arrived while time-travelling, applied on resume.
+    held: Vec<Deliver<V>>,
+    /// When its history was last handed to the hooks.
+    history_saved_at: Option<Instant>,
 }
+
+/// How often at most an instance's inspector history is saved behind its updates (it holds
+/// up to 200 states; the state itself is saved after every burst). A restart saves it at once.
+const HISTORY_SAVE_PERIOD: std::time::Duration = std::time::Duration::from_secs(2);
+
+/// What the inspector asks of an instance's recorded states.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum TimeTravel {
+    /// Show entry `n`.
+    To(usize),
+    /// Go on from the entry shown.
+    Resume,
+    /// Run the messages after entry `n` again.
+    Replay(usize),
+}
+
+/// Most server-sent values held while an instance is time-travelled; older ones are dropped.
+const MAX_HELD: usize = 256;
 
 impl<V: LiveView> Instance<V> {
     /// Wraps a mounted state whose render the client already has (`client_html`).
@@ -139,6 +172,48 @@ impl<V: LiveView> Instance<V> {
             snapshot_scheduled: false,
             app,
             pushed: Vec::new(),
+            history: None,
+            last_sent: SendReport::default(),
+            held: Vec::new(),
+            history_saved_at: None,
+        }
+        .recording(
+            Record::new(RecordKind::Mount, serde_json::Value::Null),
+            None,
+        )
+    }
+
+    /// Starts the inspector's record with the current state as its first entry (`first`:
+    /// mount, or restore after a restart, then continuing `earlier`), if the dev hooks keep
+    /// one.
+    pub(crate) fn recording(mut self, first: Record, earlier: Option<History>) -> Self {
+        if !runtime().hooks().is_some_and(|h| h.records_history()) {
+            return self;
+        }
+        let mut history = earlier.unwrap_or_else(History::new);
+        if let Ok(state) = snapshot::to_bytes(&self.state) {
+            history.push(state, first);
+        }
+        self.history = Some(history);
+        self
+    }
+
+    /// Adds the state now to the record, with what produced it.
+    fn record(&mut self, mut record: Record) {
+        let Some(history) = &mut self.history else {
+            return;
+        };
+        record.render_us = self.last_sent.render_us;
+        record.diff_us = self.last_sent.diff_us;
+        record.ops = self.last_sent.ops;
+        record.bytes = self.last_sent.bytes;
+        match snapshot::to_bytes(&self.state) {
+            Ok(state) => {
+                history.push(state, record);
+            }
+            Err(error) => {
+                tracing::debug!(%error, view = V::name(), "hotreload: state not recorded");
+            }
         }
     }
 
@@ -199,11 +274,13 @@ impl<V: LiveView> Instance<V> {
     /// Renders and sends the client what changed (or everything, with `whole`).
     fn render_and_send(&mut self, whole: bool) -> Result<(), String> {
         self.render_pending = false;
+        self.last_sent = SendReport::default();
         let started = Instant::now();
         let rendered = {
             let _span = tracing::debug_span!("render", instance = %self.id).entered();
             self.render_inner()
         };
+        self.last_sent.render_us = micros(started.elapsed());
         let html = match rendered {
             Ok(html) => {
                 // A nested view's latest render is kept for its parent's renders. Whether it
@@ -239,6 +316,7 @@ impl<V: LiveView> Instance<V> {
             self.send_html(html.into_string());
             return Ok(());
         }
+        let diff_started = Instant::now();
         let diffed = {
             let span = tracing::debug_span!(
                 "diff",
@@ -256,6 +334,7 @@ impl<V: LiveView> Instance<V> {
             }
             diffed
         };
+        self.last_sent.diff_us = micros(diff_started.elapsed());
         let ops = match diffed {
             Ok(ops) => ops,
             Err(error) => {
@@ -291,6 +370,8 @@ impl<V: LiveView> Instance<V> {
             tracing::debug_span!("send", instance = %self.id, seq = self.seq, ops = op_count)
                 .entered();
         let bytes = self.send_json(patch);
+        self.last_sent.ops = op_count as u64;
+        self.last_sent.bytes = bytes as u64;
         Counters::add(&stats.patches, 1);
         Counters::add(&stats.patch_bytes, bytes as u64);
         Ok(())
@@ -308,7 +389,7 @@ impl<V: LiveView> Instance<V> {
             return;
         }
         let Some(tokio) = runtime.tokio() else {
-            self.snapshot_now();
+            self.snapshot_now(false);
             return;
         };
         self.snapshot_scheduled = true;
@@ -319,7 +400,7 @@ impl<V: LiveView> Instance<V> {
                 id,
                 Box::new(move |instances| {
                     if let Some(instance) = instances.get_mut(id) {
-                        instance.snapshot_now();
+                        instance.snapshot_now(false);
                     }
                 }),
             );
@@ -341,6 +422,8 @@ impl<V: LiveView> Instance<V> {
             seq: self.seq,
             html,
         });
+        self.last_sent.ops = 1;
+        self.last_sent.bytes = bytes as u64;
         let stats = &runtime().stats;
         Counters::add(&stats.html_frames, 1);
         Counters::add(&stats.patch_bytes, bytes as u64);
@@ -348,18 +431,36 @@ impl<V: LiveView> Instance<V> {
 
     /// Runs `change` (an `update` or a `handle_info`) on the state with a [`Context`], carries
     /// out what it asked for (flash, navigation), then snapshots (later) and sends what changed.
-    fn apply(&mut self, event: &Event, change: impl for<'a> FnOnce(&mut V, &mut Context<'a, V>)) {
+    /// `record` is the inspector's line for the change (recorded with the state after it).
+    fn apply(
+        &mut self,
+        event: &Event,
+        record: Option<Record>,
+        change: impl for<'a> FnOnce(&mut V, &mut Context<'a, V>),
+    ) {
         Counters::add(&runtime().stats.events, 1);
-        match self.call(event, change) {
+        let started = Instant::now();
+        let called = self.call(event, change);
+        let record = record.map(|r| r.took(started.elapsed()));
+        match called {
             Ok(effects) => self.carry_out(effects, 0),
             Err(message) => {
                 self.send_error(ErrorCode::Panic, format!("update panicked: {message}"));
+                if let Some(mut record) = record {
+                    self.last_sent = SendReport::default();
+                    record.error = Some(format!("update panicked: {message}"));
+                    self.record(record);
+                }
                 return;
             }
         }
         self.snapshot_later();
         // A render panic was already reported to the client by `refresh`.
-        let _ = self.refresh(false);
+        let rendered = self.refresh(false);
+        if let Some(mut record) = record {
+            record.error = rendered.err().map(|m| format!("render panicked: {m}"));
+            self.record(record);
+        }
     }
 
     /// Calls `change` with a fresh [`Context`], catching panics; returns what it asked for.
@@ -425,6 +526,175 @@ impl<V: LiveView> Instance<V> {
                 }
             }
         }
+    }
+
+    /// Runs a server-sent value through `handle_info`; returns whether the instance had no
+    /// render pending before (so the worker renders it once after its batch).
+    fn deliver(&mut self, deliver: Deliver<V>) -> bool {
+        let was_rendered = !self.render_pending;
+        Counters::add(&runtime().stats.events, 1);
+        let started = Instant::now();
+        match self.call(&Event::default(), |state, cx| deliver(state, cx)) {
+            Ok(effects) => {
+                let took = started.elapsed();
+                self.carry_out(effects, 0);
+                self.snapshot_later();
+                self.render_pending = true;
+                if self.history.is_some() {
+                    self.last_sent = SendReport::default();
+                    self.record(
+                        Record::new(RecordKind::Info, serde_json::json!("server-sent value"))
+                            .took(took),
+                    );
+                }
+                was_rendered
+            }
+            Err(message) => {
+                self.send_error(ErrorCode::Panic, format!("handle_info panicked: {message}"));
+                false
+            }
+        }
+    }
+
+    /// The recorded state at `index`, read back as a `V` (migrated field by field if the
+    /// struct changed since it was recorded).
+    fn recorded_state(&self, index: usize) -> Result<V, String> {
+        let history = self
+            .history
+            .as_ref()
+            .ok_or("this view keeps no history (the inspector is off)")?;
+        let entry = history.get(index).ok_or_else(|| {
+            format!(
+                "there is no recorded state {index} (there are {})",
+                history.len()
+            )
+        })?;
+        crate::live::handle::restoring::<V, _>(self.id, &self.tasks, || {
+            snapshot::from_bytes::<V>(&entry.state)
+                .map_err(|e| e.to_string())
+                .or_else(|error| {
+                    crate::live::migrate::migrate::<V>(&entry.state)
+                        .map(|(state, _)| state)
+                        .map_err(|m| {
+                            format!(
+                                "the recorded state no longer fits `{}`: {error}; {m}",
+                                V::name()
+                            )
+                        })
+                })
+        })
+    }
+
+    /// Time travel: shows recorded state `to`; events pause (server-sent values are held)
+    /// until [`resume`](Self::resume) or [`replay`](Self::replay).
+    pub(crate) fn travel(&mut self, to: usize) -> Result<(), String> {
+        let state = self.recorded_state(to)?;
+        if let Some(history) = &mut self.history {
+            history.set_travelling(Some(to));
+        }
+        self.state = state;
+        self.refresh(false)
+    }
+
+    /// Leaves time travel at the state shown: the entries after it are dropped, held values
+    /// are applied, events flow again.
+    pub(crate) fn resume(&mut self) -> Result<(), String> {
+        let Some(history) = &mut self.history else {
+            return Err("this view keeps no history (the inspector is off)".to_owned());
+        };
+        let Some(at) = history.travelling() else {
+            return Ok(());
+        };
+        history.truncate_after(at);
+        history.set_travelling(None);
+        self.snapshot_later();
+        for deliver in std::mem::take(&mut self.held) {
+            self.deliver(deliver);
+        }
+        self.refresh(false)
+    }
+
+    /// Restores recorded state `from` and runs the messages recorded after it through
+    /// `update` (and URL changes through `handle_params`) again: the running build's code,
+    /// which after a rebuild may differ from the code that recorded them. Server-sent values
+    /// cannot be sent again and are skipped. Navigation asked for meanwhile is not carried
+    /// out. Returns how many steps ran.
+    pub(crate) fn replay(&mut self, from: usize) -> Result<usize, String> {
+        let state = self.recorded_state(from)?;
+        let Some(history) = &mut self.history else {
+            return Err("this view keeps no history (the inspector is off)".to_owned());
+        };
+        let steps: Vec<Record> = history
+            .entries()
+            .skip(from + 1)
+            .map(|entry| entry.record.clone())
+            .collect();
+        history.truncate_after(from);
+        history.set_travelling(None);
+        self.state = state;
+        let mut ran = 0;
+        for step in steps {
+            self.last_sent = SendReport::default();
+            match step.kind {
+                RecordKind::Event | RecordKind::Replay => {
+                    let event = step.event.clone().unwrap_or_default().into_event();
+                    let mut record = Record::new(RecordKind::Replay, step.msg.clone());
+                    record.event = step.event.clone();
+                    let started = Instant::now();
+                    match serde_json::from_value::<V::Message>(step.msg.clone()) {
+                        Ok(msg) => match self.call(&event, |state, cx| state.update(msg, cx)) {
+                            Ok(mut effects) => {
+                                effects.apply_flash(&mut self.flash);
+                                record = record.took(started.elapsed());
+                            }
+                            Err(panic) => record.error = Some(format!("update panicked: {panic}")),
+                        },
+                        Err(error) => {
+                            record.error =
+                                Some(format!("no longer a `{}` message: {error}", V::name()));
+                        }
+                    }
+                    self.record(record);
+                    ran += 1;
+                }
+                RecordKind::Params => {
+                    let url = step.msg.as_str().unwrap_or("/").to_owned();
+                    let params = Params::parse(&url, self.pattern.as_deref());
+                    let started = Instant::now();
+                    let mut record = Record::new(RecordKind::Params, step.msg.clone());
+                    match self.call(&Event::default(), |state, cx| {
+                        state.handle_params(&params, cx);
+                    }) {
+                        Ok(mut effects) => {
+                            effects.apply_flash(&mut self.flash);
+                            record = record.took(started.elapsed());
+                        }
+                        Err(panic) => {
+                            record.error = Some(format!("handle_params panicked: {panic}"));
+                        }
+                    }
+                    self.record(record);
+                    ran += 1;
+                }
+                RecordKind::Info | RecordKind::Mount | RecordKind::Restore => {}
+            }
+        }
+        self.snapshot_later();
+        for deliver in std::mem::take(&mut self.held) {
+            self.deliver(deliver);
+        }
+        self.refresh(false)?;
+        Ok(ran)
+    }
+
+    /// What the inspector shows of this instance (see `inspect.rs`).
+    pub(crate) fn describe(&self) -> serde_json::Value {
+        crate::live::inspect::describe(
+            self.id,
+            V::name(),
+            crate::live::inspect::state_json(&self.state),
+            self.history.as_ref(),
+        )
     }
 
     /// Runs `handle_params` with `url` (a top-level view only) and carries out its effects.
@@ -514,8 +784,24 @@ impl<V: LiveView> AnyInstance for Instance<V> {
     }
 
     fn event(&mut self, msg: serde_json::Value, event: Event) {
+        if self
+            .history
+            .as_ref()
+            .is_some_and(|h| h.travelling().is_some())
+        {
+            self.send_error(
+                ErrorCode::Paused,
+                "events are paused while the inspector travels through this view's states (resume to go on)".to_owned(),
+            );
+            return;
+        }
+        let record = self.history.is_some().then(|| {
+            let mut record = Record::new(RecordKind::Event, msg.clone());
+            record.event = Some(RecordedEvent::of(&event));
+            record
+        });
         match serde_json::from_value::<V::Message>(msg) {
-            Ok(msg) => self.apply(&event, |state, cx| state.update(msg, cx)),
+            Ok(msg) => self.apply(&event, record, |state, cx| state.update(msg, cx)),
             Err(error) => self.send_error(
                 ErrorCode::BadMessage,
                 format!("message is not a valid `{}` message: {error}", V::name()),
@@ -528,19 +814,30 @@ impl<V: LiveView> AnyInstance for Instance<V> {
             tracing::error!(instance = %self.id, "hotreload: message of the wrong type");
             return false;
         };
-        let was_rendered = !self.render_pending;
-        Counters::add(&runtime().stats.events, 1);
-        match self.call(&Event::default(), |state, cx| deliver(state, cx)) {
-            Ok(effects) => {
-                self.carry_out(effects, 0);
-                self.snapshot_later();
-                self.render_pending = true;
-                was_rendered
+        if self
+            .history
+            .as_ref()
+            .is_some_and(|h| h.travelling().is_some())
+        {
+            // Held, so the state shown stays the recorded one; applied on resume.
+            if self.held.len() >= MAX_HELD {
+                drop(self.held.remove(0));
             }
-            Err(message) => {
-                self.send_error(ErrorCode::Panic, format!("handle_info panicked: {message}"));
-                false
-            }
+            self.held.push(*deliver);
+            return false;
+        }
+        self.deliver(*deliver)
+    }
+
+    fn describe(&self) -> serde_json::Value {
+        Instance::describe(self)
+    }
+
+    fn time_travel(&mut self, request: TimeTravel) -> Result<(), String> {
+        match request {
+            TimeTravel::To(index) => self.travel(index),
+            TimeTravel::Resume => self.resume(),
+            TimeTravel::Replay(from) => self.replay(from).map(|_| ()),
         }
     }
 
@@ -553,6 +850,9 @@ impl<V: LiveView> AnyInstance for Instance<V> {
     fn flush(&mut self) {
         if self.render_pending {
             let _ = self.refresh(false);
+            if let Some(history) = &mut self.history {
+                history.sent(self.last_sent);
+            }
         }
     }
 
@@ -592,11 +892,24 @@ impl<V: LiveView> AnyInstance for Instance<V> {
         if runtime().parent_of(self.id).is_some() || !is_local_path(url) {
             return;
         }
+        if self
+            .history
+            .as_ref()
+            .is_some_and(|h| h.travelling().is_some())
+        {
+            tracing::debug!(instance = %self.id, url, "hotreload: URL change while time-travelling ignored");
+            return;
+        }
         Counters::add(&runtime().stats.events, 1);
+        let started = Instant::now();
         self.flash.clear_all();
         self.handle_params(url, 0);
+        let took = started.elapsed();
         self.snapshot_later();
         let _ = self.refresh(false);
+        if self.history.is_some() {
+            self.record(Record::new(RecordKind::Params, serde_json::json!(url)).took(took));
+        }
     }
 
     fn clear_flash(&mut self, kind: FlashKind) {
@@ -604,7 +917,7 @@ impl<V: LiveView> AnyInstance for Instance<V> {
         let _ = self.refresh(false);
     }
 
-    fn snapshot_now(&mut self) {
+    fn snapshot_now(&mut self, everything: bool) {
         self.snapshot_scheduled = false;
         if !self.snapshot_dirty {
             return;
@@ -617,6 +930,17 @@ impl<V: LiveView> AnyInstance for Instance<V> {
             Ok(bytes) => hooks.save_state(self.id, std::any::type_name::<V>(), bytes),
             Err(error) => {
                 tracing::warn!(%error, view = V::name(), "hotreload: state does not serialize; not saved");
+            }
+        }
+        let due = everything
+            || self
+                .history_saved_at
+                .is_none_or(|at| at.elapsed() >= HISTORY_SAVE_PERIOD);
+        if let Some(history) = self.history.as_mut().filter(|h| due && h.is_dirty()) {
+            self.history_saved_at = Some(Instant::now());
+            match history.saved() {
+                Ok(bytes) => hooks.save_history(self.id, std::any::type_name::<V>(), bytes),
+                Err(error) => tracing::debug!(%error, "hotreload: history not saved"),
             }
         }
     }

@@ -17,6 +17,9 @@
 //!   circuit breaker ([`BreakerConfig`]);
 //! - `config.rs`: [`LiveConfig`], per-router settings given as a layer;
 //! - `hooks.rs`: the seam to the dev layer; `snapshot.rs`: state as the bytes that cross it;
+//!   `migrate.rs`: a snapshot of an older struct read field by field into the new one;
+//! - `history.rs` + `inspect.rs`: the inspector (dev hooks only): each instance's recorded
+//!   states and event log, time travel and replay, the `inspect` frame;
 //! - `page.rs`: boundary element and script tag; `origin.rs`: same-origin check;
 //! - `params.rs`: [`Params`], the URL as state; `effects.rs`: navigation and flash asked for
 //!   by a call; `flash.rs`: [`Flash`] messages and [`redirect_with_flash`];
@@ -37,8 +40,11 @@ pub(crate) mod flash;
 mod form;
 mod form_decode;
 mod handle;
+pub(crate) mod history;
 pub(crate) mod hooks;
+pub(crate) mod inspect;
 mod instance;
+pub(crate) mod migrate;
 mod origin;
 mod outbound;
 pub(crate) mod page;
@@ -46,7 +52,7 @@ pub(crate) mod params;
 pub(crate) mod protocol;
 mod route;
 pub(crate) mod runtime;
-mod snapshot;
+pub(crate) mod snapshot;
 mod stats;
 pub(crate) mod token;
 pub(crate) mod upload;
@@ -60,6 +66,7 @@ pub use config::LiveConfig;
 pub use flash::{Flash, redirect_with_flash};
 pub use form::Form;
 pub use handle::{Gone, LiveHandle};
+pub use migrate::{MigrateError, Migration};
 pub use params::Params;
 pub use protocol::{EventKind, FlashKind};
 pub use route::{live_view, live_view_with_state};

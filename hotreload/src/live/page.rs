@@ -54,9 +54,10 @@ pub(crate) fn shell_placeholder(view: &str) -> Html {
     Html::from_trusted(out)
 }
 
-/// The client's `<script>` tag; with `dev_client` (the dev client's URL, debug builds), the
-/// runtime client loads the dev UI from there.
-pub(crate) fn client_script(src: &str, socket: &str, dev_client: Option<&str>) -> String {
+/// The client's `<script>` tag; with `dev_client` (the dev client's URL and the key that
+/// picks an element's source with a click, debug builds), the runtime client loads the dev UI
+/// from there.
+pub(crate) fn client_script(src: &str, socket: &str, dev_client: Option<(&str, &str)>) -> String {
     let mut out = String::from("<script type=\"module\" src=\"");
     escape_into(src, &mut out);
     out.push_str("\" ");
@@ -64,9 +65,11 @@ pub(crate) fn client_script(src: &str, socket: &str, dev_client: Option<&str>) -
     out.push_str(" data-socket=\"");
     escape_into(socket, &mut out);
     out.push('"');
-    if let Some(dev_client) = dev_client {
+    if let Some((dev_client, source_key)) = dev_client {
         out.push_str(" data-dev data-dev-client=\"");
         escape_into(dev_client, &mut out);
+        out.push_str("\" data-source-key=\"");
+        escape_into(source_key, &mut out);
         out.push('"');
     }
     out.push_str("></script>");
@@ -108,8 +111,12 @@ mod tests {
             "<div data-live-view-id=\"0000000000000001\" data-live-view=\"A&quot;B\"><i>x</i></div>"
         );
         assert_eq!(
-            client_script("/a?_hotreload=client.js", "/a?q=\"", Some("/_hr/dev.js")),
-            "<script type=\"module\" src=\"/a?_hotreload=client.js\" data-hotreload-client data-socket=\"/a?q=&quot;\" data-dev data-dev-client=\"/_hr/dev.js\"></script>"
+            client_script(
+                "/a?_hotreload=client.js",
+                "/a?q=\"",
+                Some(("/_hr/dev.js", "alt"))
+            ),
+            "<script type=\"module\" src=\"/a?_hotreload=client.js\" data-hotreload-client data-socket=\"/a?q=&quot;\" data-dev data-dev-client=\"/_hr/dev.js\" data-source-key=\"alt\"></script>"
         );
         assert_eq!(
             client_script("/a?_hotreload=client.js", "/a", None),

@@ -157,6 +157,9 @@ pub enum ClientFrame {
         /// The instances.
         ids: Vec<InstanceId>,
     },
+    /// A request of the dev tools (click-to-source, the inspector). Only served on dev
+    /// sockets of debug builds with hot reload; refused with `dev_off` elsewhere.
+    Dev(DevRequest),
     /// The user dismissed a flash message.
     #[serde(rename = "clear_flash")]
     ClearFlash {
@@ -164,6 +167,42 @@ pub enum ClientFrame {
         id: InstanceId,
         /// Which one.
         kind: FlashKind,
+    },
+}
+
+/// What a `dev` frame asks for (its `action`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "action", rename_all = "snake_case", deny_unknown_fields)]
+pub enum DevRequest {
+    /// Open the editor at `src` (`FILE:LINE:COLUMN`, an element's `data-hr-src`).
+    Open {
+        /// The position.
+        src: String,
+    },
+    /// Describe these views (state, templates, event log, history): an `inspect` frame.
+    Inspect {
+        /// The boundaries on the page.
+        ids: Vec<InstanceId>,
+    },
+    /// Show recorded state `to` of instance `id` (time travel); its events pause.
+    Travel {
+        /// The instance.
+        id: InstanceId,
+        /// The history entry.
+        to: usize,
+    },
+    /// Leave time travel at the state shown: later entries are dropped, events flow again.
+    Resume {
+        /// The instance.
+        id: InstanceId,
+    },
+    /// Restore recorded state `from` and run the messages recorded after it through the
+    /// running `update` again.
+    Replay {
+        /// The instance.
+        id: InstanceId,
+        /// The history entry to start from.
+        from: usize,
     },
 }
 
@@ -193,6 +232,10 @@ pub enum ErrorCode {
     RateLimited,
     /// A boundary's token is missing, forged or expired: a fresh instance was mounted instead.
     BadToken,
+    /// A `dev` frame on a socket without dev tools (a release build, hot reload not enabled).
+    DevOff,
+    /// An event for an instance whose state is being time-travelled in the inspector.
+    Paused,
 }
 
 impl fmt::Display for ErrorCode {
@@ -234,6 +277,7 @@ const CLIENT_TYPES: &[&str] = &[
     "leave",
     "upload",
     "clear_flash",
+    "dev",
 ];
 
 /// Decodes and validates one text frame from a client.
@@ -483,6 +527,40 @@ mod tests {
             )),
             ErrorCode::TooLarge
         );
+    }
+
+    #[test]
+    fn dev_frames_decode_by_action_and_refuse_strangers() {
+        assert_eq!(
+            decode_client_frame(
+                r#"{"v":1,"type":"dev","action":"open","src":"a.rs:1:2"}"#,
+                1024
+            )
+            .unwrap(),
+            ClientFrame::Dev(DevRequest::Open {
+                src: "a.rs:1:2".into()
+            })
+        );
+        assert_eq!(
+            decode_client_frame(
+                r#"{"v":1,"type":"dev","action":"travel","id":"00000000000000ff","to":3}"#,
+                1024
+            )
+            .unwrap(),
+            ClientFrame::Dev(DevRequest::Travel {
+                id: InstanceId(255),
+                to: 3
+            })
+        );
+        assert_eq!(
+            code(r#"{"v":1,"type":"dev","action":"format_disk"}"#),
+            ErrorCode::BadFrame
+        );
+        assert_eq!(
+            code(r#"{"v":1,"type":"dev","action":"open","src":"a","extra":1}"#),
+            ErrorCode::BadFrame
+        );
+        assert_eq!(code(r#"{"v":1,"type":"dev"}"#), ErrorCode::BadFrame);
     }
 
     #[test]

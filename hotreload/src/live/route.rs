@@ -184,7 +184,9 @@ fn page<V: LiveView>(parts: &Parts) -> Response {
     let script = client_script(
         &format!("{path}?{CLIENT_QUERY}"),
         socket,
-        runtime.hooks().map(|hooks| hooks.dev_client_src()),
+        runtime
+            .hooks()
+            .map(|hooks| (hooks.dev_client_src(), hooks.source_key())),
     );
     let html = insert_before_body_end(page.as_str(), &script);
     let mut response = axum::response::Html(html).into_response();

@@ -6,6 +6,7 @@ use crate::live::app_state::AppState;
 use crate::live::breaker::BreakerConfig;
 use crate::live::flash::Flash;
 use crate::live::handle::{Deliver, LiveHandle, Tasks, restoring};
+use crate::live::history::{History, Record, RecordKind};
 use crate::live::hooks::RuntimeHooks;
 use crate::live::instance::{Instance, render_with_flash};
 use crate::live::params::Params;
@@ -314,7 +315,7 @@ impl LiveRuntime {
     )]
     pub(crate) fn snapshot_now(&self, timeout: std::time::Duration) {
         self.workers.run_everywhere(
-            || Box::new(|instances| instances.each_mut(|instance| instance.snapshot_now())),
+            || Box::new(|instances| instances.each_mut(|instance| instance.snapshot_now(true))),
             timeout,
         );
     }
@@ -388,9 +389,19 @@ fn resume<V: LiveView>(id: InstanceId, request: &Parts, outbound: &Outbound) -> 
             let tasks = Arc::new(Tasks::default());
             // A `LiveHandle` kept in the state comes back addressing this instance.
             // A user `Deserialize` that panics is a snapshot that does not restore.
+            // A state whose struct changed since is migrated field by field.
             let decoded = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-                restoring::<V, _>(id, &tasks, || snapshot::from_bytes::<V>(&bytes))
-                    .map_err(|e| format!("its type changed since the snapshot was taken: {e}"))
+                restoring::<V, _>(id, &tasks, || {
+                    snapshot::from_bytes::<V>(&bytes)
+                        .map(|state| (state, None))
+                        .or_else(|error| {
+                            crate::live::migrate::migrate::<V>(&bytes)
+                                .map(|(state, migration)| (state, Some(migration)))
+                                .map_err(|why| {
+                                    format!("its type changed since the snapshot was taken ({error}) and it could not be migrated: {why}")
+                                })
+                        })
+                })
             }))
             .unwrap_or_else(|panic| {
                 Err(format!(
@@ -398,16 +409,28 @@ fn resume<V: LiveView>(id: InstanceId, request: &Parts, outbound: &Outbound) -> 
                     crate::live::instance::panic_message(panic.as_ref())
                 ))
             })
-            .map(|state| (state, tasks));
+            .map(|(state, migration)| (state, migration, tasks));
             hooks.count_restore(decoded.is_ok());
             decoded
         }
         Err(message) => Err(message),
     };
     match restored {
-        Ok((state, tasks)) => {
+        Ok((state, migration, tasks)) => {
             tracing::debug!(view = V::name(), instance = %id, "hotreload: state restored");
-            restored_instance::<V>(id, request, state, tasks)
+            let mut restore = Record::new(RecordKind::Restore, serde_json::Value::Null);
+            if let Some(migration) = migration {
+                tracing::info!(view = V::name(), instance = %id, %migration, "hotreload: state migrated to the changed struct");
+                outbound.send(hooks.warning_frame(&format!(
+                    "{}: state migrated to the changed struct: {migration}",
+                    V::name()
+                )));
+                restore.msg = serde_json::json!(migration.to_string());
+            }
+            let history = hooks
+                .load_history(id, type_name)
+                .and_then(|bytes| History::restore(&bytes).ok());
+            restored_instance::<V>(id, request, state, tasks, (restore, history))
         }
         Err(message) => {
             tracing::warn!(view = V::name(), instance = %id, %message, "hotreload: state not restored");
@@ -426,6 +449,7 @@ fn restored_instance<V: LiveView>(
     request: &Parts,
     state: V,
     tasks: Arc<Tasks>,
+    (restore, history): (Record, Option<History>),
 ) -> Job {
     let mut scratch = V::default();
     {
@@ -439,7 +463,10 @@ fn restored_instance<V: LiveView>(
             // The client's copy is unknown here; attaching resends the whole boundary.
             instances.insert(
                 id,
-                Box::new(Instance::new(id, state, "", tasks, app, Flash::default())),
+                Box::new(
+                    Instance::new(id, state, "", tasks, app, Flash::default())
+                        .recording(restore, history),
+                ),
             );
         }
     })

@@ -182,7 +182,7 @@ where
     if HOT_RELOAD && !bypass_registry() {
         let entry = template.entry();
         scope::record(entry);
-        if let Some(layout) = entry.swapped_layout() {
+        if let Some(layout) = entry.live_layout() {
             layout.render(&holes, out);
             return;
         }

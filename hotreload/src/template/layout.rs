@@ -122,6 +122,42 @@ impl Layout {
         Ok(())
     }
 
+    /// This layout with ` data-hr-src="FILE:LINE:COLUMN"` written into the opening tag of
+    /// each element: what the dev client's click-to-source reads. `elements` are
+    /// `(static index, byte offset just after the tag name, line, column)`, as the re-parser
+    /// found them in the source this layout came from; a position that does not fall inside
+    /// the statics (the statics changed since) is skipped, so the markup is never broken.
+    pub(crate) fn with_source_attributes(
+        &self,
+        file: &str,
+        elements: &[(usize, usize, u32, u32)],
+    ) -> Layout {
+        let mut statics = self.statics.clone();
+        // Later offsets first, so earlier ones stay valid within the same static.
+        let mut sorted = elements.to_vec();
+        sorted.sort_by_key(|e| std::cmp::Reverse((e.0, e.1)));
+        let mut attribute = String::new();
+        for (index, offset, line, column) in sorted {
+            let Some(text) = statics.get_mut(index) else {
+                continue;
+            };
+            if !text.is_char_boundary(offset) || !text[..offset].contains('<') {
+                continue;
+            }
+            attribute.clear();
+            attribute.push(' ');
+            attribute.push_str(SOURCE_ATTRIBUTE);
+            attribute.push_str("=\"");
+            crate::template::escape_into(file, &mut attribute);
+            attribute.push_str(&format!(":{line}:{column}\""));
+            text.insert_str(offset, &attribute);
+        }
+        Layout {
+            statics,
+            holes: self.holes.clone(),
+        }
+    }
+
     /// Renders with the macro's hole renderer.
     pub(crate) fn render<H>(&self, holes: &H, out: &mut String)
     where
@@ -136,6 +172,10 @@ impl Layout {
         }
     }
 }
+
+/// The attribute that names the template position an element came from (dev builds with
+/// source annotations on).
+pub(crate) const SOURCE_ATTRIBUTE: &str = "data-hr-src";
 
 /// An attribute name that cannot break out of the tag it is written into.
 fn is_attribute_name(name: &str) -> bool {
@@ -212,6 +252,30 @@ mod tests {
         )
         .unwrap();
         assert!(hostile.check_against(metas()).is_err());
+    }
+
+    #[test]
+    fn source_attributes_go_after_each_tag_name() {
+        let layout = Layout::new(
+            vec!["<div class=\"a\"><p".into(), ">x</p></div>".into()],
+            vec![LayoutHole {
+                compiled: 1,
+                attribute: Some("data-id".into()),
+            }],
+        )
+        .unwrap();
+        let annotated = layout.with_source_attributes(
+            "src/a\"b.rs",
+            &[(0, 4, 3, 9), (0, 17, 4, 13), (7, 0, 1, 1), (1, 99, 1, 1)],
+        );
+        assert_eq!(
+            annotated.statics(),
+            [
+                "<div data-hr-src=\"src/a&quot;b.rs:3:9\" class=\"a\"><p data-hr-src=\"src/a&quot;b.rs:4:13\"",
+                ">x</p></div>"
+            ]
+        );
+        assert_eq!(annotated.holes(), layout.holes());
     }
 
     #[test]

@@ -36,5 +36,5 @@ pub(crate) use id::{TemplateId, normalize_path};
 pub(crate) use layout::{Layout, LayoutHole};
 pub(crate) use registry::registry;
 pub use render::{AttributeValue, Displayed, Raw, Render, display, raw, render_event};
-pub(crate) use scope::RenderScope;
 pub use scope::{BadInstanceId, InstanceId};
+pub(crate) use scope::{RenderScope, rendering_instance};

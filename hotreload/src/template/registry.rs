@@ -45,6 +45,12 @@ pub(crate) enum RegistryError {
         /// The template.
         id: TemplateId,
     },
+    /// The layout an annotation was made from is not the one the template renders.
+    #[error("template {id} does not render the layout its annotation was made from")]
+    NotLive {
+        /// The template.
+        id: TemplateId,
+    },
 }
 
 /// The process-wide registry used by rendering.
@@ -67,6 +73,9 @@ pub(crate) struct Entry {
     compiled: OnceLock<&'static Template>,
     /// Fast check on the render path: is a swapped layout active?
     swapped: AtomicBool,
+    /// Whether `versions.annotated` is set: renders then use it (dev tools' source
+    /// annotations), so the common path stays one atomic load.
+    annotated: AtomicBool,
     versions: RwLock<Versions>,
 }
 
@@ -77,6 +86,12 @@ struct Versions {
     active: Option<Arc<Layout>>,
     /// Earlier values of `active`, oldest first.
     history: Vec<Option<Arc<Layout>>>,
+    /// The live layout (active or compiled) with `data-hr-src` on every element, set by the
+    /// dev layer; dropped by every swap and revert, which the dev layer follows with its own.
+    annotated: Option<Arc<Layout>>,
+    /// The layout `annotated` was made from, checked against the compiled one when the
+    /// template registers after it was annotated.
+    annotated_base: Option<Arc<Layout>>,
 }
 
 /// A snapshot of one template's state, for tools and the stats endpoint.
@@ -100,6 +115,7 @@ impl Entry {
             id,
             compiled: OnceLock::new(),
             swapped: AtomicBool::new(false),
+            annotated: AtomicBool::new(false),
             versions: RwLock::new(Versions::default()),
         }
     }
@@ -109,9 +125,17 @@ impl Entry {
         &self.id
     }
 
-    /// The active hot-swapped layout, if any: one atomic load when there is none.
+    /// The layout to render instead of the compiled one, if any: the annotated one when the
+    /// dev layer set it, else the active hot-swapped one. Two atomic loads when there is none.
     #[inline]
-    pub(crate) fn swapped_layout(&self) -> Option<Arc<Layout>> {
+    pub(crate) fn live_layout(&self) -> Option<Arc<Layout>> {
+        if self.annotated.load(Ordering::Acquire) {
+            let versions = self.read();
+            if let Some(annotated) = &versions.annotated {
+                return Some(Arc::clone(annotated));
+            }
+            return versions.active.clone();
+        }
         if !self.swapped.load(Ordering::Acquire) {
             return None;
         }
@@ -164,7 +188,16 @@ impl Entry {
         versions.version += 1;
         self.swapped
             .store(versions.active.is_some(), Ordering::Release);
+        self.set_annotated(versions, None);
         versions.version
+    }
+
+    fn set_annotated(&self, versions: &mut Versions, annotated: Option<Arc<Layout>>) {
+        self.annotated.store(annotated.is_some(), Ordering::Release);
+        if annotated.is_none() {
+            versions.annotated_base = None;
+        }
+        versions.annotated = annotated;
     }
 }
 
@@ -198,16 +231,67 @@ impl Registry {
                 tracing::warn!(%error, "hotreload: dropping a swapped layout that does not fit");
                 entry.install(&mut versions, None);
             }
+            if versions.active.is_none()
+                && let Some(base) = versions.annotated_base.clone()
+                && !same_statics(template, &base)
+            {
+                entry.set_annotated(&mut versions, None);
+            }
         }
         entry
     }
 
     /// Makes `layout` the live version of `id`; returns the new version number.
+    #[cfg(test)]
     pub(crate) fn swap(&self, id: &TemplateId, layout: Layout) -> Result<u64, RegistryError> {
+        self.swap_annotated(id, layout, None)
+    }
+
+    /// [`swap`](Self::swap), with the annotated version of `layout` installed in the same
+    /// step, so no render in between shows the markup without its source positions.
+    pub(crate) fn swap_annotated(
+        &self,
+        id: &TemplateId,
+        layout: Layout,
+        annotated: Option<Layout>,
+    ) -> Result<u64, RegistryError> {
         let entry = self.entry(id);
         entry.check(&layout)?;
         let mut versions = entry.write();
-        Ok(entry.install(&mut versions, Some(Arc::new(layout))))
+        let version = entry.install(&mut versions, Some(Arc::new(layout)));
+        entry.set_annotated(&mut versions, annotated.map(Arc::new));
+        Ok(version)
+    }
+
+    /// Sets `annotated` (`base` with source attributes) as what template `id` renders while
+    /// `base` is its live layout; `Ok(false)` if nothing changed. Refused (and any older
+    /// annotation dropped) when `base` is not the live layout, the swapped one or, before any
+    /// swap, the compiled one: the positions would describe other markup. A template not
+    /// rendered yet is checked when it registers.
+    pub(crate) fn annotate(
+        &self,
+        id: &TemplateId,
+        base: &Layout,
+        annotated: Layout,
+    ) -> Result<bool, RegistryError> {
+        let entry = self.entry(id);
+        entry.check(&annotated)?;
+        let mut versions = entry.write();
+        let live = match (&versions.active, entry.compiled.get()) {
+            (Some(active), _) => Some(active.statics() == base.statics()),
+            (None, Some(compiled)) => Some(same_statics(compiled, base)),
+            (None, None) => None,
+        };
+        if live == Some(false) {
+            entry.set_annotated(&mut versions, None);
+            return Err(RegistryError::NotLive { id: id.clone() });
+        }
+        if versions.annotated.as_deref() == Some(&annotated) {
+            return Ok(false);
+        }
+        versions.annotated_base = Some(Arc::new(base.clone()));
+        entry.set_annotated(&mut versions, Some(Arc::new(annotated)));
+        Ok(true)
     }
 
     /// Goes back to the version before the current one (ultimately the compiled template);
@@ -225,6 +309,7 @@ impl Registry {
         entry
             .swapped
             .store(versions.active.is_some(), Ordering::Release);
+        entry.set_annotated(&mut versions, None);
         Ok(versions.version)
     }
 
@@ -301,8 +386,12 @@ impl Registry {
         found
     }
 
+    /// What the registry knows of template `id`.
+    pub(crate) fn info(&self, id: &TemplateId) -> Option<TemplateInfo> {
+        self.templates.get(id).map(|e| e.info())
+    }
+
     /// The templates an instance's latest render used.
-    #[cfg(test)]
     pub(crate) fn templates_of(&self, instance: InstanceId) -> Vec<TemplateId> {
         self.instances
             .get(&instance)
@@ -314,4 +403,13 @@ impl Registry {
     pub(crate) fn forget_instance(&self, instance: InstanceId) {
         self.instances.remove(&instance);
     }
+}
+
+/// Whether `layout` has `template`'s compiled statics.
+fn same_statics(template: &Template, layout: &Layout) -> bool {
+    template
+        .statics()
+        .iter()
+        .copied()
+        .eq(layout.statics().iter().map(String::as_str))
 }

@@ -10,7 +10,7 @@
 use crate::template::compiled::HOT_RELOAD;
 use crate::template::id::TemplateId;
 use crate::template::registry::{Entry, registry};
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 use std::sync::Arc;
 
 /// A live component instance's id, unique within the process and hard to guess. It is
@@ -58,6 +58,19 @@ impl<'de> serde::Deserialize<'de> for InstanceId {
 
 thread_local! {
     static RECORDING: RefCell<Option<Vec<Arc<Entry>>>> = const { RefCell::new(None) };
+    /// The instance whose render is open on this thread (with `HOT_RELOAD`).
+    static RENDERING: Cell<Option<InstanceId>> = const { Cell::new(None) };
+}
+
+/// The instance whose render is running on this thread, if any (with `HOT_RELOAD` only):
+/// what reads of hot-reloadable values (config files) note, so a change re-renders exactly
+/// the instances that read it.
+pub(crate) fn rendering_instance() -> Option<InstanceId> {
+    if HOT_RELOAD {
+        RENDERING.with(Cell::get)
+    } else {
+        None
+    }
 }
 
 /// Notes that `entry`'s template is being rendered, if a scope is open on this thread.
@@ -81,20 +94,25 @@ pub(crate) fn record(entry: &Arc<Entry>) {
 pub(crate) struct RenderScope {
     instance: InstanceId,
     outer: Option<Vec<Arc<Entry>>>,
+    outer_instance: Option<InstanceId>,
     done: bool,
 }
 
 impl RenderScope {
     /// Opens a scope for `instance` on this thread.
     pub(crate) fn enter(instance: InstanceId) -> Self {
-        let outer = if HOT_RELOAD {
-            RECORDING.with(|r| r.borrow_mut().replace(Vec::new()))
+        let (outer, outer_instance) = if HOT_RELOAD {
+            (
+                RECORDING.with(|r| r.borrow_mut().replace(Vec::new())),
+                RENDERING.with(|r| r.replace(Some(instance))),
+            )
         } else {
-            None
+            (None, None)
         };
         RenderScope {
             instance,
             outer,
+            outer_instance,
             done: false,
         }
     }
@@ -110,6 +128,7 @@ impl RenderScope {
             return Vec::new();
         }
         self.done = true;
+        RENDERING.with(|r| r.set(self.outer_instance));
         let outer = self.outer.take();
         let seen = RECORDING.with(|r| std::mem::replace(&mut *r.borrow_mut(), outer));
         let ids: Vec<TemplateId> = seen

@@ -28,6 +28,22 @@ pub struct CompiledTemplate {
     pub statics: Vec<String>,
     /// The holes, in render order.
     pub holes: Vec<Hole>,
+    /// Where each element's opening tag is, in the statics and in the source: what dev tools
+    /// annotate the rendered markup with (click-to-source).
+    pub elements: Vec<ElementMark>,
+}
+
+/// Where one element of a template starts: the byte in the statics just after `<name`
+/// (an opening tag's name is always static, so it lies within one static string) and the
+/// span of the name in the source.
+#[derive(Debug, Clone)]
+pub struct ElementMark {
+    /// Index of the static string that holds the opening tag.
+    pub static_index: usize,
+    /// Byte offset in that string just after the tag name: where an attribute can go.
+    pub offset: usize,
+    /// Span of the tag name in the source (its `<` is the character before).
+    pub span: Span,
 }
 
 /// A dynamic part of a template.
@@ -159,6 +175,7 @@ struct Builder {
     index: u32,
     statics: Vec<String>,
     holes: Vec<Hole>,
+    elements: Vec<ElementMark>,
 }
 
 impl Builder {
@@ -188,6 +205,7 @@ impl Compiler {
             index,
             statics: Vec::new(),
             holes: Vec::new(),
+            elements: Vec::new(),
         });
         index
     }
@@ -197,6 +215,7 @@ impl Compiler {
             index,
             statics: vec![String::new()],
             holes: Vec::new(),
+            elements: Vec::new(),
         };
         for node in nodes {
             self.node(node, &mut builder, false);
@@ -204,6 +223,7 @@ impl Compiler {
         let slot = &mut self.templates[builder.index as usize];
         slot.statics = builder.statics;
         slot.holes = builder.holes;
+        slot.elements = builder.elements;
     }
 
     fn node(&mut self, node: &Node, builder: &mut Builder, raw_text: bool) {
@@ -288,6 +308,12 @@ impl Compiler {
         let out = builder.text();
         out.push('<');
         out.push_str(&element.name);
+        let mark = ElementMark {
+            static_index: builder.statics.len() - 1,
+            offset: builder.text().len(),
+            span: element.name_span,
+        };
+        builder.elements.push(mark);
         for attribute in &element.attributes {
             match &attribute.value {
                 AttributeValue::Boolean => {

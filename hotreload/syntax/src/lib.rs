@@ -39,7 +39,7 @@ pub use ast::{
     Attribute, AttributeValue, Element, Expr, ForBlock, IfBlock, MatchBlock, Node, Template, Text,
 };
 pub use compile::{
-    CompiledTemplate, CompiledTemplates, Hole, HoleKind, HoleSource, HoleTag, compile,
+    CompiledTemplate, CompiledTemplates, ElementMark, Hole, HoleKind, HoleSource, HoleTag, compile,
 };
 pub use html::{
     LIVE_CLIENT, LIVE_EVENTS, LIVE_LINKS, LIVE_MODIFIERS, RAW_TEXT_ELEMENTS, VOID_ELEMENTS,

@@ -1,8 +1,10 @@
 // The dev side of the frames the runtime leaves to the dev client (see dev_bridge.js): what
-// each one shows. A handler is `(ui, hr, frame)`, `ui` being the DevUI and `hr` the runtime's
-// `window.__hotreload`.
+// each one shows. A handler is `(ui, hr, frame, tools)`, `ui` being the DevUI, `hr` the
+// runtime's `window.__hotreload` and `tools` the dev tools (`inspector`).
 
+import { printLog } from './console_log.js';
 import { refreshPage } from './page_refresh.js';
+import { sourceOpened } from './source_picker.js';
 import { swapStylesheet } from './stylesheet.js';
 
 export const DEV_FRAME_HANDLERS = {
@@ -34,5 +36,17 @@ export const DEV_FRAME_HANDLERS = {
   },
   progress(ui, hr, frame) {
     ui.progress(frame);
+  },
+  /** What the server knows of the page's views (an answer to the inspector). */
+  inspect(ui, hr, frame, tools) {
+    tools.inspector.receive(frame);
+  },
+  /** The answer to a modifier-click (click-to-source) or a template link in the inspector. */
+  source_opened(ui, hr, frame) {
+    sourceOpened(ui, frame);
+  },
+  /** A server log line, for the console. */
+  log(ui, hr, frame) {
+    printLog(frame);
   },
 };

@@ -2,7 +2,9 @@
 // source line with a caret, or rustc's rendered text; notes under their error) and the build
 // progress bar, all in one shadow root on a `<hotreload-ui>` element outside every boundary,
 // so the page's CSS cannot reach it, patches never touch it, and it lets clicks through except
-// on itself. Toasts on/off is remembered in localStorage (`hotreload:toasts`).
+// on itself. Toasts on/off is remembered in localStorage (`hotreload:toasts`). The dev tools
+// (source_picker.js, inspector.js) put their own parts in the same root (`root`, `addStyle`,
+// `h`).
 
 import { readStorage, writeStorage } from '../storage.js';
 
@@ -56,7 +58,8 @@ const UI_CSS = `
 
 const STATUS_LABELS = { connected: 'connected', reconnecting: 'reconnecting…', rebuild: 'rebuild needed', error: 'error' };
 
-function h(tag, props = {}, ...children) {
+/** Creates `<tag>` with `props` (`class`, `onclick`-style listeners, attributes) and children. */
+export function h(tag, props = {}, ...children) {
   const el = document.createElement(tag);
   for (const [k, v] of Object.entries(props)) {
     if (k === 'class') el.className = v;
@@ -73,6 +76,7 @@ export class DevUI {
     this.host = document.createElement('hotreload-ui');
     this.host.setAttribute('style', 'all:initial!important;position:fixed!important;top:0!important;left:0!important;width:0!important;height:0!important;z-index:2147483647!important;display:block!important;');
     const root = this.host.attachShadow({ mode: 'open' });
+    this.root = root;
     root.append(h('style', {}, UI_CSS));
     this.statusEl = h('div', { class: 'status', 'data-state': 'reconnecting', title: 'hotreload' }, h('span', { class: 'dot' }), h('span', { class: 'label' }, ''));
     this.toastsEl = h('div', { class: 'toasts' });
@@ -86,6 +90,11 @@ export class DevUI {
     this.toastsOn = readStorage(localStorage, TOASTS_KEY) !== 'off';
     (document.documentElement ?? document).appendChild(this.host);
     this.status('reconnecting');
+  }
+
+  /** Adds a dev tool's stylesheet to the shadow root. */
+  addStyle(css) {
+    this.root.insertBefore(h('style', {}, css), this.progressEl);
   }
 
   /** Sets the connection state; "rebuild needed" and an open overlay outrank "connected". */
