@@ -68,7 +68,7 @@ describe('the runtime file carries no dev UI and no test-only code', () => {
   const dev = readFileSync(DEV_PATH, 'utf8');
 
   test('none of the dev UI, shortcuts, stats table, CSS swap, dev tools or canonical form', () => {
-    const devOnly = ['attachShadow', 'hotreload-ui', '.toast {', '.overlay {', '.progress {', 'UI_CSS', 'class DevUI', 'ctrlKey', 'console.table', 'localStorage', 'swapStylesheet', 'cloneNode(false)', 'DOMParser', 'Server restarted', 'data-hr-src', 'inspect-box', 'class Inspector', '[server]'];
+    const devOnly = ['attachShadow', 'hotreload-ui', '.toast {', '.overlay {', '.progress {', 'UI_CSS', 'class DevUI', 'ctrlKey', 'console.table', 'localStorage', 'swapStylesheet', 'cloneNode(false)', 'DOMParser', 'Server restarted', 'inspect-box', 'class Inspector', '[server]'];
     for (const s of devOnly) {
       assert.ok(!runtime.includes(s), `runtime.js contains ${JSON.stringify(s)}`);
       assert.ok(dev.includes(s), `dev.js contains ${JSON.stringify(s)} (else this check tests nothing)`);

@@ -2,6 +2,8 @@
 //! refuses foreign origins on the dev socket; in release builds
 //! (`cargo test --release -p hotreload --test dev_routes`) it is the router unchanged: the dev
 //! routes are 404 and nothing is injected. The test suite runs this file in both profiles.
+//! The dev tools too: source annotations, the inspector, click-to-source and server logs in
+//! the browser console exist in debug builds only.
 
 mod support;
 
@@ -187,5 +189,103 @@ async fn a_shell_fetch_renders_the_page_without_mounting_in_debug_builds() {
     } else {
         assert!(shell.body.contains("data-live-view-id"), "{}", shell.body);
         assert!(shell.body.contains("<p>hello</p>"), "{}", shell.body);
+    }
+}
+
+/// Debug builds annotate elements with their template position, answer the inspector and
+/// click-to-source over the live socket and forward server logs; a release build does none
+/// of it: no `data-hr-src`, every `dev` frame is `dev_off`, no `log` frame.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn dev_tools_exist_only_in_debug_builds() {
+    use std::time::Duration;
+    let addr = serve(app()).await;
+    // Annotations are made on a thread of their own when watching starts.
+    let mut page = get(addr, "/", &[]).await.body;
+    for _ in 0..100 {
+        if !cfg!(debug_assertions) || page.contains("<p data-hr-src=") {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+        page = get(addr, "/", &[]).await.body;
+    }
+    assert_eq!(
+        page.contains("<p data-hr-src=\"hotreload/tests/dev_routes.rs:"),
+        cfg!(debug_assertions),
+        "{page}"
+    );
+    let id = instance_id(&page);
+    let mut client = Client::connect(addr, "/").await;
+    client.hello(&[(&id, "Hello")], false).await;
+
+    client
+        .send(json!({"v": 1, "type": "dev", "action": "inspect", "ids": [id]}))
+        .await;
+    let inspected = next_not_patch(&mut client).await;
+    client
+        .send(json!({"v": 1, "type": "dev", "action": "open", "src": "/etc/passwd:1:1"}))
+        .await;
+    let opened = next_not_patch(&mut client).await;
+    if cfg!(debug_assertions) {
+        assert_eq!(inspected["type"], "inspect", "{inspected}");
+        assert_eq!(inspected["views"][0]["view"], "Hello", "{inspected}");
+        assert_eq!(inspected["views"][0]["history"]["len"], 1, "{inspected}");
+        assert_eq!(
+            inspected["views"][0]["log"][0]["kind"], "mount",
+            "{inspected}"
+        );
+        assert_eq!(opened["type"], "source_opened", "{opened}");
+        assert_eq!(opened["ok"], false, "{opened}");
+        assert!(
+            opened["message"]
+                .as_str()
+                .unwrap()
+                .contains("not a source file of the running build"),
+            "{opened}"
+        );
+    } else {
+        for refused in [&inspected, &opened] {
+            assert_eq!(refused["type"], "error", "{refused}");
+            assert_eq!(refused["code"], "dev_off", "{refused}");
+        }
+    }
+
+    // Server logs: a `log` frame in debug builds, nothing at all in release builds (the
+    // ping's pong comes first).
+    use tracing_subscriber::layer::SubscriberExt as _;
+    let subscriber =
+        tracing_subscriber::registry().with(hotreload::BrowserConsole::new(tracing::Level::INFO));
+    tracing::subscriber::with_default(subscriber, || {
+        tracing::info!(target: "my_app", user = 7, "hello from the server");
+    });
+    client.send(json!({"v": 1, "type": "ping", "n": 99})).await;
+    let debug = cfg!(debug_assertions);
+    let mut logged = None;
+    loop {
+        let frame = client.recv().await;
+        if frame["type"] == "log" && frame["message"] == "hello from the server" {
+            logged = Some(frame);
+        } else if frame["type"] == "pong" && frame["n"] == 99 && (logged.is_some() || !debug) {
+            break;
+        }
+    }
+    assert_eq!(
+        logged.is_some(),
+        debug,
+        "a log frame in debug builds only: {logged:?}"
+    );
+    if let Some(frame) = logged {
+        assert_eq!(frame["level"], "info");
+        assert_eq!(frame["target"], "my_app");
+        assert_eq!(frame["fields"]["user"], "7");
+    }
+}
+
+/// The next frame that is not a patch (a re-render after annotations arrived).
+async fn next_not_patch(client: &mut Client) -> serde_json::Value {
+    loop {
+        let frame = client.recv().await;
+        if frame["type"] != "patch" && frame["type"] != "html" {
+            return frame;
+        }
     }
 }

@@ -31,12 +31,20 @@ function sameKind(a, b) {
   return a.nodeType !== 1 || (a.localName === b.localName && a.namespaceURI === b.namespaceURI);
 }
 
+/** A dev server's source annotation (`data-hr-src="FILE:LINE:COL"`, click-to-source). */
+const SOURCE_ANNOTATION = / data-hr-src="[^"]*"/g;
+
 /**
  * What a node is, as a string: equal for an old node and a fresh one when the edit did not
- * touch it. Markup only: what the user typed lives in properties, so it does not count.
+ * touch it. Markup only: what the user typed lives in properties, so it does not count; nor do
+ * source annotations, which say where an element is written, not what it is (an element whose
+ * template moved down a line is the same element; morphing it updates the attribute).
  */
 function signature(node) {
-  if (node.nodeType === 1) return node.outerHTML;
+  if (node.nodeType === 1) {
+    const html = node.outerHTML;
+    return html.includes(' data-hr-src="') ? html.replace(SOURCE_ANNOTATION, '') : html;
+  }
   return `${node.nodeType}:${node.nodeValue ?? node.nodeName}`;
 }
 

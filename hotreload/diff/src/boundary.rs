@@ -31,6 +31,12 @@ pub const BOUNDARY_ATTR: &str = "data-live-view-id";
 /// keep `a`'s content.
 pub const IGNORE_ATTR: &str = "live-ignore";
 
+/// The attribute a dev server writes on every element with the template position it came
+/// from (`FILE:LINE:COLUMN`, click-to-source). It says where an element is written, not what
+/// it is: pairing old and new children ignores it (an element whose template moved down a
+/// line is still the same element), while the diff still sends its new value.
+pub const SOURCE_ATTR: &str = "data-hr-src";
+
 /// The boundary id of `node` if it is a boundary element (an element with
 /// [`BOUNDARY_ATTR`] in no namespace).
 #[doc(hidden)]

@@ -18,7 +18,7 @@ use std::sync::OnceLock;
 use html5ever::{LocalName, Namespace, ns};
 use markup5ever_rcdom::{Handle, NodeData};
 
-use crate::boundary::{BOUNDARY_ATTR, IGNORE_ATTR};
+use crate::boundary::{BOUNDARY_ATTR, IGNORE_ATTR, SOURCE_ATTR};
 use crate::tree::child_container;
 
 /// At most this many keys are remembered per node's id set (it only guides matching).
@@ -37,6 +37,10 @@ pub(crate) enum Kind {
 pub(crate) struct INode {
     pub(crate) handle: Handle,
     pub(crate) hash: u64,
+    /// The subtree hash without [`SOURCE_ATTR`] attributes: what pairs identical subtrees
+    /// (an element that only moved in the source is still the same element), while `hash`
+    /// decides whether a pair needs diffing at all (the new position must reach the client).
+    pub(crate) shape: u64,
     pub(crate) kind: Kind,
     pub(crate) key: Option<u64>,
     pub(crate) boundary: bool,
@@ -103,7 +107,7 @@ impl Index {
         let mut scratch: Vec<u64> = Vec::new();
         for i in (0..nodes.len()).rev() {
             let (first, count) = (nodes[i].first_child as usize, nodes[i].child_count as usize);
-            nodes[i].hash = subtree_hash(&nodes, i);
+            (nodes[i].hash, nodes[i].shape) = subtree_hash(&nodes, i);
             scratch.clear();
             for child in &nodes[first..first + count] {
                 if let Some(k) = child.key {
@@ -162,7 +166,8 @@ impl Index {
         dirty.sort_unstable_by(|a, b| b.cmp(a));
         dirty.dedup();
         for id in dirty {
-            self.nodes[id as usize].hash = subtree_hash(&self.nodes, id as usize);
+            (self.nodes[id as usize].hash, self.nodes[id as usize].shape) =
+                subtree_hash(&self.nodes, id as usize);
         }
     }
 
@@ -180,15 +185,16 @@ impl Index {
     }
 }
 
-/// Node `i`'s hash: what it is, then its children's hashes in order.
-fn subtree_hash(nodes: &[INode], i: usize) -> u64 {
+/// Node `i`'s hash and shape hash: what it is, then its children's hashes in order.
+fn subtree_hash(nodes: &[INode], i: usize) -> (u64, u64) {
     let (first, count) = (nodes[i].first_child as usize, nodes[i].child_count as usize);
-    let mut h = hasher();
-    nodes[i].hash_own(&mut h);
+    let (mut h, mut s) = (hasher(), hasher());
+    nodes[i].hash_own(&mut h, &mut s);
     for child in &nodes[first..first + count] {
         h.write_u64(child.hash);
+        s.write_u64(child.shape);
     }
-    h.finish()
+    (h.finish(), s.finish())
 }
 
 impl INode {
@@ -197,8 +203,14 @@ impl INode {
         self.boundary || self.ignored
     }
 
-    /// Hashes what this node is, not counting its children.
-    fn hash_own(&self, h: &mut DefaultHasher) {
+    /// Hashes what this node is, not counting its children, into `h`; into `s` the same
+    /// without [`SOURCE_ATTR`] attributes.
+    fn hash_own(&self, h: &mut DefaultHasher, s: &mut DefaultHasher) {
+        self.hash_own_into(h, true);
+        self.hash_own_into(s, false);
+    }
+
+    fn hash_own_into(&self, h: &mut DefaultHasher, sources: bool) {
         match &self.handle.data {
             NodeData::Element {
                 name,
@@ -217,15 +229,20 @@ impl INode {
                 h.write_u8(template_contents.borrow().is_some() as u8);
                 // Attribute order does not matter: combine per-attribute hashes commutatively.
                 let mut sum = 0u64;
+                let mut counted = 0usize;
                 let attrs = attrs.borrow();
                 for a in attrs.iter() {
+                    if !sources && &*a.name.local == SOURCE_ATTR {
+                        continue;
+                    }
+                    counted += 1;
                     let mut ah = hasher();
                     a.name.ns.hash(&mut ah);
                     a.name.local.hash(&mut ah);
                     a.value.hash(&mut ah);
                     sum = sum.wrapping_add(ah.finish());
                 }
-                h.write_usize(attrs.len());
+                h.write_usize(counted);
                 h.write_u64(sum);
             }
             NodeData::Text { contents } => {
@@ -273,6 +290,7 @@ fn new_inode(handle: Handle) -> INode {
     INode {
         handle,
         hash: 0,
+        shape: 0,
         kind,
         key,
         boundary,

@@ -77,7 +77,7 @@ mod text_update;
 pub mod tree;
 
 pub use apply::{ApplyError, apply};
-pub use boundary::{BOUNDARY_ATTR, IGNORE_ATTR, boundary_id};
+pub use boundary::{BOUNDARY_ATTR, IGNORE_ATTR, SOURCE_ATTR, boundary_id};
 pub use canonical::{CanonicalOptions, canonical, canonical_with, structurally_equal};
 pub use client_tree::{ClientTree, DEFAULT_MAX_DEPTH, DiffError, UpdateKind};
 pub use differ::diff;

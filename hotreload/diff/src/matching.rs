@@ -5,8 +5,9 @@
 //!
 //! 1. **Keys**: same key (`data-key`, else `id`) and same kind. Component boundaries are paired
 //!    only this way, by their `data-live-view-id`.
-//! 2. **Identical subtrees** (same subtree hash), in order: an insertion at the top of an
-//!    unkeyed list then costs one insert, not a morph of every row.
+//! 2. **Identical subtrees** (same subtree hash, not counting source annotations,
+//!    `SOURCE_ATTR`), in order: an insertion at the top of an unkeyed list then costs one
+//!    insert, not a morph of every row.
 //! 3. **Id sets** (idiomorph): an unkeyed node whose keyed descendants match those of an old
 //!    node of the same kind is paired with it, so keyed nodes deep under unkeyed wrappers are
 //!    still found and kept.
@@ -102,13 +103,13 @@ pub(crate) fn match_children(
     if (0..n).any(|j| open_new(j, &new_to_old)) {
         let mut by_hash: HashMap<u64, VecDeque<usize>> = HashMap::new();
         for i in (0..m).filter(|&i| open_old(i, &old_used)) {
-            by_hash.entry(o(i).hash).or_default().push_back(i);
+            by_hash.entry(o(i).shape).or_default().push_back(i);
         }
         for j in 0..n {
             if !open_new(j, &new_to_old) {
                 continue;
             }
-            if let Some(queue) = by_hash.get_mut(&nw(j).hash) {
+            if let Some(queue) = by_hash.get_mut(&nw(j).shape) {
                 while let Some(i) = queue.pop_front() {
                     if open_old(i, &old_used) && soft_ok(i, j) {
                         pair(j, i, &mut new_to_old, &mut old_used);

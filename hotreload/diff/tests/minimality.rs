@@ -228,3 +228,30 @@ fn client_tree_counter_edit_is_one_text_op() {
     );
     assert!(client.update(&render(7)).expect("update").is_empty());
 }
+
+/// With source annotations (`data-hr-src`, a dev server's click-to-source), an element added
+/// above others shifts every later element's line: still one insert and attribute updates,
+/// never a morph of each element into the one before it (which would replace the input).
+#[test]
+fn an_element_added_above_annotated_siblings_is_inserted_and_the_rest_only_updated() {
+    let before = "<div data-hr-src=\"a.rs:1:1\"><p data-hr-src=\"a.rs:2:5\">intro</p>\
+                  <p data-hr-src=\"a.rs:3:5\"><input data-hr-src=\"a.rs:3:8\" name=\"q\"></p></div>";
+    let after = "<div data-hr-src=\"a.rs:1:1\"><p data-hr-src=\"a.rs:2:5\">intro</p>\
+                 <p data-hr-src=\"a.rs:3:5\" class=\"added\">new</p>\
+                 <p data-hr-src=\"a.rs:4:5\"><input data-hr-src=\"a.rs:4:8\" name=\"q\"></p></div>";
+    let ops = ops_between(before, after);
+    assert_eq!(
+        count(&ops, |o| matches!(o, Op::Insert { .. })),
+        1,
+        "{ops:?}"
+    );
+    assert_eq!(
+        count(&ops, |o| matches!(
+            o,
+            Op::Remove { .. } | Op::Replace { .. }
+        )),
+        0,
+        "the paragraph with the input is kept: {ops:?}"
+    );
+    assert_eq!(count(&ops, |o| matches!(o, Op::Attr { .. })), 2, "{ops:?}");
+}

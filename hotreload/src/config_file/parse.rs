@@ -100,7 +100,11 @@ mod tests {
         let mistyped =
             parse::<Config>(Format::Toml, "title = \"a\"\nperiod = \"x\"\n").unwrap_err();
         assert_eq!(mistyped.line, 2);
-        assert!(mistyped.message.contains("expected u32"), "{}", mistyped.message);
+        assert!(
+            mistyped.message.contains("expected u32"),
+            "{}",
+            mistyped.message
+        );
         let json = parse::<Config>(Format::Json, "{\n  \"title\": 1\n}").unwrap_err();
         assert_eq!(json.line, 2);
         assert!(!json.message.contains("at line"), "{}", json.message);

@@ -272,7 +272,9 @@ impl HotSwapEngine {
             let _ = runtime().rerender(&instances_using(&moved), RERENDER_TIMEOUT);
         }
         if !swapped.is_empty() {
-            let instances = instances_using(&swapped);
+            // The instances of templates that only moved re-render in the same pass.
+            let touched: Vec<TemplateId> = swapped.iter().chain(&moved).cloned().collect();
+            let instances = instances_using(&touched);
             report.rerendered = instances.len();
             let outcomes = {
                 let _span = tracing::debug_span!("rerender", instances = instances.len()).entered();

@@ -440,6 +440,7 @@ async fn stats() -> Response {
         "dev": dev,
         "state": state,
         "breakers": breakers,
+        "inspector": crate::live::history::memory(),
         "templates": { "known": templates.len(), "swapped": swapped },
     }))
     .into_response()

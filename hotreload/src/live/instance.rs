@@ -919,18 +919,20 @@ impl<V: LiveView> AnyInstance for Instance<V> {
 
     fn snapshot_now(&mut self, everything: bool) {
         self.snapshot_scheduled = false;
-        if !self.snapshot_dirty {
-            return;
-        }
-        self.snapshot_dirty = false;
         let Some(hooks) = runtime().hooks() else {
             return;
         };
-        match snapshot::to_bytes(&self.state) {
-            Ok(bytes) => hooks.save_state(self.id, std::any::type_name::<V>(), bytes),
-            Err(error) => {
-                tracing::warn!(%error, view = V::name(), "hotreload: state does not serialize; not saved");
+        if self.snapshot_dirty {
+            self.snapshot_dirty = false;
+            match snapshot::to_bytes(&self.state) {
+                Ok(bytes) => hooks.save_state(self.id, std::any::type_name::<V>(), bytes),
+                Err(error) => {
+                    tracing::warn!(%error, view = V::name(), "hotreload: state does not serialize; not saved");
+                }
             }
+        }
+        if !V::PRESERVE_STATE || !hooks.keeps_state() {
+            return;
         }
         let due = everything
             || self
