@@ -55,7 +55,7 @@ pub use parse::Format;
 use crate::template::InstanceId;
 use serde::de::DeserializeOwned;
 use std::collections::BTreeSet;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, PoisonError, RwLock};
 use thiserror::Error;
@@ -116,6 +116,8 @@ pub type Validate<T> = fn(&T) -> Result<(), String>;
 #[derive(Debug)]
 pub struct ConfigFile<T: 'static> {
     path: &'static str,
+    /// An environment variable that names another path.
+    env: Option<&'static str>,
     validate: Option<Validate<T>>,
     current: RwLock<Option<Arc<T>>>,
     /// Registered with the watcher (once).
@@ -135,6 +137,7 @@ where
     pub const fn new(path: &'static str) -> Self {
         ConfigFile {
             path,
+            env: None,
             validate: None,
             current: RwLock::new(None),
             watched: AtomicBool::new(false),
@@ -150,9 +153,20 @@ where
         self
     }
 
-    /// The file, as given.
-    pub fn path(&self) -> &'static str {
-        self.path
+    /// Reads the file named by environment variable `var` instead, when it is set (a deployed
+    /// app's config elsewhere, a test's copy); the path given to [`new`](Self::new) otherwise.
+    pub const fn env(mut self, var: &'static str) -> Self {
+        self.env = Some(var);
+        self
+    }
+
+    /// The file: the environment variable's value if [`env`](Self::env) names one that is
+    /// set, else the path given.
+    pub fn path(&self) -> String {
+        self.env
+            .and_then(|var| std::env::var(var).ok())
+            .filter(|path| !path.is_empty())
+            .unwrap_or_else(|| self.path.to_owned())
     }
 
     /// Reads, parses and validates the file, makes it the current value and (debug builds
@@ -201,17 +215,17 @@ where
 
     /// The file's path, absolute.
     fn absolute(&self) -> PathBuf {
-        let path = Path::new(self.path);
+        let path = PathBuf::from(self.path());
         if path.is_absolute() {
-            path.to_path_buf()
+            path
         } else {
-            std::env::current_dir().map_or_else(|_| path.to_path_buf(), |dir| dir.join(path))
+            std::env::current_dir().map_or_else(|_| path.clone(), |dir| dir.join(&path))
         }
     }
 
     fn read(&self) -> Result<T, ConfigError> {
         let path = self.absolute();
-        let shown = || self.path.to_owned();
+        let shown = || self.path();
         let format =
             Format::of(&path).ok_or_else(|| ConfigError::UnknownFormat { path: shown() })?;
         let text = std::fs::read_to_string(&path).map_err(|source| ConfigError::Read {
@@ -244,12 +258,12 @@ impl<T> watched::Watched for ConfigFile<T>
 where
     T: DeserializeOwned + Send + Sync + 'static,
 {
-    fn path(&self) -> PathBuf {
+    fn location(&self) -> PathBuf {
         watched::canonical(&self.absolute())
     }
 
-    fn shown(&self) -> &str {
-        self.path
+    fn shown(&self) -> String {
+        self.path()
     }
 
     fn reload(&self) -> watched::Reloaded {

@@ -31,9 +31,9 @@ pub(crate) enum Reloaded {
 /// A loaded config file, whatever its type.
 pub(crate) trait Watched: Send + Sync + 'static {
     /// Its absolute, canonical path.
-    fn path(&self) -> PathBuf;
+    fn location(&self) -> PathBuf;
     /// Its path as the app gave it (for messages).
-    fn shown(&self) -> &str;
+    fn shown(&self) -> String;
     /// Reads it again after a change.
     fn reload(&self) -> Reloaded;
 }
@@ -50,7 +50,7 @@ pub(crate) fn register(file: &'static dyn Watched) {
         .unwrap_or_else(PoisonError::into_inner)
         .push(file);
     if let Some(on_register) = ON_REGISTER.get() {
-        on_register(&file.path());
+        on_register(&file.location());
     }
 }
 
@@ -60,7 +60,7 @@ pub(crate) fn on_register(callback: impl Fn(&Path) + Send + Sync + 'static) {
     if ON_REGISTER.set(Box::new(callback)).is_err() {
         return;
     }
-    let paths: Vec<PathBuf> = files().iter().map(|f| f.path()).collect();
+    let paths: Vec<PathBuf> = files().iter().map(|f| f.location()).collect();
     if let Some(on_register) = ON_REGISTER.get() {
         for path in paths {
             on_register(&path);
@@ -77,8 +77,8 @@ pub(crate) fn changed(path: &Path) -> Vec<(String, Reloaded)> {
     let path = canonical(path);
     files()
         .into_iter()
-        .filter(|file| file.path() == path)
-        .map(|file| (file.shown().to_owned(), file.reload()))
+        .filter(|file| file.location() == path)
+        .map(|file| (file.shown(), file.reload()))
         .collect()
 }
 
