@@ -1,51 +1,5 @@
-//! Typed configuration files that hot-reload: [`ConfigFile`].
-//!
-//! An app declares a file and the `serde` type it reads into, once, as a `static`:
-//!
-//! ```no_run
-//! use hotreload::ConfigFile;
-//!
-//! #[derive(Debug, Default, serde::Deserialize)]
-//! struct Dashboard {
-//!     title: String,
-//!     refresh_ms: u64,
-//! }
-//!
-//! fn check(config: &Dashboard) -> Result<(), String> {
-//!     if config.refresh_ms < 100 {
-//!         return Err(format!("refresh_ms must be at least 100, got {}", config.refresh_ms));
-//!     }
-//!     Ok(())
-//! }
-//!
-//! static DASHBOARD: ConfigFile<Dashboard> =
-//!     ConfigFile::new(concat!(env!("CARGO_MANIFEST_DIR"), "/dashboard.toml")).validate(check);
-//!
-//! # fn main() -> Result<(), hotreload::ConfigError> {
-//! // At start-up: read, parse and validate once (fail early, in every build).
-//! DASHBOARD.load()?;
-//! // Anywhere, e.g. in `render`: the config now.
-//! let title = DASHBOARD.get().title.clone();
-//! # let _ = title; Ok(()) }
-//! ```
-//!
-//! The format comes from the extension: `.toml` (the `toml` crate) or `.json` (`serde_json`).
-//!
-//! **Debug builds with hot reload** watch the file (the watcher of `enable_hot_reload!`).
-//! On a save it is parsed and validated again and, if good, swapped in atomically: a `get`
-//! returns either the old value or the new one, never a mix. Every live view whose last
-//! render read it (a `get` inside `render`) re-renders with its state kept, so the page shows
-//! the change in about the time of a template swap. A syntax error or a failed validation
-//! shows the error overlay at the file's line and column with the parser's message, and the
-//! last good config stays live until the file is fixed, which clears the overlay.
-//!
-//! - *modified*: parsed, validated and swapped as above;
-//! - *deleted*: the last good config stays, with a warning toast (a deleted file is most often
-//!   the first half of an editor's save, or a `git checkout` in progress);
-//! - *created* (again, after it was missing): read as a modification, with a toast.
-//!
-//! **Release builds** (and apps without hot reload) read the file once, at the first `load`
-//! or `get`; nothing watches it.
+//! Typed configuration files that hot-reload: [`ConfigFile`] (its docs are the user guide);
+//! `parse.rs` reads TOML and JSON with positions, `watched.rs` is the list the dev watcher asks.
 
 mod parse;
 pub(crate) mod watched;
@@ -112,7 +66,56 @@ impl ConfigError {
 /// A validation function: `Err(message)` refuses the value (shown in the overlay).
 pub type Validate<T> = fn(&T) -> Result<(), String>;
 
-/// A typed config file; see the [module docs](self). Declare it as a `static`.
+/// Typed configuration files that hot-reload: [`ConfigFile`].
+///
+/// An app declares a file and the `serde` type it reads into, once, as a `static`:
+///
+/// ```no_run
+/// use hotreload::ConfigFile;
+///
+/// #[derive(Debug, Default, serde::Deserialize)]
+/// struct Dashboard {
+///     title: String,
+///     refresh_ms: u64,
+/// }
+///
+/// fn check(config: &Dashboard) -> Result<(), String> {
+///     if config.refresh_ms < 100 {
+///         return Err(format!("refresh_ms must be at least 100, got {}", config.refresh_ms));
+///     }
+///     Ok(())
+/// }
+///
+/// static DASHBOARD: ConfigFile<Dashboard> =
+///     ConfigFile::new(concat!(env!("CARGO_MANIFEST_DIR"), "/dashboard.toml")).validate(check);
+///
+/// # fn main() -> Result<(), hotreload::ConfigError> {
+/// // At start-up: read, parse and validate once (fail early, in every build).
+/// DASHBOARD.load()?;
+/// // Anywhere, e.g. in `render`: the config now.
+/// let title = DASHBOARD.get().title.clone();
+/// # let _ = title; Ok(()) }
+/// ```
+///
+/// The format comes from the extension: `.toml` (the `toml` crate) or `.json` (`serde_json`).
+///
+/// **Debug builds with hot reload** watch the file (the watcher of `enable_hot_reload!`).
+/// On a save it is parsed and validated again and, if good, swapped in atomically: a `get`
+/// returns either the old value or the new one, never a mix. Every live view whose last
+/// render read it (a `get` inside `render`) re-renders with its state kept, so the page shows
+/// the change in about the time of a template swap. A syntax error or a failed validation
+/// shows the error overlay at the file's line and column with the parser's message, and the
+/// last good config stays live until the file is fixed, which clears the overlay.
+///
+/// - *modified*: parsed, validated and swapped as above;
+/// - *deleted*: the last good config stays, with a warning toast (a deleted file is most often
+///   the first half of an editor's save, or a `git checkout` in progress);
+/// - *created* (again, after it was missing): read as a modification, with a toast.
+///
+/// **Release builds** (and apps without hot reload) read the file once, at the first `load`
+/// or `get`; nothing watches it.
+///
+/// Declare it as a `static`.
 #[derive(Debug)]
 pub struct ConfigFile<T: 'static> {
     path: &'static str,

@@ -1,24 +1,4 @@
-//! Server logs in the browser console: [`BrowserConsole`], a `tracing` layer that forwards
-//! the app's events to every open page of a dev server, where the dev client prints them
-//! with `console.error` / `warn` / `info` / `debug` (like Phoenix's `web_console_logger`).
-//!
-//! ```no_run
-//! use tracing_subscriber::prelude::*;
-//!
-//! tracing_subscriber::registry()
-//!     .with(tracing_subscriber::fmt::layer())
-//!     .with(hotreload::BrowserConsole::new(tracing::Level::INFO))
-//!     .init();
-//! ```
-//!
-//! It never blocks the server: an event is formatted on the thread that logged it and put on
-//! the dev bus (a bounded broadcast channel: a page that reads too slowly loses frames, the
-//! logger never waits). At most [`MAX_PER_SECOND`] events a second are forwarded; the rest
-//! are counted and reported as one "dropped" line. hotreload's own events below `WARN` are
-//! not forwarded (they describe the very frames that would carry them).
-//!
-//! Only debug builds with hot reload enabled forward anything: in a release build `on_event`
-//! returns at once (a constant `false`), and without hot reload after one atomic load.
+//! [`BrowserConsole`]: server logs in the browser console (its docs are the user guide).
 
 use crate::dev::bus::{DevFrame, publish};
 use std::cell::Cell;
@@ -36,8 +16,27 @@ pub(crate) const MAX_PER_SECOND: u32 = 50;
 /// Longest message forwarded (longer ones are cut, with `…`).
 const MAX_MESSAGE: usize = 2000;
 
-/// A `tracing` layer that shows the app's events in the browser console of open dev pages;
-/// see the [module docs](self).
+/// Server logs in the browser console: [`BrowserConsole`], a `tracing` layer that forwards
+/// the app's events to every open page of a dev server, where the dev client prints them
+/// with `console.error` / `warn` / `info` / `debug` (like Phoenix's `web_console_logger`).
+///
+/// ```no_run
+/// use tracing_subscriber::prelude::*;
+///
+/// tracing_subscriber::registry()
+///     .with(tracing_subscriber::fmt::layer())
+///     .with(hotreload::BrowserConsole::new(tracing::Level::INFO))
+///     .init();
+/// ```
+///
+/// It never blocks the server: an event is formatted on the thread that logged it and put on
+/// the dev bus (a bounded broadcast channel: a page that reads too slowly loses frames, the
+/// logger never waits). At most 50 events a second are forwarded; the rest
+/// are counted and reported as one "dropped" line. hotreload's own events below `WARN` are
+/// not forwarded (they describe the very frames that would carry them).
+///
+/// Only debug builds with hot reload enabled forward anything: in a release build `on_event`
+/// returns at once (a constant `false`), and without hot reload after one atomic load.
 #[derive(Debug)]
 pub struct BrowserConsole {
     level: Level,
