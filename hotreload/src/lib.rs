@@ -117,6 +117,7 @@ pub use live::{
     TaskError, TaskResult, Upload, UploadConfig, UploadEntry, UploadedFile, default_page,
     live_view, live_view_with_state, redirect_with_flash, set_secret_key, stats, upload_dir,
 };
+pub use live::{MigrateError, Migration};
 pub use serve::{Listener, bind, shutdown_signal};
 pub use template::{
     AttributeValue, BadInstanceId, Displayed, Html, InstanceId, Raw, Render, display, raw,

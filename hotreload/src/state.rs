@@ -16,7 +16,7 @@
 //! (`enable_hot_reload!` in a debug build with a manifest dir): [`preserve`] and [`restore`]
 //! then return [`StateError::Disabled`].
 
-pub use crate::live::{MigrateError, Migration};
+pub use crate::{MigrateError, Migration};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use std::time::Duration;

@@ -2,6 +2,8 @@
 //! `parse.rs` reads TOML and JSON with positions, `watched.rs` is the list the dev watcher asks.
 
 mod parse;
+// Only the dev layer's watcher asks about changed files; without `hot-reload` nothing does.
+#[cfg_attr(not(feature = "hot-reload"), allow(dead_code))]
 pub(crate) mod watched;
 
 pub use parse::Format;

@@ -127,6 +127,7 @@ impl Layout {
     /// `(static index, byte offset just after the tag name, line, column)`, as the re-parser
     /// found them in the source this layout came from; a position that does not fall inside
     /// the statics (the statics changed since) is skipped, so the markup is never broken.
+    #[cfg(feature = "hot-reload")]
     pub(crate) fn with_source_attributes(
         &self,
         file: &str,
@@ -175,7 +176,8 @@ impl Layout {
 
 /// The attribute that names the template position an element came from (dev builds with
 /// source annotations on).
-pub(crate) const SOURCE_ATTRIBUTE: &str = "data-hr-src";
+#[cfg(feature = "hot-reload")]
+pub(crate) const SOURCE_ATTRIBUTE: &str = hotreload_diff::SOURCE_ATTR;
 
 /// An attribute name that cannot break out of the tag it is written into.
 fn is_attribute_name(name: &str) -> bool {
@@ -255,6 +257,7 @@ mod tests {
     }
 
     #[test]
+    #[cfg(feature = "hot-reload")]
     fn source_attributes_go_after_each_tag_name() {
         let layout = Layout::new(
             vec!["<div class=\"a\"><p".into(), ">x</p></div>".into()],
