@@ -323,6 +323,22 @@ test('time travel: ◀ sends travel to position-1, ▶ +1, Resume and Replay fro
   await done(c);
 });
 
+test('entries are addressed by their number: after older ones were dropped, ◀ and the log buttons send numbers', async () => {
+  const c = await open();
+  const log = [300, 301, 302, 303].map((n) => ({ ...VIEW.log[0], n }));
+  await openInspector(c, inspectFrame({ views: [{ ...VIEW, log, history: { len: 4, position: 303, travelling: false, bytes: 412, first: 0 } }] }));
+  assert.equal((await ui(c.page, '.tt-position'))[0].text, '303 / 303');
+  let since = server.count();
+  await c.page.locator('.tt-back').click();
+  let f = await server.waitFrame('dev', (x) => x.action === 'travel', { since });
+  assert.equal(f.to, 302);
+  since = server.count();
+  await c.page.locator('.inspect-log-entry[data-n="300"] .tt-goto').click();
+  f = await server.waitFrame('dev', (x) => x.action === 'travel', { since });
+  assert.equal(f.to, 300);
+  await done(c);
+});
+
 test('while a view travels its live events are not sent (a nested view\'s are), `paused` errors make no toast; after it stops they are sent again', async () => {
   const c = await open();
   await openInspector(c, inspectFrame({ position: 2, travelling: true }));

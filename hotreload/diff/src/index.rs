@@ -41,6 +41,9 @@ pub(crate) struct INode {
     /// (an element that only moved in the source is still the same element), while `hash`
     /// decides whether a pair needs diffing at all (the new position must reach the client).
     pub(crate) shape: u64,
+    /// Whether this node or one below it has a [`SOURCE_ATTR`]: only then is `shape` hashed
+    /// on its own (otherwise it is `hash`, and pages without annotations hash once).
+    has_source: bool,
     pub(crate) kind: Kind,
     pub(crate) key: Option<u64>,
     pub(crate) boundary: bool,
@@ -107,7 +110,7 @@ impl Index {
         let mut scratch: Vec<u64> = Vec::new();
         for i in (0..nodes.len()).rev() {
             let (first, count) = (nodes[i].first_child as usize, nodes[i].child_count as usize);
-            (nodes[i].hash, nodes[i].shape) = subtree_hash(&nodes, i);
+            (nodes[i].hash, nodes[i].shape, nodes[i].has_source) = subtree_hash(&nodes, i);
             scratch.clear();
             for child in &nodes[first..first + count] {
                 if let Some(k) = child.key {
@@ -166,8 +169,12 @@ impl Index {
         dirty.sort_unstable_by(|a, b| b.cmp(a));
         dirty.dedup();
         for id in dirty {
-            (self.nodes[id as usize].hash, self.nodes[id as usize].shape) =
-                subtree_hash(&self.nodes, id as usize);
+            let node = id as usize;
+            (
+                self.nodes[node].hash,
+                self.nodes[node].shape,
+                self.nodes[node].has_source,
+            ) = subtree_hash(&self.nodes, node);
         }
     }
 
@@ -185,16 +192,27 @@ impl Index {
     }
 }
 
-/// Node `i`'s hash and shape hash: what it is, then its children's hashes in order.
-fn subtree_hash(nodes: &[INode], i: usize) -> (u64, u64) {
+/// Node `i`'s hash and shape hash (what it is, then its children's hashes in order), and
+/// whether its subtree has a source annotation.
+fn subtree_hash(nodes: &[INode], i: usize) -> (u64, u64, bool) {
     let (first, count) = (nodes[i].first_child as usize, nodes[i].child_count as usize);
-    let (mut h, mut s) = (hasher(), hasher());
-    nodes[i].hash_own(&mut h, &mut s);
-    for child in &nodes[first..first + count] {
+    let children = &nodes[first..first + count];
+    let has_source = nodes[i].has_source_attr() || children.iter().any(|c| c.has_source);
+    let mut h = hasher();
+    nodes[i].hash_own_into(&mut h, true);
+    for child in children {
         h.write_u64(child.hash);
+    }
+    let hash = h.finish();
+    if !has_source {
+        return (hash, hash, false);
+    }
+    let mut s = hasher();
+    nodes[i].hash_own_into(&mut s, false);
+    for child in children {
         s.write_u64(child.shape);
     }
-    (h.finish(), s.finish())
+    (hash, s.finish(), true)
 }
 
 impl INode {
@@ -203,13 +221,19 @@ impl INode {
         self.boundary || self.ignored
     }
 
-    /// Hashes what this node is, not counting its children, into `h`; into `s` the same
-    /// without [`SOURCE_ATTR`] attributes.
-    fn hash_own(&self, h: &mut DefaultHasher, s: &mut DefaultHasher) {
-        self.hash_own_into(h, true);
-        self.hash_own_into(s, false);
+    /// Whether this element has a [`SOURCE_ATTR`] attribute (a boundary's never counts: it is
+    /// hashed by its key alone).
+    fn has_source_attr(&self) -> bool {
+        match &self.handle.data {
+            NodeData::Element { attrs, .. } if !self.boundary => {
+                attrs.borrow().iter().any(|a| &*a.name.local == SOURCE_ATTR)
+            }
+            _ => false,
+        }
     }
 
+    /// Hashes what this node is, not counting its children; without [`SOURCE_ATTR`]
+    /// attributes unless `sources`.
     fn hash_own_into(&self, h: &mut DefaultHasher, sources: bool) {
         match &self.handle.data {
             NodeData::Element {
@@ -291,6 +315,7 @@ fn new_inode(handle: Handle) -> INode {
         handle,
         hash: 0,
         shape: 0,
+        has_source: false,
         kind,
         key,
         boundary,

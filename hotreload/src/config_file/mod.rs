@@ -65,6 +65,9 @@ impl ConfigError {
     }
 }
 
+/// How many readers a file notes before those that went away are pruned.
+const PRUNE_READERS: usize = 256;
+
 /// A validation function: `Err(message)` refuses the value (shown in the overlay).
 pub type Validate<T> = fn(&T) -> Result<(), String>;
 
@@ -191,11 +194,14 @@ where
     where
         T: Default,
     {
-        if let Some(instance) = crate::template::rendering_instance() {
-            self.readers
-                .lock()
-                .unwrap_or_else(PoisonError::into_inner)
-                .insert(instance);
+        if let Some(instance) = crate::template::rendering_instance()
+            && watched::is_watching()
+        {
+            let mut readers = self.readers.lock().unwrap_or_else(PoisonError::into_inner);
+            if readers.insert(instance) && readers.len() > PRUNE_READERS {
+                // Instances that went away since (a long session without edits).
+                readers.retain(|id| crate::template::instance_alive(*id));
+            }
         }
         if let Some(value) = self
             .current
@@ -209,6 +215,9 @@ where
             Ok(value) => value,
             Err(error) => {
                 tracing::error!(%error, "hotreload: config not loaded; using the default");
+                // There but broken is not missing: fixing it is a modification.
+                self.present
+                    .store(self.absolute().exists(), Ordering::Release);
                 self.watch();
                 let value = Arc::new(T::default());
                 *self.current.write().unwrap_or_else(PoisonError::into_inner) =
@@ -281,6 +290,14 @@ where
             };
         }
         let created = !self.present.swap(true, Ordering::AcqRel);
+        // An editor that truncates before writing: give it a moment rather than read an
+        // empty file (which a config of all-default fields would accept).
+        for _ in 0..10 {
+            if std::fs::metadata(self.absolute()).is_ok_and(|m| m.len() > 0) {
+                break;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(2));
+        }
         match self.read() {
             Ok(value) => {
                 *self.current.write().unwrap_or_else(PoisonError::into_inner) =

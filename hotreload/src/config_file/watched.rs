@@ -43,6 +43,12 @@ static FILES: Mutex<Vec<&'static dyn Watched>> = Mutex::new(Vec::new());
 type OnRegister = Box<dyn Fn(&Path) + Send + Sync>;
 static ON_REGISTER: OnceLock<OnRegister> = OnceLock::new();
 
+/// Whether a watcher asks about changed files (hot reload is enabled): only then do reads
+/// note their readers.
+pub(crate) fn is_watching() -> bool {
+    ON_REGISTER.get().is_some()
+}
+
 /// Adds `file` to the watched files (and tells the watcher, if one is running).
 pub(crate) fn register(file: &'static dyn Watched) {
     FILES

@@ -55,15 +55,16 @@ pub(crate) fn annotate_built(file: &str, parsed: &ReparsedFile) -> Vec<TemplateI
 
 /// After an edit: annotates each template `planned` (its layout from the edited file and
 /// where its elements are there) whose live layout is that layout (swapped just now, or
-/// unchanged by the edit); returns the templates whose annotation changed. A template the
-/// edit could not swap keeps its annotation until it can.
+/// unchanged by the edit), or that has not rendered yet (the registry checks the layout
+/// against the compiled one when it does); returns the templates whose annotation changed. A
+/// template the edit could not swap keeps its annotation until it can.
 pub(crate) fn annotate_edited(
     file: &str,
     planned: &[(TemplateId, Layout, Vec<ElementPosition>)],
 ) -> Vec<TemplateId> {
     let mut changed = Vec::new();
     for (id, layout, positions) in planned {
-        if registry().layout(id).as_ref() != Some(layout) {
+        if registry().layout(id).is_some_and(|live| live != *layout) {
             continue;
         }
         match registry().annotate(id, layout, annotated(file, layout, positions)) {

@@ -79,7 +79,8 @@ impl BrowserConsole {
 
     /// Events at the layer's level or more severe, but hotreload's own only from `WARN`.
     fn wanted_for(&self, level: Level, target: &str) -> bool {
-        level <= self.level && !(target.starts_with("hotreload") && level > Level::WARN)
+        let ours = target == "hotreload" || target.starts_with("hotreload::");
+        level <= self.level && !(ours && level > Level::WARN)
     }
 
     /// Whether one more event fits this second; `Some(n)` first when `n` were dropped in
@@ -117,6 +118,8 @@ impl<S: Subscriber> Layer<S> for BrowserConsole {
             return;
         }
         FORWARDING.with(|f| f.set(true));
+        // Reset however this ends (a field's `Debug` may panic).
+        let _forwarding = Forwarding;
         let (admitted, dropped) = self.admit();
         if let Some(dropped) = dropped {
             publish(&DevFrame::Log {
@@ -143,6 +146,14 @@ impl<S: Subscriber> Layer<S> for BrowserConsole {
                 dropped: None,
             });
         }
+    }
+}
+
+/// Clears `FORWARDING` when dropped.
+struct Forwarding;
+
+impl Drop for Forwarding {
+    fn drop(&mut self) {
         FORWARDING.with(|f| f.set(false));
     }
 }
@@ -233,6 +244,10 @@ mod tests {
         assert!(!console.wanted_for(Level::DEBUG, "my_app"));
         assert!(!console.wanted_for(Level::INFO, "hotreload::live"));
         assert!(console.wanted_for(Level::WARN, "hotreload::live"));
+        assert!(
+            console.wanted_for(Level::INFO, "hotreload_demo"),
+            "an app named like us"
+        );
         assert!(BrowserConsole::new(Level::TRACE).wanted_for(Level::TRACE, "my_app"));
     }
 }

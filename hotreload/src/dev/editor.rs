@@ -101,9 +101,7 @@ pub(crate) enum Opened {
     Printed(String),
 }
 
-/// The editor settings, read from the environment at each request (so a developer can
-/// change them without a restart of the editor integration, and tests can set them per
-/// process).
+/// The editor settings, read from the server's environment at each request.
 #[derive(Debug, Clone, Default)]
 pub(crate) struct EditorSettings {
     /// `HOTRELOAD_EDITOR`.
@@ -192,15 +190,38 @@ fn template_command(
     let mut argv: Vec<String> = words
         .iter()
         .map(|w| {
-            w.replace("{file}", file)
-                .replace("{line}", line)
-                .replace("{column}", column)
+            fill(
+                w,
+                &[("{file}", file), ("{line}", line), ("{column}", column)],
+            )
         })
         .collect();
     if !placeholders {
         argv.push(file.to_owned());
     }
     Ok(argv)
+}
+
+/// `word` with each placeholder replaced, in one pass: a value is never searched for another
+/// placeholder (a file named `{line}.rs` stays as it is).
+fn fill(word: &str, values: &[(&str, &str)]) -> String {
+    let mut out = String::with_capacity(word.len());
+    let mut rest = word;
+    'scan: while !rest.is_empty() {
+        for (name, value) in values {
+            if let Some(after) = rest.strip_prefix(name) {
+                out.push_str(value);
+                rest = after;
+                continue 'scan;
+            }
+        }
+        let mut chars = rest.chars();
+        if let Some(c) = chars.next() {
+            out.push(c);
+        }
+        rest = chars.as_str();
+    }
+    out
 }
 
 /// The file name of `program` without extension (`/usr/bin/code` → `code`).
@@ -248,16 +269,19 @@ fn spawn_detached(argv: &[String]) -> Result<(), EditorError> {
     let Some((program, args)) = argv.split_first() else {
         return Err(EditorError::BadCommand(String::new()));
     };
-    let mut child = Command::new(program)
+    let mut command = Command::new(program);
+    command
         .args(args)
         .stdin(Stdio::null())
         .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .map_err(|source| EditorError::Spawn {
-            program: program.clone(),
-            source,
-        })?;
+        .stderr(Stdio::null());
+    // Its own process group: Ctrl+C in the server's terminal does not close the editor.
+    #[cfg(unix)]
+    std::os::unix::process::CommandExt::process_group(&mut command, 0);
+    let mut child = command.spawn().map_err(|source| EditorError::Spawn {
+        program: program.clone(),
+        source,
+    })?;
     let program = program.clone();
     let reaper = std::thread::Builder::new()
         .name("hotreload-editor".into())
@@ -316,6 +340,11 @@ mod tests {
             ["my-editor", "--wait", "/a.rs"]
         );
         assert!(template_command("'unbalanced", "/a.rs", "1", "1").is_err());
+        // A path with a placeholder's name in it is not filled in again.
+        assert_eq!(
+            template_command("ed {file} {line}", "/w/{line}.rs", "3", "4").unwrap(),
+            ["ed", "/w/{line}.rs", "3"]
+        );
     }
 
     #[test]

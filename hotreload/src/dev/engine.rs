@@ -87,6 +87,11 @@ pub struct HotSwapEngine {
     rebuilder: Result<Arc<Rebuilder>, String>,
     /// Source annotations on (`EngineConfig::annotate`).
     annotate: bool,
+    /// Held while an edit is handled, and by the startup annotation pass per file, so the
+    /// pass never writes as-built positions over an edit's.
+    editing: Mutex<()>,
+    /// Files edited since watching started (the startup pass leaves them to the edits).
+    edited: Mutex<BTreeSet<String>>,
     /// Counters.
     pub stats: DevStats,
 }
@@ -114,6 +119,8 @@ impl HotSwapEngine {
             },
             stats: DevStats::default(),
             annotate: config.annotate,
+            editing: Mutex::new(()),
+            edited: Mutex::new(BTreeSet::new()),
         })
     }
 
@@ -132,7 +139,11 @@ impl HotSwapEngine {
             .collect();
         let mut changed = Vec::new();
         for (key, text) in &files {
-            if let Some(parsed) = self.as_built(key, text) {
+            let Some(parsed) = self.as_built(key, text) else {
+                continue;
+            };
+            let _editing = lock(&self.editing);
+            if !lock(&self.edited).contains(key) {
                 changed.extend(annotate::annotate_built(key, &parsed));
             }
         }
@@ -192,6 +203,8 @@ impl HotSwapEngine {
             };
         };
         let _span = tracing::debug_span!("hot_swap", file = %source.key).entered();
+        let _editing = lock(&self.editing);
+        lock(&self.edited).insert(source.key.clone());
         DevStats::bump(&self.stats.edits, 1);
         let mut report = EditReport {
             file: source.key.clone(),

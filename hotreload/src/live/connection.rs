@@ -242,6 +242,8 @@ struct Connection {
     closed: Arc<AtomicBool>,
     /// The deferred attaches still waiting, aborted with the connection.
     deferred: Vec<tokio::task::AbortHandle>,
+    /// A click-to-source request of this page is being carried out.
+    opening: Arc<AtomicBool>,
 }
 
 impl Connection {
@@ -268,6 +270,7 @@ impl Connection {
             route_view,
             closed: Arc::new(AtomicBool::new(false)),
             deferred: Vec::new(),
+            opening: Arc::new(AtomicBool::new(false)),
         };
         runtime
             .breakers
@@ -417,9 +420,22 @@ impl Connection {
         let outbound = self.outbound.0.clone();
         match request {
             DevRequest::Open { src } => {
-                let tokio = runtime().tokio()?;
+                let Some(tokio) = runtime().tokio() else {
+                    return refuse("the server has no runtime to open the editor from");
+                };
+                // One at a time per page: a held-down key cannot start a hundred editors.
+                if self.opening.swap(true, Ordering::AcqRel) {
+                    Counters::add(&runtime().stats.errors_sent, 1);
+                    let error = ProtocolError::new(
+                        ErrorCode::RateLimited,
+                        "an editor is already being opened for this page",
+                    );
+                    return Some(ServerFrame::error(&error, None).to_json());
+                }
+                let opening = Arc::clone(&self.opening);
                 tokio.spawn(async move {
                     let answer = tokio::task::spawn_blocking(move || hooks.open_source(&src)).await;
+                    opening.store(false, Ordering::Release);
                     if let Ok(answer) = answer {
                         let _ = outbound.send(answer);
                     }

@@ -198,12 +198,22 @@ pub(crate) struct History {
     dirty: bool,
 }
 
-/// The bytes an entry is counted for.
+/// The bytes an entry is counted for (an estimate of the heap it holds).
 fn entry_bytes(entry: &Entry) -> usize {
+    let event = entry.record.event.as_ref().map_or(0, |e| {
+        e.value.as_ref().map_or(0, String::len)
+            + e.key.as_ref().map_or(0, String::len)
+            + e.form
+                .iter()
+                .map(|(n, v)| n.len() + v.len() + 48)
+                .sum::<usize>()
+            + e.unused.iter().map(|n| n.len() + 24).sum::<usize>()
+    });
     entry.state.len()
         + std::mem::size_of::<Entry>()
         + entry.record.msg.to_string().len()
         + entry.record.error.as_ref().map_or(0, String::len)
+        + event
 }
 
 impl History {
@@ -280,9 +290,27 @@ impl History {
         }
     }
 
-    /// Entry `index`.
+    /// Entry `index` (0 is the oldest kept).
     pub(crate) fn get(&self, index: usize) -> Option<&Entry> {
         self.entries.get(index)
+    }
+
+    /// The entry numbered `n` and its index, if it is kept.
+    pub(crate) fn find(&self, n: u64) -> Option<(usize, &Entry)> {
+        // Numbers increase along the entries: a binary search.
+        let index = self
+            .entries
+            .binary_search_by_key(&n, |entry| entry.record.n)
+            .ok()?;
+        Some((index, &self.entries[index]))
+    }
+
+    /// The number of the entry shown: the one travelled to, else the newest.
+    pub(crate) fn position(&self) -> u64 {
+        let index = self
+            .travelling
+            .unwrap_or(self.entries.len().saturating_sub(1));
+        self.entries.get(index).map_or(0, |entry| entry.record.n)
     }
 
     /// The entries, oldest first.

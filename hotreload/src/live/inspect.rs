@@ -18,6 +18,16 @@ const LOG_LINES: usize = 200;
 /// `state` as JSON for reading: serde_json first; a state serde_json cannot write (a map
 /// with non-string keys) through its MessagePack form.
 pub(crate) fn state_json<T: Serialize>(state: &T) -> Value {
+    // A `Serialize` that panics shows as such; the inspector (and the view) go on.
+    match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| state_json_inner(state))) {
+        Ok(value) => value,
+        Err(panic) => json!({
+            "unreadable": crate::live::instance::panic_message(panic.as_ref())
+        }),
+    }
+}
+
+fn state_json_inner<T: Serialize>(state: &T) -> Value {
     match serde_json::to_value(state) {
         Ok(value) => value,
         Err(error) => crate::live::snapshot::to_bytes(state)
@@ -67,9 +77,7 @@ pub(crate) fn describe(
                     })
                 })
                 .collect();
-            let position = history
-                .travelling()
-                .unwrap_or(history.len().saturating_sub(1));
+            let position = history.position();
             (
                 log,
                 json!({

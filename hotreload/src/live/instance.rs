@@ -135,12 +135,12 @@ const HISTORY_SAVE_PERIOD: std::time::Duration = std::time::Duration::from_secs(
 /// What the inspector asks of an instance's recorded states.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum TimeTravel {
-    /// Show entry `n`.
-    To(usize),
+    /// Show the entry numbered `n`.
+    To(u64),
     /// Go on from the entry shown.
     Resume,
-    /// Run the messages after entry `n` again.
-    Replay(usize),
+    /// Run the messages after the entry numbered `n` again.
+    Replay(u64),
 }
 
 /// Most server-sent values held while an instance is time-travelled; older ones are dropped.
@@ -191,7 +191,7 @@ impl<V: LiveView> Instance<V> {
             return self;
         }
         let mut history = earlier.unwrap_or_else(History::new);
-        if let Ok(state) = snapshot::to_bytes(&self.state) {
+        if let Ok(state) = recordable(&self.state) {
             history.push(state, first);
         }
         self.history = Some(history);
@@ -207,7 +207,7 @@ impl<V: LiveView> Instance<V> {
         record.diff_us = self.last_sent.diff_us;
         record.ops = self.last_sent.ops;
         record.bytes = self.last_sent.bytes;
-        match snapshot::to_bytes(&self.state) {
+        match recordable(&self.state) {
             Ok(state) => {
                 history.push(state, record);
             }
@@ -463,6 +463,25 @@ impl<V: LiveView> Instance<V> {
         }
     }
 
+    /// [`call`](Self::call) with a detached context (a replay): its tasks never start and it has
+    /// no parent, so only the state and the effects returned change.
+    fn call_detached(
+        &mut self,
+        event: &Event,
+        change: impl for<'a> FnOnce(&mut V, &mut Context<'a, V>),
+    ) -> Result<Effects, String> {
+        let state = &mut self.state;
+        catch_unwind(AssertUnwindSafe(|| {
+            let mut cx = Context::<V>::detached(event);
+            change(state, &mut cx);
+            cx.into_effects()
+        }))
+        .map_err(|panic| {
+            Counters::add(&runtime().stats.panics, 1);
+            panic_message(panic.as_ref())
+        })
+    }
+
     /// Calls `change` with a fresh [`Context`], catching panics; returns what it asked for.
     fn call(
         &mut self,
@@ -556,20 +575,21 @@ impl<V: LiveView> Instance<V> {
         }
     }
 
-    /// The recorded state at `index`, read back as a `V` (migrated field by field if the
-    /// struct changed since it was recorded).
-    fn recorded_state(&self, index: usize) -> Result<V, String> {
+    /// Recorded entry number `n`: its place in the history and its state read back as a `V`
+    /// (migrated field by field if the struct changed since it was recorded).
+    fn recorded_state(&self, n: u64) -> Result<(usize, V), String> {
         let history = self
             .history
             .as_ref()
             .ok_or("this view keeps no history (the inspector is off)")?;
-        let entry = history.get(index).ok_or_else(|| {
+        let (index, entry) = history.find(n).ok_or_else(|| {
             format!(
-                "there is no recorded state {index} (there are {})",
-                history.len()
+                "there is no recorded state {n} (entries {} to {} are kept)",
+                history.get(0).map_or(0, |e| e.record.n),
+                history.entries().last().map_or(0, |e| e.record.n)
             )
         })?;
-        crate::live::handle::restoring::<V, _>(self.id, &self.tasks, || {
+        let state = crate::live::handle::restoring::<V, _>(self.id, &self.tasks, || {
             snapshot::from_bytes::<V>(&entry.state)
                 .map_err(|e| e.to_string())
                 .or_else(|error| {
@@ -582,15 +602,16 @@ impl<V: LiveView> Instance<V> {
                             )
                         })
                 })
-        })
+        })?;
+        Ok((index, state))
     }
 
-    /// Time travel: shows recorded state `to`; events pause (server-sent values are held)
-    /// until [`resume`](Self::resume) or [`replay`](Self::replay).
-    pub(crate) fn travel(&mut self, to: usize) -> Result<(), String> {
-        let state = self.recorded_state(to)?;
+    /// Time travel: shows recorded entry `to` (its number); events pause (server-sent values
+    /// are held) until [`resume`](Self::resume) or [`replay`](Self::replay).
+    pub(crate) fn travel(&mut self, to: u64) -> Result<(), String> {
+        let (index, state) = self.recorded_state(to)?;
         if let Some(history) = &mut self.history {
-            history.set_travelling(Some(to));
+            history.set_travelling(Some(index));
         }
         self.state = state;
         self.refresh(false)
@@ -617,10 +638,13 @@ impl<V: LiveView> Instance<V> {
     /// Restores recorded state `from` and runs the messages recorded after it through
     /// `update` (and URL changes through `handle_params`) again: the running build's code,
     /// which after a rebuild may differ from the code that recorded them. Server-sent values
-    /// cannot be sent again and are skipped. Navigation asked for meanwhile is not carried
-    /// out. Returns how many steps ran.
-    pub(crate) fn replay(&mut self, from: usize) -> Result<usize, String> {
-        let state = self.recorded_state(from)?;
+    /// cannot be sent again and are skipped. The steps run with a detached context: what they
+    /// ask for besides flash (navigation, tasks, messages to a parent, pushed events) is not
+    /// carried out, so a replay has no effects outside this view's state. (Values sent to
+    /// nested views with `Child::send` and broadcasts published from `update` do go out.)
+    /// Returns how many steps ran.
+    pub(crate) fn replay(&mut self, from: u64) -> Result<usize, String> {
+        let (from, state) = self.recorded_state(from)?;
         let Some(history) = &mut self.history else {
             return Err("this view keeps no history (the inspector is off)".to_owned());
         };
@@ -642,7 +666,9 @@ impl<V: LiveView> Instance<V> {
                     record.event = step.event.clone();
                     let started = Instant::now();
                     match serde_json::from_value::<V::Message>(step.msg.clone()) {
-                        Ok(msg) => match self.call(&event, |state, cx| state.update(msg, cx)) {
+                        Ok(msg) => match self.call_detached(&event, |state, cx| {
+                            state.update(msg, cx);
+                        }) {
                             Ok(mut effects) => {
                                 effects.apply_flash(&mut self.flash);
                                 record = record.took(started.elapsed());
@@ -662,7 +688,7 @@ impl<V: LiveView> Instance<V> {
                     let params = Params::parse(&url, self.pattern.as_deref());
                     let started = Instant::now();
                     let mut record = Record::new(RecordKind::Params, step.msg.clone());
-                    match self.call(&Event::default(), |state, cx| {
+                    match self.call_detached(&Event::default(), |state, cx| {
                         state.handle_params(&params, cx);
                     }) {
                         Ok(mut effects) => {
@@ -712,6 +738,19 @@ impl<V: LiveView> Instance<V> {
             }
         }
     }
+}
+
+/// `state` as the bytes of a history entry; a `Serialize` that fails or panics is an error
+/// (the inspector then has no entry for it; the view goes on).
+fn recordable<V: LiveView>(state: &V) -> Result<Vec<u8>, String> {
+    catch_unwind(AssertUnwindSafe(|| snapshot::to_bytes(state)))
+        .map_err(|panic| {
+            format!(
+                "serializing the state panicked: {}",
+                panic_message(panic.as_ref())
+            )
+        })?
+        .map_err(|error| error.to_string())
 }
 
 /// How many `push_patch`es in a row (each from the previous `handle_params`) are carried out.
@@ -924,7 +963,15 @@ impl<V: LiveView> AnyInstance for Instance<V> {
         };
         if self.snapshot_dirty {
             self.snapshot_dirty = false;
-            match snapshot::to_bytes(&self.state) {
+            // While time-travelling, the state shown is a recorded one: the view's own state
+            // (what a restart must bring back) is the newest entry.
+            let travelled = self
+                .history
+                .as_ref()
+                .filter(|h| h.travelling().is_some())
+                .and_then(|h| h.entries().last())
+                .map(|entry| entry.state.clone());
+            match travelled.map_or_else(|| snapshot::to_bytes(&self.state), Ok) {
                 Ok(bytes) => hooks.save_state(self.id, std::any::type_name::<V>(), bytes),
                 Err(error) => {
                     tracing::warn!(%error, view = V::name(), "hotreload: state does not serialize; not saved");

@@ -41,7 +41,7 @@ pub struct Migration {
 }
 
 impl Migration {
-    /// Whether anything changed (a snapshot that read as it was needs no migration).
+    /// Whether nothing was added, removed, retyped or renamed (every field was kept).
     pub fn is_empty(&self) -> bool {
         self.added.is_empty()
             && self.removed.is_empty()

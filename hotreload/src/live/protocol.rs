@@ -188,8 +188,8 @@ pub enum DevRequest {
     Travel {
         /// The instance.
         id: InstanceId,
-        /// The history entry.
-        to: usize,
+        /// The history entry's number (`n` in the `inspect` frame's log).
+        to: u64,
     },
     /// Leave time travel at the state shown: later entries are dropped, events flow again.
     Resume {
@@ -201,8 +201,8 @@ pub enum DevRequest {
     Replay {
         /// The instance.
         id: InstanceId,
-        /// The history entry to start from.
-        from: usize,
+        /// The number of the history entry to start from.
+        from: u64,
     },
 }
 

@@ -38,3 +38,8 @@ pub(crate) use registry::registry;
 pub use render::{AttributeValue, Displayed, Raw, Render, display, raw, render_event};
 pub use scope::{BadInstanceId, InstanceId};
 pub(crate) use scope::{RenderScope, rendering_instance};
+
+/// Whether `instance` rendered and has not gone away since.
+pub(crate) fn instance_alive(instance: InstanceId) -> bool {
+    registry().knows_instance(instance)
+}

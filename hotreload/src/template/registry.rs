@@ -84,13 +84,23 @@ struct Versions {
     version: u64,
     /// `None` means the compiled layout.
     active: Option<Arc<Layout>>,
-    /// Earlier values of `active`, oldest first.
-    history: Vec<Option<Arc<Layout>>>,
+    /// Earlier versions (layout and annotation), oldest first.
+    history: Vec<Earlier>,
     /// The live layout (active or compiled) with `data-hr-src` on every element, set by the
-    /// dev layer; dropped by every swap and revert, which the dev layer follows with its own.
+    /// dev layer; a swap drops it (the dev layer installs the new one with the swap), a revert
+    /// brings back the one of the version it reverts to.
     annotated: Option<Arc<Layout>>,
     /// The layout `annotated` was made from, checked against the compiled one when the
     /// template registers after it was annotated.
+    annotated_base: Option<Arc<Layout>>,
+}
+
+/// A version a swap replaced: its layout and its source annotation, for a revert.
+#[derive(Debug, Default)]
+struct Earlier {
+    /// `None` means the compiled layout.
+    active: Option<Arc<Layout>>,
+    annotated: Option<Arc<Layout>>,
     annotated_base: Option<Arc<Layout>>,
 }
 
@@ -180,7 +190,11 @@ impl Entry {
     }
 
     fn install(&self, versions: &mut Versions, active: Option<Arc<Layout>>) -> u64 {
-        let previous = std::mem::replace(&mut versions.active, active);
+        let previous = Earlier {
+            active: std::mem::replace(&mut versions.active, active),
+            annotated: versions.annotated.clone(),
+            annotated_base: versions.annotated_base.clone(),
+        };
         versions.history.push(previous);
         if versions.history.len() > HISTORY {
             versions.history.remove(0);
@@ -264,8 +278,8 @@ impl Registry {
     }
 
     /// Sets `annotated` (`base` with source attributes) as what template `id` renders while
-    /// `base` is its live layout; `Ok(false)` if nothing changed. Refused (and any older
-    /// annotation dropped) when `base` is not the live layout, the swapped one or, before any
+    /// `base` is its live layout; `Ok(false)` if nothing changed. Refused (the annotation
+    /// there is kept) when `base` is not the live layout, the swapped one or, before any
     /// swap, the compiled one: the positions would describe other markup. A template not
     /// rendered yet is checked when it registers.
     pub(crate) fn annotate(
@@ -283,7 +297,8 @@ impl Registry {
             (None, None) => None,
         };
         if live == Some(false) {
-            entry.set_annotated(&mut versions, None);
+            // Stale positions (a startup pass that lost a race with an edit): the annotation
+            // already there, if any, is the newer one.
             return Err(RegistryError::NotLive { id: id.clone() });
         }
         if versions.annotated.as_deref() == Some(&annotated) {
@@ -304,12 +319,14 @@ impl Registry {
         let Some(previous) = versions.history.pop() else {
             return Err(RegistryError::NothingToRevert { id: id.clone() });
         };
-        versions.active = previous;
+        versions.active = previous.active;
         versions.version += 1;
         entry
             .swapped
             .store(versions.active.is_some(), Ordering::Release);
-        entry.set_annotated(&mut versions, None);
+        // The version reverted to comes back with its source annotation.
+        entry.set_annotated(&mut versions, previous.annotated);
+        versions.annotated_base = previous.annotated_base;
         Ok(versions.version)
     }
 
@@ -397,6 +414,11 @@ impl Registry {
             .get(&instance)
             .map(|e| e.value().clone())
             .unwrap_or_default()
+    }
+
+    /// Whether `instance` rendered and has not gone away since.
+    pub(crate) fn knows_instance(&self, instance: InstanceId) -> bool {
+        self.instances.contains_key(&instance)
     }
 
     /// Forgets an instance (it unmounted).

@@ -114,16 +114,29 @@ function tree(views, selected, actions) {
   return h('div', { class: 'inspect-tree' }, list(null));
 }
 
+/**
+ * The entry numbers (`n`) of a view's history, oldest first: the server addresses entries by
+ * number, which stays the same when older entries are dropped from the front.
+ */
+function entryNumbers(v) {
+  return (Array.isArray(v.log) ? v.log : []).map((e) => e.n).filter(Number.isInteger);
+}
+
 function timeTravel(v, actions) {
   const hist = v.history ?? {};
   const len = Number(hist.len) || 0;
   const pos = Number(hist.position) || 0;
+  const numbers = entryNumbers(v);
+  const at = numbers.indexOf(pos);
+  const before = at > 0 ? numbers[at - 1] : null;
+  const after = at >= 0 && at < numbers.length - 1 ? numbers[at + 1] : null;
+  const last = numbers.length ? numbers[numbers.length - 1] : 0;
   const parts = [];
   if (hist.travelling) parts.push(h('div', { class: 'tt-banner', role: 'status' }, 'Time travel: events paused'));
   parts.push(h('div', { class: 'tt' },
-    button('tt-back', '◀', 'Show the state before', () => actions.travel(v.id, pos - 1), pos <= 0),
-    h('span', { class: 'tt-position', title: 'history position / last' }, `${pos} / ${Math.max(0, len - 1)}`),
-    button('tt-forward', '▶', 'Show the state after', () => actions.travel(v.id, pos + 1), pos >= len - 1),
+    button('tt-back', '◀', 'Show the state before', () => actions.travel(v.id, before), before === null),
+    h('span', { class: 'tt-position', title: 'entry shown / last entry' }, `${pos} / ${last}`),
+    button('tt-forward', '▶', 'Show the state after', () => actions.travel(v.id, after), after === null),
     button('tt-resume', 'Resume', 'Go on from this state (the later ones are dropped)', () => actions.resume(v.id), !hist.travelling),
     button('tt-replay', 'Replay from here', 'Restore this state and run the later messages again through the current update', () => actions.replay(v.id, pos)),
   ));
@@ -145,12 +158,11 @@ function templateList(v, actions) {
 function eventLog(v, actions) {
   const entries = Array.isArray(v.log) ? [...v.log].reverse() : [];
   if (!entries.length) return [h('div', { class: 'muted' }, 'no messages yet')];
-  const len = Number(v.history?.len) || 0;
   const pos = v.history?.position;
   return [h('ol', { class: 'inspect-log' }, ...entries.map((e) => {
     const msg = formatMsg(e.msg);
     const li = h('li', { class: 'inspect-log-entry', 'data-n': String(e.n), 'data-current': String(e.n === pos) });
-    if (Number.isInteger(e.n) && e.n < len && e.n !== pos) li.append(button('tt-goto', `#${e.n}`, 'Show the state after this message', () => actions.travel(v.id, e.n)));
+    if (Number.isInteger(e.n) && e.n !== pos) li.append(button('tt-goto', `#${e.n}`, 'Show the state after this message', () => actions.travel(v.id, e.n)));
     li.append(h('div', { class: 'msg', title: msg }, h('span', { class: 'kind' }, String(e.kind ?? '?')), msg.length > 300 ? `${msg.slice(0, 300)}…` : msg));
     const meta = [formatTime(e.at), `update ${formatMicros(e.update_us)}`, `render ${formatMicros(e.render_us)}`, `diff ${formatMicros(e.diff_us)}`,
       plural(Number(e.ops) || 0, 'op'), formatBytes(e.bytes)].filter(Boolean);
