@@ -463,6 +463,25 @@ mod tests {
     }
 
     #[test]
+    fn entries_are_found_by_number_after_older_ones_dropped() {
+        let mut history = History::new();
+        for _ in 0..(MAX_STATES + 5) {
+            history.push(vec![0], record("Inc"));
+        }
+        assert!(history.find(4).is_none(), "dropped");
+        let (index, entry) = history.find(5).unwrap();
+        assert_eq!((index, entry.record.n), (0, 5));
+        assert_eq!(history.position(), (MAX_STATES + 4) as u64);
+        history.set_travelling(Some(3));
+        assert_eq!(history.position(), 8);
+        // Resuming there drops the later entries; numbering goes on from it.
+        history.truncate_after(3);
+        history.set_travelling(None);
+        assert_eq!(history.push(vec![1], record("Dec")), 9);
+        assert_eq!(history.find(9).unwrap().0, 4);
+    }
+
+    #[test]
     fn bounded_by_bytes_but_keeps_the_latest() {
         let mut history = History::new();
         for _ in 0..4 {

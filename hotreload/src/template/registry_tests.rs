@@ -227,3 +227,61 @@ fn render_scopes_record_which_instance_used_which_template() {
     registry().forget_instance(first);
     assert_eq!(registry().instances_using(&root), vec![InstanceId(9_003)]);
 }
+
+fn annotated_counter(count: i64) -> (u32, Html) {
+    (
+        line!(),
+        hot_reload_liveview! { <p class="n">"Count: " {count}</p> },
+    )
+}
+
+#[test]
+fn annotations_render_only_for_the_layout_they_were_made_from_and_come_back_with_a_revert() {
+    let (line, html) = annotated_counter(1);
+    assert_eq!(html.as_str(), "<p class=\"n\">Count: 1</p>");
+    let id = id_on_line(line);
+    let compiled = registry().layout(&id).unwrap();
+    let mark =
+        |layout: &Layout, line: u32| layout.with_source_attributes("a.rs", &[(0, 2, line, 5)]);
+
+    // On the compiled layout: rendered with it.
+    assert!(
+        registry()
+            .annotate(&id, &compiled, mark(&compiled, 10))
+            .unwrap()
+    );
+    assert!(
+        !registry()
+            .annotate(&id, &compiled, mark(&compiled, 10))
+            .unwrap(),
+        "unchanged"
+    );
+    assert_eq!(
+        annotated_counter(2).1.as_str(),
+        "<p data-hr-src=\"a.rs:10:5\" class=\"n\">Count: 2</p>"
+    );
+
+    // Positions made from other markup are refused, and the annotation there stays.
+    let other = Layout::new(statics(&["<p>Total: ", "</p>"]), vec![hole(0)]).unwrap();
+    assert!(matches!(
+        registry().annotate(&id, &other, mark(&other, 99)),
+        Err(RegistryError::NotLive { .. })
+    ));
+    assert!(annotated_counter(3).1.as_str().contains("a.rs:10:5"));
+
+    // A swap with its own annotation; a revert brings the earlier one back.
+    let swapped = Layout::new(statics(&["<p>Total: ", "</p>"]), vec![hole(0)]).unwrap();
+    let swapped_mark = mark(&swapped, 20);
+    registry()
+        .swap_annotated(&id, swapped, Some(swapped_mark))
+        .unwrap();
+    assert_eq!(
+        annotated_counter(4).1.as_str(),
+        "<p data-hr-src=\"a.rs:20:5\">Total: 4</p>"
+    );
+    registry().revert(&id).unwrap();
+    assert_eq!(
+        annotated_counter(5).1.as_str(),
+        "<p data-hr-src=\"a.rs:10:5\" class=\"n\">Count: 5</p>"
+    );
+}
