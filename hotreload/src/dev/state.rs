@@ -226,3 +226,68 @@ impl StateManager {
 fn history_key(id: InstanceId) -> String {
     format!("{id}-history")
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde::Deserialize;
+
+    #[derive(Serialize)]
+    struct Before {
+        entries: Vec<String>,
+        hits: String,
+        stale: bool,
+    }
+
+    #[derive(Debug, Default, PartialEq, Serialize, Deserialize)]
+    struct Cache {
+        entries: Vec<String>,
+        hits: u64,
+        limit: u32,
+    }
+
+    /// An app value saved by an older build (same type name, other fields) comes back migrated.
+    #[test]
+    fn app_data_of_an_older_struct_is_migrated_field_by_field() {
+        let dir = std::env::temp_dir().join(format!("hotreload-state-test-{}", std::process::id()));
+        let manager = StateManager::open(&dir).unwrap();
+        let old = rmp_serde::to_vec_named(&Before {
+            entries: vec!["a".into()],
+            hits: "many".into(),
+            stale: true,
+        })
+        .unwrap();
+        let framed = hotreload_state::encode_payload(std::any::type_name::<Cache>(), &old).unwrap();
+        manager
+            .writer
+            .schedule(&format!("{USER_PREFIX}cache"), framed)
+            .unwrap();
+        manager.flush();
+        let (cache, migration) = manager
+            .restore_migrating::<Cache>("cache")
+            .unwrap()
+            .unwrap();
+        assert_eq!(
+            cache,
+            Cache {
+                entries: vec!["a".into()],
+                hits: 0,
+                limit: 0
+            }
+        );
+        let migration = migration.expect("a migration ran");
+        assert_eq!(migration.kept, ["entries"]);
+        assert_eq!(migration.retyped, ["hits"]);
+        assert_eq!(migration.added, ["limit"]);
+        assert_eq!(migration.removed, ["stale"]);
+        // A value that reads as it is needs none.
+        manager.preserve("fresh", &cache).unwrap();
+        manager.flush();
+        let (again, none) = manager
+            .restore_migrating::<Cache>("fresh")
+            .unwrap()
+            .unwrap();
+        assert_eq!((again, none), (cache, None));
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+}
