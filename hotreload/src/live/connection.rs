@@ -114,7 +114,9 @@ pub(crate) async fn run(
                 }
             }
             frame = next_dev_frame(&mut dev) => {
+                // Server log lines only for pages the dev tools are served to.
                 if let Some(frame) = frame
+                    && (connection.dev_tools_host || !frame.starts_with(LOG_FRAME_PREFIX))
                     && socket.send(Message::Text(frame.as_ref().into())).await.is_err()
                 {
                     break;
@@ -146,6 +148,9 @@ async fn next_dev_frame(dev: &mut Option<broadcast::Receiver<Arc<str>>>) -> Opti
         }
     }
 }
+
+/// How every `log` dev frame starts (`protocol::frame_json` writes the envelope first).
+const LOG_FRAME_PREFIX: &str = "{\"v\":1,\"type\":\"log\"";
 
 /// Queues the job that attaches `instance` to `connection`, bringing it back first if its
 /// worker does not have it (the server restarted, or the id now names another view). The
@@ -244,6 +249,9 @@ struct Connection {
     deferred: Vec<tokio::task::AbortHandle>,
     /// A click-to-source request of this page is being carried out.
     opening: Arc<AtomicBool>,
+    /// The page reached the server by a host the dev tools may be served to
+    /// (`origin::dev_tools_host_allowed`).
+    dev_tools_host: bool,
 }
 
 impl Connection {
@@ -271,10 +279,14 @@ impl Connection {
             closed: Arc::new(AtomicBool::new(false)),
             deferred: Vec::new(),
             opening: Arc::new(AtomicBool::new(false)),
+            dev_tools_host: false,
         };
         runtime
             .breakers
             .insert(connection.id, connection.outbound.0.clone());
+        let mut connection = connection;
+        connection.dev_tools_host =
+            crate::live::origin::dev_tools_host_allowed(&connection.request.headers);
         connection
     }
 
@@ -417,6 +429,11 @@ impl Connection {
         let Some(hooks) = runtime().hooks().filter(|_| self.dev) else {
             return refuse("dev tools are only served by debug builds with hot reload enabled");
         };
+        if !self.dev_tools_host {
+            return refuse(
+                "dev tools are only served to pages on a loopback host (localhost, 127.0.0.1) or one in HOTRELOAD_DEV_HOSTS",
+            );
+        }
         let outbound = self.outbound.0.clone();
         match request {
             DevRequest::Open { src } => {

@@ -207,7 +207,24 @@ where
             .iter()
             .find(|(k, _)| key_name(k) == *new_name)
             .map(|(_, v)| v);
-        if now == Some(value) {
+        // Not a rename if the new field takes that value without the old one too (a
+        // `#[serde(default)]` field whose default happens to equal it).
+        let without: Map = candidate
+            .iter()
+            .filter(|(k, _)| k != key)
+            .cloned()
+            .collect();
+        let by_default = decode::<T>(&without)
+            .and_then(|state| rmp_serde::to_vec_named(&state).ok())
+            .and_then(|bytes| read(&bytes).ok())
+            .and_then(|value| match value {
+                rmpv::Value::Map(map) => map
+                    .into_iter()
+                    .find(|(k, _)| key_name(k) == *new_name)
+                    .map(|(_, v)| v),
+                _ => None,
+            });
+        if now == Some(value) && by_default.as_ref() != Some(value) {
             return Some((new_name.clone(), normalized));
         }
     }
@@ -328,6 +345,29 @@ mod tests {
             "{text}"
         );
         assert!(text.contains("renamed `n` → `total`"), "{text}");
+    }
+
+    #[test]
+    fn a_default_that_equals_a_removed_value_is_not_a_rename() {
+        #[derive(Serialize)]
+        struct Old {
+            count: i64,
+            flag: bool,
+        }
+        #[derive(Debug, Default, Serialize, Deserialize)]
+        struct New {
+            count: i64,
+            #[serde(default)]
+            enabled: bool,
+        }
+        let (_, migration) = migrate::<New>(&bytes(&Old {
+            count: 1,
+            flag: false,
+        }))
+        .unwrap();
+        assert_eq!(migration.renamed, Vec::<(String, String)>::new());
+        assert_eq!(migration.removed, ["flag"]);
+        assert_eq!(migration.added, ["enabled"]);
     }
 
     #[test]
