@@ -13,6 +13,7 @@
 
 use serde::{Deserialize, Serialize};
 use std::collections::VecDeque;
+use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
@@ -154,9 +155,10 @@ pub(crate) struct SendReport {
 /// One recorded state.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub(crate) struct Entry {
-    /// The state after the change (MessagePack with field names, like snapshots).
+    /// The state after the change (MessagePack with field names, like snapshots); shared, so
+    /// a save can encode a copy of the history off the instance's thread.
     #[serde(with = "bytes")]
-    pub state: Vec<u8>,
+    pub state: Arc<[u8]>,
     /// What produced it.
     pub record: Record,
 }
@@ -231,10 +233,13 @@ impl History {
 
     /// Appends the state after a change and what produced it; drops the oldest entries past
     /// the bounds. Returns the entry's number.
-    pub(crate) fn push(&mut self, state: Vec<u8>, mut record: Record) -> u64 {
+    pub(crate) fn push(&mut self, state: impl Into<Arc<[u8]>>, mut record: Record) -> u64 {
         record.n = self.next_n;
         self.next_n += 1;
-        let entry = Entry { state, record };
+        let entry = Entry {
+            state: state.into(),
+            record,
+        };
         let size = entry_bytes(&entry);
         self.bytes += size;
         BYTES.fetch_add(size as u64, Ordering::Relaxed);
@@ -343,14 +348,20 @@ impl History {
         self.dirty
     }
 
-    /// Encodes the history for the snapshot store; clears the dirty mark.
-    pub(crate) fn saved(&mut self) -> Result<Vec<u8>, rmp_serde::encode::Error> {
+    /// A copy of the history to save (cheap: the states are shared); clears the dirty mark.
+    /// [`Saved::encode`] it, on another thread if it is large.
+    pub(crate) fn take_save(&mut self) -> Saved {
         self.dirty = false;
-        let entries: Vec<&Entry> = self.entries.iter().collect();
-        rmp_serde::to_vec_named(&Saved {
+        Saved {
             next_n: self.next_n,
-            entries,
-        })
+            entries: self.entries.iter().cloned().collect(),
+        }
+    }
+
+    /// The history encoded for the snapshot store at once (clears the dirty mark).
+    #[cfg(test)]
+    pub(crate) fn saved(&mut self) -> Result<Vec<u8>, rmp_serde::encode::Error> {
+        self.take_save().encode()
     }
 
     /// A history read back from [`saved`](Self::saved) bytes (bounds applied again).
@@ -378,10 +389,18 @@ impl Drop for History {
     }
 }
 
-#[derive(Serialize)]
-struct Saved<'a> {
+/// A history as it is saved (see [`History::take_save`]).
+#[derive(Debug, Serialize)]
+pub(crate) struct Saved {
     next_n: u64,
-    entries: Vec<&'a Entry>,
+    entries: Vec<Entry>,
+}
+
+impl Saved {
+    /// MessagePack with field names, states as `bin`.
+    pub(crate) fn encode(&self) -> Result<Vec<u8>, rmp_serde::encode::Error> {
+        rmp_serde::to_vec_named(self)
+    }
 }
 
 #[derive(Deserialize)]
@@ -404,12 +423,17 @@ pub(crate) fn micros(duration: Duration) -> u64 {
 /// States as MessagePack `bin`, not as an array of numbers (half the size or less).
 mod bytes {
     use serde::{Deserializer, Serializer};
+    use std::sync::Arc;
 
-    pub(super) fn serialize<S: Serializer>(bytes: &[u8], s: S) -> Result<S::Ok, S::Error> {
+    pub(super) fn serialize<S: Serializer>(bytes: &Arc<[u8]>, s: S) -> Result<S::Ok, S::Error> {
         s.serialize_bytes(bytes)
     }
 
-    pub(super) fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<u8>, D::Error> {
+    pub(super) fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Arc<[u8]>, D::Error> {
+        deserialize_vec(d).map(Arc::from)
+    }
+
+    fn deserialize_vec<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<u8>, D::Error> {
         struct Visitor;
         impl<'de> serde::de::Visitor<'de> for Visitor {
             type Value = Vec<u8>;

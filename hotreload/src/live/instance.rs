@@ -126,6 +126,8 @@ pub(crate) struct Instance<V: LiveView> {
     held: Vec<Deliver<V>>,
     /// When its history was last handed to the hooks.
     history_saved_at: Option<Instant>,
+    /// How many history saves were started (a save that finds a later one started skips).
+    history_saves: Arc<std::sync::atomic::AtomicU64>,
 }
 
 /// How often at most an instance's inspector history is saved behind its updates (it holds
@@ -176,6 +178,7 @@ impl<V: LiveView> Instance<V> {
             last_sent: SendReport::default(),
             held: Vec::new(),
             history_saved_at: None,
+            history_saves: Arc::default(),
         }
         .recording(
             Record::new(RecordKind::Mount, serde_json::Value::Null),
@@ -970,7 +973,7 @@ impl<V: LiveView> AnyInstance for Instance<V> {
                 .as_ref()
                 .filter(|h| h.travelling().is_some())
                 .and_then(|h| h.entries().last())
-                .map(|entry| entry.state.clone());
+                .map(|entry| entry.state.to_vec());
             match travelled.map_or_else(|| snapshot::to_bytes(&self.state), Ok) {
                 Ok(bytes) => hooks.save_state(self.id, std::any::type_name::<V>(), bytes),
                 Err(error) => {
@@ -987,9 +990,28 @@ impl<V: LiveView> AnyInstance for Instance<V> {
                 .is_none_or(|at| at.elapsed() >= HISTORY_SAVE_PERIOD);
         if let Some(history) = self.history.as_mut().filter(|h| due && h.is_dirty()) {
             self.history_saved_at = Some(Instant::now());
-            match history.saved() {
-                Ok(bytes) => hooks.save_history(self.id, std::any::type_name::<V>(), bytes),
-                Err(error) => tracing::debug!(%error, "hotreload: history not saved"),
+            let saved = history.take_save();
+            let (id, type_name) = (self.id, std::any::type_name::<V>());
+            let seq = self
+                .history_saves
+                .fetch_add(1, std::sync::atomic::Ordering::AcqRel)
+                + 1;
+            let latest = Arc::clone(&self.history_saves);
+            // Encoding up to 8 MiB (and compressing it, in the hooks) is not for the worker
+            // thread, which renders other instances too; only a restart's flush waits for it.
+            let save = move || {
+                // A later save overtook this one: it has the newer history.
+                if latest.load(std::sync::atomic::Ordering::Acquire) != seq {
+                    return;
+                }
+                match saved.encode() {
+                    Ok(bytes) => hooks.save_history(id, type_name, bytes),
+                    Err(error) => tracing::debug!(%error, "hotreload: history not saved"),
+                }
+            };
+            match runtime().tokio().filter(|_| !everything) {
+                Some(tokio) => drop(tokio.spawn_blocking(save)),
+                None => save(),
             }
         }
     }
