@@ -130,6 +130,11 @@ test('after a hot swap that moves the template down five lines, the same click o
     await altClick(page, 'h1');
     await until(() => opened().length === 2, { what: 'the editor command after the move' });
     assert.equal(opened()[1], `--goto ${copy} ${before + 5} 17`);
+    // The inspector's template list follows the move too.
+    await page.keyboard.press('Control+Shift+D');
+    const root = `${KEY}:${lineOf(copy, '<div class="counter">')}:13`;
+    await page.waitForFunction((r) => [...document.querySelector('hotreload-ui').shadowRoot.querySelectorAll('.inspect-template')].some((t) => t.textContent === r), root, { timeout: 10000 });
+    await page.keyboard.press('Control+Shift+D');
 
     // A template edit (static text) as well: still the right line, and the text swapped.
     writeFileSync(copy, readFileSync(copy, 'utf8').replace('<h1>"Count: "', '<h1>"Total: "'));

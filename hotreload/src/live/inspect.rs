@@ -52,10 +52,17 @@ pub(crate) fn describe(
         .into_iter()
         .map(|template| {
             let info = registry().info(&template);
+            // Where the template is now: its first element's annotated position once the
+            // file was edited above it; the macro call as built otherwise.
+            let (line, column) = info
+                .as_ref()
+                .and_then(|i| i.first_element)
+                .unwrap_or((template.line(), template.column()));
             json!({
                 "file": template.file(),
-                "line": template.line(),
-                "column": template.column(),
+                "line": line,
+                "column": column,
+                "built": format!("{}:{}:{}", template.file(), template.line(), template.column()),
                 "index": template.index(),
                 "swapped": info.as_ref().is_some_and(|i| i.swapped),
                 "version": info.as_ref().map_or(0, |i| i.version),

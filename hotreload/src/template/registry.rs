@@ -117,6 +117,9 @@ pub(crate) struct TemplateInfo {
     pub rendered: bool,
     /// The compiled holes, once registered.
     pub holes: Option<&'static [HoleMeta]>,
+    /// Where its first element is in the source now (line, column), from its source
+    /// annotation: after edits above it, this has moved while `id` keeps the as-built place.
+    pub first_element: Option<(u32, u32)>,
 }
 
 impl Entry {
@@ -172,6 +175,10 @@ impl Entry {
             swapped: versions.active.is_some(),
             rendered: self.compiled.get().is_some(),
             holes: self.compiled.get().map(|t| t.holes()),
+            first_element: versions
+                .annotated
+                .as_deref()
+                .and_then(first_source_position),
         }
     }
 
@@ -425,6 +432,20 @@ impl Registry {
     pub(crate) fn forget_instance(&self, instance: InstanceId) {
         self.instances.remove(&instance);
     }
+}
+
+/// The line and column of the first source annotation in `layout` (`data-hr-src="F:L:C"`).
+fn first_source_position(layout: &Layout) -> Option<(u32, u32)> {
+    const MARK: &str = "data-hr-src=\"";
+    let text = layout.statics().iter().find_map(|s| {
+        let start = s.find(MARK)? + MARK.len();
+        let len = s[start..].find('"')?;
+        Some(&s[start..start + len])
+    })?;
+    let mut parts = text.rsplitn(3, ':');
+    let column = parts.next()?.parse().ok()?;
+    let line = parts.next()?.parse().ok()?;
+    Some((line, column))
 }
 
 /// Whether `layout` has `template`'s compiled statics.

@@ -260,6 +260,7 @@ fn annotations_render_only_for_the_layout_they_were_made_from_and_come_back_with
         annotated_counter(2).1.as_str(),
         "<p data-hr-src=\"a.rs:10:5\" class=\"n\">Count: 2</p>"
     );
+    assert_eq!(registry().info(&id).unwrap().first_element, Some((10, 5)));
 
     // Positions made from other markup are refused, and the annotation there stays.
     let other = Layout::new(statics(&["<p>Total: ", "</p>"]), vec![hole(0)]).unwrap();
