@@ -220,11 +220,11 @@ async fn dev_tools_exist_only_in_debug_builds() {
     client
         .send(json!({"v": 1, "type": "dev", "action": "inspect", "ids": [id]}))
         .await;
-    let inspected = next_not_patch(&mut client).await;
+    let inspected = next_answer(&mut client, "inspect").await;
     client
         .send(json!({"v": 1, "type": "dev", "action": "open", "src": "/etc/passwd:1:1"}))
         .await;
-    let opened = next_not_patch(&mut client).await;
+    let opened = next_answer(&mut client, "source_opened").await;
     if cfg!(debug_assertions) {
         assert_eq!(inspected["type"], "inspect", "{inspected}");
         assert_eq!(inspected["views"][0]["view"], "Hello", "{inspected}");
@@ -252,20 +252,22 @@ async fn dev_tools_exist_only_in_debug_builds() {
     // Server logs: a `log` frame in debug builds, nothing at all in release builds (the
     // ping's pong comes first).
     use tracing_subscriber::layer::SubscriberExt as _;
+    // The process's default subscriber, as an app sets it (a scoped `with_default` races with
+    // tracing's callsite cache when other tests run on other threads).
     let subscriber =
         tracing_subscriber::registry().with(hotreload::BrowserConsole::new(tracing::Level::INFO));
-    tracing::subscriber::with_default(subscriber, || {
-        tracing::info!(target: "my_app", user = 7, "hello from the server");
-    });
+    let _ = tracing::subscriber::set_global_default(subscriber);
+    tracing::info!(target: "my_app", user = 7, "hello from the server");
     client.send(json!({"v": 1, "type": "ping", "n": 99})).await;
     let debug = cfg!(debug_assertions);
-    let mut logged = None;
-    loop {
+    let (mut logged, mut ponged) = (None, false);
+    // The log frame (dev bus) and the pong (the socket's own queue) may come in either order.
+    while !(ponged && (logged.is_some() || !debug)) {
         let frame = client.recv().await;
         if frame["type"] == "log" && frame["message"] == "hello from the server" {
             logged = Some(frame);
-        } else if frame["type"] == "pong" && frame["n"] == 99 && (logged.is_some() || !debug) {
-            break;
+        } else if frame["type"] == "pong" && frame["n"] == 99 {
+            ponged = true;
         }
     }
     assert_eq!(
@@ -280,11 +282,12 @@ async fn dev_tools_exist_only_in_debug_builds() {
     }
 }
 
-/// The next frame that is not a patch (a re-render after annotations arrived).
-async fn next_not_patch(client: &mut Client) -> serde_json::Value {
+/// The next frame of type `wanted`, or an `error` frame: whatever else comes meanwhile (a
+/// re-render after annotations arrived, other tests' dev frames) is skipped.
+async fn next_answer(client: &mut Client, wanted: &str) -> serde_json::Value {
     loop {
         let frame = client.recv().await;
-        if frame["type"] != "patch" && frame["type"] != "html" {
+        if frame["type"] == wanted || frame["type"] == "error" {
             return frame;
         }
     }

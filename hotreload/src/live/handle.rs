@@ -122,6 +122,25 @@ impl Tasks {
     }
 }
 
+/// A server-sent value on its way to an instance, with the name of its type (for the
+/// inspector's event log: what arrived, since the value itself is inside the closure).
+pub(crate) struct Info<V: LiveView> {
+    /// The value's type, without its module path (`Tick`, `TaskResult`).
+    pub(crate) name: &'static str,
+    /// What applies it.
+    pub(crate) deliver: Deliver<V>,
+}
+
+impl<V: LiveView> Info<V> {
+    /// `deliver`, named after type `I`.
+    pub(crate) fn of<I>(deliver: Deliver<V>) -> Box<Self> {
+        Box::new(Info {
+            name: crate::live::view::short_type_name::<I>(),
+            deliver,
+        })
+    }
+}
+
 /// `info` on its way to a `V`'s `handle_info`.
 pub(crate) fn deliver_info<V, I>(info: I) -> Deliver<V>
 where
@@ -142,7 +161,7 @@ where
     V: HandleInfo<I>,
     I: Send + 'static,
 {
-    if runtime().send_message(id, Box::new(deliver_info::<V, I>(info)), pending) {
+    if runtime().send_message(id, Info::<V>::of::<I>(deliver_info::<V, I>(info)), pending) {
         Ok(())
     } else {
         Err(Gone(id))
@@ -361,7 +380,7 @@ impl<V: LiveView> LiveHandle<V> {
                     view.handle_info(TaskResult { name, result }, cx);
                 }
             });
-            runtime().send_message(id, Box::new(deliver), None);
+            runtime().send_message(id, Info::<V>::of::<TaskResult<F::Output>>(deliver), None);
         });
         self.tasks
             .named
@@ -407,7 +426,7 @@ impl<V: LiveView> LiveHandle<V> {
                     drop(taken);
                     view.handle_info(message, cx);
                 });
-                if runtime().send_message(id, Box::new(deliver), None) {
+                if runtime().send_message(id, Info::<V>::of::<T>(deliver), None) {
                     Delivery::Queued
                 } else {
                     Delivery::Gone

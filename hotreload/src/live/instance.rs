@@ -9,7 +9,7 @@ use crate::live::app_state::AppState;
 use crate::live::breaker::Recovery;
 use crate::live::effects::{Effects, Navigation};
 use crate::live::flash::Flash;
-use crate::live::handle::{Deliver, LiveHandle, Tasks};
+use crate::live::handle::{Info, LiveHandle, Tasks};
 use crate::live::history::{History, Record, RecordKind, RecordedEvent, SendReport, micros};
 use crate::live::params::{Params, is_local_path, is_web_url};
 use crate::live::protocol::{ErrorCode, FlashKind, ProtocolError, ServerFrame};
@@ -123,7 +123,7 @@ pub(crate) struct Instance<V: LiveView> {
     /// What the last render sent, for the record of the change it showed.
     last_sent: SendReport,
     /// Server-sent values that arrived while time-travelling, applied on resume.
-    held: Vec<Deliver<V>>,
+    held: Vec<Info<V>>,
     /// When its history was last handed to the hooks.
     history_saved_at: Option<Instant>,
     /// How many history saves were started (a save that finds a later one started skips).
@@ -552,7 +552,7 @@ impl<V: LiveView> Instance<V> {
 
     /// Runs a server-sent value through `handle_info`; returns whether the instance had no
     /// render pending before (so the worker renders it once after its batch).
-    fn deliver(&mut self, deliver: Deliver<V>) -> bool {
+    fn deliver(&mut self, Info { name, deliver }: Info<V>) -> bool {
         let was_rendered = !self.render_pending;
         Counters::add(&runtime().stats.events, 1);
         let started = Instant::now();
@@ -564,10 +564,7 @@ impl<V: LiveView> Instance<V> {
                 self.render_pending = true;
                 if self.history.is_some() {
                     self.last_sent = SendReport::default();
-                    self.record(
-                        Record::new(RecordKind::Info, serde_json::json!("server-sent value"))
-                            .took(took),
-                    );
+                    self.record(Record::new(RecordKind::Info, serde_json::json!(name)).took(took));
                 }
                 was_rendered
             }
@@ -852,7 +849,7 @@ impl<V: LiveView> AnyInstance for Instance<V> {
     }
 
     fn message(&mut self, msg: Box<dyn Any + Send>) -> bool {
-        let Ok(deliver) = msg.downcast::<Deliver<V>>() else {
+        let Ok(info) = msg.downcast::<Info<V>>() else {
             tracing::error!(instance = %self.id, "hotreload: message of the wrong type");
             return false;
         };
@@ -865,10 +862,10 @@ impl<V: LiveView> AnyInstance for Instance<V> {
             if self.held.len() >= MAX_HELD {
                 drop(self.held.remove(0));
             }
-            self.held.push(*deliver);
+            self.held.push(*info);
             return false;
         }
-        self.deliver(*deliver)
+        self.deliver(*info)
     }
 
     fn describe(&self) -> serde_json::Value {
