@@ -11,6 +11,7 @@
 //! attributes, so the mapping from the DOM to the source stays right after hot swaps. Release
 //! builds and apps without hot reload render no annotations at all.
 
+use crate::dev::classify::PlannedSwap;
 use crate::dev::reparse::{ElementPosition, ReparsedFile};
 use crate::template::{Layout, TemplateId, registry};
 
@@ -58,12 +59,15 @@ pub(crate) fn annotate_built(file: &str, parsed: &ReparsedFile) -> Vec<TemplateI
 /// unchanged by the edit), or that has not rendered yet (the registry checks the layout
 /// against the compiled one when it does); returns the templates whose annotation changed. A
 /// template the edit could not swap keeps its annotation until it can.
-pub(crate) fn annotate_edited(
-    file: &str,
-    planned: &[(TemplateId, Layout, Vec<ElementPosition>)],
-) -> Vec<TemplateId> {
+pub(crate) fn annotate_edited(file: &str, planned: &[PlannedSwap]) -> Vec<TemplateId> {
     let mut changed = Vec::new();
-    for (id, layout, positions) in planned {
+    for PlannedSwap {
+        id,
+        layout,
+        elements: positions,
+        ..
+    } in planned
+    {
         if registry().layout(id).is_some_and(|live| live != *layout) {
             continue;
         }

@@ -161,6 +161,11 @@ pub(crate) fn publish(frame: &DevFrame) -> usize {
     sender().send(Arc::from(frame_json(frame))).unwrap_or(0)
 }
 
+/// Whether any browser listens (a frame published now would reach someone).
+pub(crate) fn has_subscribers() -> bool {
+    sender().receiver_count() > 0
+}
+
 /// A receiver for dev frames (as JSON text).
 pub(crate) fn subscribe() -> broadcast::Receiver<Arc<str>> {
     sender().subscribe()

@@ -27,15 +27,27 @@ pub struct RebuildNeeded {
     pub reason: String,
 }
 
+/// One template of an edited file expressed over its compiled holes: what a swap installs
+/// (unless it is what is live already).
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct PlannedSwap {
+    /// The as-built template id.
+    pub id: TemplateId,
+    /// The edited template's layout.
+    pub layout: Layout,
+    /// Whether the edited template is identical to the as-built one (nothing to install
+    /// unless a swap is live).
+    pub as_built: bool,
+    /// Where its elements are in the edited file (its source annotations).
+    pub elements: Vec<ElementPosition>,
+}
+
 /// The outcome of comparing an edited file with its as-built version.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub(crate) struct Classification {
     /// Layouts to install, keyed by the as-built template id, each with whether the edited
     /// template is identical to the as-built one (nothing to install unless a swap is live).
-    pub swaps: Vec<(TemplateId, Layout, bool)>,
-    /// For each template in `swaps`, where its elements are in the edited file (for the
-    /// source annotations of the layout installed or kept).
-    pub elements: Vec<(TemplateId, Vec<ElementPosition>)>,
+    pub swaps: Vec<PlannedSwap>,
     /// Changes the running binary cannot show.
     pub rebuild: Vec<RebuildNeeded>,
     /// Templates that do not parse.
@@ -109,12 +121,12 @@ pub(crate) fn classify(
             );
             let as_built = built_template == now_template;
             match plan_layout(built_template, now_template) {
-                Ok(layout) => {
-                    result
-                        .elements
-                        .push((id.clone(), now_template.elements.clone()));
-                    result.swaps.push((id, layout, as_built));
-                }
+                Ok(layout) => result.swaps.push(PlannedSwap {
+                    id,
+                    layout,
+                    as_built,
+                    elements: now_template.elements.clone(),
+                }),
                 Err(rebuild) => result.rebuild.push(rebuild),
             }
         }
@@ -266,7 +278,7 @@ mod tests {
         );
         assert!(c.rebuild.is_empty() && c.errors.is_empty(), "{c:?}");
         assert_eq!(c.swaps.len(), 1);
-        let (id, layout, _) = &c.swaps[0];
+        let PlannedSwap { id, layout, .. } = &c.swaps[0];
         assert_eq!(id.to_string(), "src/view.rs:2:5");
         assert_eq!(layout.statics(), ["<p class=\"big\">Total: ", "</p>"]);
     }
@@ -275,7 +287,12 @@ mod tests {
     fn holes_reordered_duplicated_and_removed_are_a_swap() {
         let c = classify_bodies(r#"<p>{x} "and" {y}</p>"#, r#"<p>{y} {y} "only"</p>"#);
         assert!(c.rebuild.is_empty(), "{c:?}");
-        let holes: Vec<usize> = c.swaps[0].1.holes().iter().map(|h| h.compiled).collect();
+        let holes: Vec<usize> = c.swaps[0]
+            .layout
+            .holes()
+            .iter()
+            .map(|h| h.compiled)
+            .collect();
         assert_eq!(holes, vec![1, 1]);
     }
 
@@ -284,7 +301,7 @@ mod tests {
         let c = classify_bodies(r#"<p id={x}>"a"</p>"#, r#"<p data-id={x}>"a"</p>"#);
         assert!(c.rebuild.is_empty(), "{c:?}");
         assert_eq!(
-            c.swaps[0].1.holes()[0].attribute.as_deref(),
+            c.swaps[0].layout.holes()[0].attribute.as_deref(),
             Some("data-id")
         );
     }
@@ -333,7 +350,7 @@ mod tests {
             r##"<ol>{for i in 0..x { <li class="row">"#" {i}</li> }}</ol>"##,
         );
         assert!(c.rebuild.is_empty(), "{c:?}");
-        let ids: Vec<String> = c.swaps.iter().map(|(id, _, _)| id.to_string()).collect();
+        let ids: Vec<String> = c.swaps.iter().map(|swap| swap.id.to_string()).collect();
         assert_eq!(ids, vec!["src/view.rs:2:5", "src/view.rs:2:5#1"]);
     }
 
@@ -347,7 +364,7 @@ mod tests {
         .unwrap();
         let c = classify("src/view.rs", &built, &edited);
         assert!(c.rebuild.is_empty(), "{c:?}");
-        assert_eq!(c.swaps[0].0.to_string(), "src/view.rs:2:5");
+        assert_eq!(c.swaps[0].id.to_string(), "src/view.rs:2:5");
     }
 
     #[test]
@@ -404,6 +421,6 @@ mod tests {
         assert_eq!(c.errors.len(), 2);
         assert!(c.errors[0].message.contains("mismatched closing tag"));
         assert_eq!(c.swaps.len(), 1);
-        assert_eq!(c.swaps[0].0.line(), 2);
+        assert_eq!(c.swaps[0].id.line(), 2);
     }
 }

@@ -114,7 +114,12 @@ impl<S: Subscriber> Layer<S> for BrowserConsole {
     // `on_event` decides.
 
     fn on_event(&self, event: &Event<'_>, _: Context<'_, S>) {
-        if !Self::active() || !self.wanted(event.metadata()) || FORWARDING.with(Cell::get) {
+        // No page open: nothing to format (every event of the app comes through here).
+        if !Self::active()
+            || !self.wanted(event.metadata())
+            || !crate::dev::bus::has_subscribers()
+            || FORWARDING.with(Cell::get)
+        {
             return;
         }
         FORWARDING.with(|f| f.set(true));

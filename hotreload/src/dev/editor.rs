@@ -41,6 +41,9 @@ pub(crate) enum EditorError {
     /// Not `FILE:LINE:COLUMN`.
     #[error("`{0}` is not FILE:LINE:COLUMN")]
     BadLocation(String),
+    /// The sources are not watched, so none is known to be part of the build.
+    #[error("the sources are not watched (HOTRELOAD_WATCH=0), so none can be opened")]
+    NotWatching,
     /// The file is not one the running build was compiled from.
     #[error("`{0}` is not a source file of the running build; only those can be opened")]
     NotInBuild(String),

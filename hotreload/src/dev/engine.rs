@@ -12,16 +12,14 @@ use crate::config_file::ConfigError;
 use crate::config_file::watched::Reloaded;
 use crate::dev::annotate;
 use crate::dev::bus::{DevFrame, OverlayError, OverlayKind, Severity, ToastLevel, publish};
-use crate::dev::classify::{Classification, RebuildNeeded, classify};
+use crate::dev::classify::{Classification, PlannedSwap, RebuildNeeded, classify};
 use crate::dev::rebuild::{BuildTarget, Rebuilder};
-use crate::dev::reparse::{
-    ElementPosition, ReparsedFile, SourceError, reparse_against, reparse_source,
-};
+use crate::dev::reparse::{ReparsedFile, SourceError, reparse_against, reparse_source};
 use crate::dev::sources::{SourceSet, relative_key};
 use crate::dev::stats::DevStats;
 use crate::dev::watch::{Batch, WatchHandle, watch};
 use crate::live::runtime::runtime;
-use crate::template::{InstanceId, Layout, TemplateId, registry};
+use crate::template::{InstanceId, TemplateId, registry};
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, PoisonError};
@@ -264,23 +262,18 @@ impl HotSwapEngine {
             .iter()
             .map(|e| overlay_error(&report.file, text, e))
             .collect();
-        let planned: Vec<(TemplateId, Layout, Vec<ElementPosition>)> = if self.annotate {
-            c.swaps
-                .iter()
-                .zip(c.elements)
-                .map(|((id, layout, _), (_, elements))| (id.clone(), layout.clone(), elements))
-                .collect()
+        // Templates that only moved: their new positions, shown by a silent re-render. (Those
+        // about to be swapped are not live yet and are skipped; the swap carries theirs.)
+        let moved = if self.annotate {
+            annotate::annotate_edited(&report.file, &c.swaps)
         } else {
             Vec::new()
         };
         let swapped = {
             let _span = tracing::debug_span!("swap", templates = c.swaps.len()).entered();
-            swap_changed(c.swaps, &report.file, &planned)
+            swap_changed(c.swaps, &report.file, self.annotate)
         };
         report.swapped = swapped.len();
-        // Templates that only moved (or whose annotation the swap did not carry): their new
-        // positions, shown by a silent re-render.
-        let moved = annotate::annotate_edited(&report.file, &planned);
         if swapped.is_empty() && !moved.is_empty() {
             let _ = runtime().rerender(&instances_using(&moved), RERENDER_TIMEOUT);
         }
@@ -562,15 +555,17 @@ impl HotSwapEngine {
     }
 }
 
-/// Installs the layouts that differ from what is live, each with its source annotation when
-/// `planned` has its element positions; returns the ids swapped.
-fn swap_changed(
-    swaps: Vec<(TemplateId, Layout, bool)>,
-    file: &str,
-    planned: &[(TemplateId, Layout, Vec<ElementPosition>)],
-) -> Vec<TemplateId> {
+/// Installs the layouts that differ from what is live, each with its source annotation if
+/// `annotate`; returns the ids swapped.
+fn swap_changed(swaps: Vec<PlannedSwap>, file: &str, annotate: bool) -> Vec<TemplateId> {
     let mut swapped = Vec::new();
-    for (id, layout, as_built) in swaps {
+    for PlannedSwap {
+        id,
+        layout,
+        as_built,
+        elements,
+    } in swaps
+    {
         let unchanged = match registry().layout(&id) {
             Some(live) => live == layout,
             // Never rendered and never swapped: only a real change is worth installing.
@@ -579,10 +574,7 @@ fn swap_changed(
         if unchanged {
             continue;
         }
-        let annotated = planned
-            .iter()
-            .find(|(planned_id, _, _)| *planned_id == id)
-            .map(|(_, _, elements)| annotate::annotated(file, &layout, elements));
+        let annotated = annotate.then(|| annotate::annotated(file, &layout, &elements));
         match registry().swap_annotated(&id, layout, annotated) {
             Ok(_) => swapped.push(id),
             Err(error) => tracing::warn!(%error, "hotreload: swap refused"),

@@ -123,11 +123,11 @@ impl RuntimeHooks for DevHooks {
     }
 
     fn open_source(&self, src: &str) -> String {
-        let (ok, message) = match open_source(src) {
+        let (location, opened) = open_source(src);
+        let (ok, message) = match opened {
             Ok(message) => (true, message),
             Err(message) => (false, message),
         };
-        let location = parse_location(src);
         bus::frame_json(&DevFrame::SourceOpened {
             ok,
             message,
@@ -138,20 +138,34 @@ impl RuntimeHooks for DevHooks {
     }
 }
 
-/// Checks `src` against the running build's sources and opens it; the message for the page.
+/// `src` as `(file, line, column)` if it reads as a position, and the outcome of checking it
+/// against the running build's sources and opening it: the message for the page.
+type Located = Option<(String, u32, u32)>;
+
 #[cfg(feature = "hot-reload")]
-fn open_source(src: &str) -> Result<String, String> {
-    use crate::dev::editor::{EditorSettings, Opened, SourceLocation, check, open};
+fn open_source(src: &str) -> (Located, Result<String, String>) {
     let refuse = |error: crate::dev::editor::EditorError| {
         tracing::warn!(%error, "hotreload: click-to-source refused");
         error.to_string()
     };
-    let location = SourceLocation::parse(src).map_err(refuse)?;
-    let engine = crate::dev::engine().ok_or_else(|| {
-        "the sources are not watched (HOTRELOAD_WATCH=0), so none can be opened".to_owned()
-    })?;
-    let path = check(&location, |key| engine.source_path(key)).map_err(refuse)?;
-    match open(&location, &path, &EditorSettings::from_env()).map_err(refuse)? {
+    match crate::dev::editor::SourceLocation::parse(src) {
+        Ok(location) => (
+            Some((location.file.clone(), location.line, location.column)),
+            open_location(&location).map_err(refuse),
+        ),
+        Err(error) => (None, Err(refuse(error))),
+    }
+}
+
+/// Opens `location` if it is in a source file of the running build.
+#[cfg(feature = "hot-reload")]
+fn open_location(
+    location: &crate::dev::editor::SourceLocation,
+) -> Result<String, crate::dev::editor::EditorError> {
+    use crate::dev::editor::{EditorError, EditorSettings, Opened, check, open};
+    let engine = crate::dev::engine().ok_or(EditorError::NotWatching)?;
+    let path = check(location, |key| engine.source_path(key))?;
+    match open(location, &path, &EditorSettings::from_env())? {
         Opened::Started(argv) => {
             tracing::info!(%location, editor = %argv.join(" "), "hotreload: opened in the editor");
             Ok(format!("Opened {}:{}", location.file, location.line))
@@ -163,23 +177,13 @@ fn open_source(src: &str) -> Result<String, String> {
     }
 }
 
-/// `src` as `(file, line, column)`, if it reads as a position.
-#[cfg(feature = "hot-reload")]
-fn parse_location(src: &str) -> Option<(String, u32, u32)> {
-    crate::dev::editor::SourceLocation::parse(src)
-        .ok()
-        .map(|l| (l.file, l.line, l.column))
-}
-
-#[cfg(not(feature = "hot-reload"))]
-fn parse_location(_: &str) -> Option<(String, u32, u32)> {
-    None
-}
-
 /// Without the watcher there are no known sources to open.
 #[cfg(not(feature = "hot-reload"))]
-fn open_source(_: &str) -> Result<String, String> {
-    Err("click-to-source needs the `hot-reload` feature".to_owned())
+fn open_source(_: &str) -> (Located, Result<String, String>) {
+    (
+        None,
+        Err("click-to-source needs the `hot-reload` feature".to_owned()),
+    )
 }
 
 /// The dev token key in `dir` (`token.key`, 32 random bytes, made on first use): the same

@@ -149,7 +149,8 @@ pub(crate) enum TimeTravel {
 const MAX_HELD: usize = 256;
 
 impl<V: LiveView> Instance<V> {
-    /// Wraps a mounted state whose render the client already has (`client_html`).
+    /// Wraps a mounted state whose render the client already has (`client_html`). Its
+    /// inspector record starts with [`recording`](Self::recording).
     pub(crate) fn new(
         id: InstanceId,
         state: V,
@@ -180,10 +181,6 @@ impl<V: LiveView> Instance<V> {
             history_saved_at: None,
             history_saves: Arc::default(),
         }
-        .recording(
-            Record::new(RecordKind::Mount, serde_json::Value::Null),
-            None,
-        )
     }
 
     /// Starts the inspector's record with the current state as its first entry (`first`:
@@ -348,7 +345,7 @@ impl<V: LiveView> Instance<V> {
             }
         };
         stats.last_update_micros.store(
-            u64::try_from(started.elapsed().as_micros()).unwrap_or(u64::MAX),
+            micros(started.elapsed()),
             std::sync::atomic::Ordering::Relaxed,
         );
         if ops.is_empty() {

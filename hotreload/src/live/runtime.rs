@@ -552,7 +552,12 @@ pub(crate) fn mount_with<V: LiveView>(
             instances.insert(
                 id,
                 Box::new(
-                    Instance::new(id, state, &client_html, tasks, app, flash).with_pushed(pushed),
+                    Instance::new(id, state, &client_html, tasks, app, flash)
+                        .with_pushed(pushed)
+                        .recording(
+                            Record::new(RecordKind::Mount, serde_json::Value::Null),
+                            None,
+                        ),
                 ),
             );
         }
