@@ -79,11 +79,15 @@ fn start(dir: &Path, port: u16) -> (Child, u32) {
     cargo_run(dir, &["--bin", "rebuild-fixture"], port)
 }
 
+/// The page's instance id. The first page served after start-up already carries its source
+/// positions (the server waits for them), so the socket's first render matches it.
 async fn page_id(port: u16) -> String {
-    instance_ids(&get(port, "/").await)
-        .into_iter()
-        .next()
-        .expect("a boundary")
+    let page = get(port, "/").await;
+    assert!(
+        page.contains("<h1 data-hr-src=\"src/main.rs:"),
+        "the first page carries source positions: {page}"
+    );
+    instance_ids(&page).into_iter().next().expect("a boundary")
 }
 
 async fn connect(port: u16, id: &str, resume: bool) -> Socket {

@@ -28,6 +28,15 @@ use std::time::{Duration, Instant};
 /// How long a swap waits for instances to re-render before reporting.
 const RERENDER_TIMEOUT: Duration = Duration::from_secs(5);
 
+/// Marks the startup annotation pass over when dropped.
+struct MarkAnnotated<'a>(&'a tokio::sync::watch::Sender<bool>);
+
+impl Drop for MarkAnnotated<'_> {
+    fn drop(&mut self) {
+        self.0.send_replace(true);
+    }
+}
+
 /// What the engine watches and how it names things.
 #[derive(Debug, Clone, Default)]
 pub struct EngineConfig {
@@ -90,6 +99,9 @@ pub struct HotSwapEngine {
     editing: Mutex<()>,
     /// Files edited since watching started (the startup pass leaves them to the edits).
     edited: Mutex<BTreeSet<String>>,
+    /// `true` once the startup annotation pass is over (or there is none): pages served
+    /// before then wait for it a moment (see [`annotated`](Self::annotated)).
+    annotated: tokio::sync::watch::Sender<bool>,
     /// Counters.
     pub stats: DevStats,
 }
@@ -119,6 +131,7 @@ impl HotSwapEngine {
             annotate: config.annotate,
             editing: Mutex::new(()),
             edited: Mutex::new(BTreeSet::new()),
+            annotated: tokio::sync::watch::Sender::new(!config.annotate),
         })
     }
 
@@ -129,6 +142,8 @@ impl HotSwapEngine {
         if !self.annotate {
             return;
         }
+        // Marked done however the pass ends, so no page waits for one that panicked.
+        let _done = MarkAnnotated(&self.annotated);
         let started = Instant::now();
         let files: Vec<(String, String)> = lock(&self.sources)
             .files()
@@ -148,6 +163,19 @@ impl HotSwapEngine {
         let instances = instances_using(&changed);
         let _ = runtime().rerender(&instances, RERENDER_TIMEOUT);
         tracing::debug!(files = files.len(), templates = changed.len(), elapsed = ?started.elapsed(), "hotreload: source annotations");
+    }
+
+    /// Becomes `true` when the startup annotation pass is over. The first pages served after
+    /// start wait for it (briefly: `route.rs`), so they carry their source positions from the
+    /// first load and the socket's first render matches the page (no second copy of the page
+    /// sent to every tab opened during start-up).
+    pub(crate) fn annotated(&self) -> tokio::sync::watch::Receiver<bool> {
+        self.annotated.subscribe()
+    }
+
+    /// No startup annotation pass will run (its thread could not start): pages stop waiting.
+    pub(crate) fn annotation_abandoned(&self) {
+        self.annotated.send_replace(true);
     }
 
     /// The path of the source with `file!()` key `key`, if the running build has one.

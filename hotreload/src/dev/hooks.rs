@@ -122,6 +122,13 @@ impl RuntimeHooks for DevHooks {
         self.token_key.as_deref()
     }
 
+    fn started(&self) -> Option<tokio::sync::watch::Receiver<bool>> {
+        #[cfg(feature = "hot-reload")]
+        return crate::dev::engine().map(|engine| engine.annotated());
+        #[cfg(not(feature = "hot-reload"))]
+        None
+    }
+
     fn open_source(&self, src: &str) -> String {
         let (location, opened) = open_source(src);
         let (ok, message) = match opened {

@@ -404,6 +404,9 @@ impl HotReload {
                     .spawn(move || annotating.annotate_sources());
                 if let Err(error) = spawned {
                     tracing::warn!(%error, "hotreload: no source annotations");
+                    if let Some(engine) = ENGINE.get() {
+                        engine.annotation_abandoned();
+                    }
                 }
             }
             Err(error) => tracing::warn!(%error, "hotreload: cannot watch sources"),

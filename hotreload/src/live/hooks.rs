@@ -73,4 +73,9 @@ pub(crate) trait RuntimeHooks: Send + Sync + std::fmt::Debug + 'static {
     /// A key for instance tokens that outlives the process (kept beside the state snapshots),
     /// so pages keep their tokens across dev restarts; `None` if state is not kept.
     fn token_key(&self) -> Option<&[u8]>;
+
+    /// Becomes `true` when the dev layer has finished starting (the templates of the build
+    /// carry their source positions); `None` if there is nothing to wait for. Pages served
+    /// before then wait for it a moment, so they come out as the socket will render them.
+    fn started(&self) -> Option<tokio::sync::watch::Receiver<bool>>;
 }

@@ -23,6 +23,7 @@ use axum::http::request::Parts;
 use axum::http::{HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{MethodRouter, get};
+use std::time::Duration;
 
 /// The query that asks a live route for the client script.
 pub(crate) const CLIENT_QUERY: &str = "_hotreload=client.js";
@@ -71,8 +72,26 @@ async fn serve<V: LiveView, S: Clone + Send + Sync + 'static>(
             }
             upgrade_socket(upgrade, parts, dev, Some(V::name()))
         }
-        Err(_) => page::<V>(&parts),
+        Err(_) => {
+            dev_started().await;
+            page::<V>(&parts)
+        }
     }
+}
+
+/// How long a page served right after start-up waits for the dev layer to be ready.
+const DEV_START_WAIT: Duration = Duration::from_secs(2);
+
+/// In debug builds, the pages asked for in the first moments after start-up wait (up to
+/// [`DEV_START_WAIT`]) for the dev layer to finish starting: the templates then carry their
+/// source positions (click-to-source works from the first load) and the socket's first
+/// render is the page as served, so no tab opened during start-up is sent its page twice.
+/// Past the wait the page is served as it is and patched when the positions arrive.
+async fn dev_started() {
+    let Some(mut started) = runtime().hooks().and_then(|hooks| hooks.started()) else {
+        return;
+    };
+    let _ = tokio::time::timeout(DEV_START_WAIT, started.wait_for(|done| *done)).await;
 }
 
 /// Asks a live route for its socket without one (`hotreload::testing`): a request carrying
