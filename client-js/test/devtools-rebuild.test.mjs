@@ -1,8 +1,10 @@
 // End to end, across a Rust rebuild: a fixture crate (like tests/rebuild.rs) is started with
 // `cargo run`, counted to 3 in headless Chromium, then its state struct is edited (a field
-// added, one removed, one retyped) together with `update` (`+= 1` → `+= 2`). The dev server
+// added, one removed, one retyped, and a field added to the struct of a list's items) together
+// with `update` (`+= 1` → `+= 2`). The dev server
 // rebuilds and restarts in place; the page reconnects and:
-// - the count is kept, and the toast lists what the migration did, field by field;
+// - the count and the list's items are kept, and the toast lists what the migration did,
+//   field by field (`items[].done` inside the list);
 // - the inspector's history survived the restart: travelling back to the state at mount and
 //   replaying the recorded clicks through the new `update` gives 6.
 
@@ -16,11 +18,17 @@ import { ROOT, TARGET_DIR, launchExampleBrowser, liveReady, until } from './help
 
 const MAIN = `use hotreload::prelude::*;
 
+#[derive(Serialize, Deserialize)]
+struct Item {
+    n: i64,
+}
+
 #[derive(Default, Serialize, Deserialize)]
 struct Counter {
     count: i64,
     label: String,
     ratio: u32,
+    items: Vec<Item>,
 }
 
 #[derive(Serialize, Deserialize)]
@@ -33,13 +41,17 @@ impl LiveView for Counter {
 
     fn update(&mut self, msg: Msg, _cx: &mut Context<'_, Self>) {
         match msg {
-            Msg::Inc => self.count += 1,
+            Msg::Inc => {
+                self.count += 1;
+                self.items.push(Item { n: self.count });
+            }
         }
     }
 
     fn render(&self) -> Html<Msg> {
         hot_reload_liveview! {
             <h1>"Count: " {self.count}</h1>
+            <p class="items">"Items: " {self.items.len()} " last " {self.items.last().map_or(0, |i| i.n)}</p>
             <button live-click={Msg::Inc}>"+"</button>
         }
     }
@@ -125,7 +137,9 @@ test('a struct edit keeps the count and says what was migrated; the history repl
   const source = join(dir, 'src', 'main.rs');
   const edited = readFileSync(source, 'utf8')
     .replace('    label: String,\n    ratio: u32,\n', '    ratio: String,\n    step: i64,\n')
-    .replace('Msg::Inc => self.count += 1,', 'Msg::Inc => self.count += 2,');
+    .replace('struct Item {\n    n: i64,\n}', 'struct Item {\n    n: i64,\n    done: bool,\n}')
+    .replace('self.count += 1;', 'self.count += 2;')
+    .replace('Item { n: self.count }', 'Item { n: self.count, done: false }');
   assert.notEqual(edited, readFileSync(source, 'utf8'));
   writeFileSync(source, edited);
 
@@ -134,12 +148,11 @@ test('a struct edit keeps the count and says what was migrated; the history repl
     const texts = await page.evaluate(() => [...(document.querySelector('hotreload-ui')?.shadowRoot?.querySelectorAll('.toast') ?? [])].map((t) => t.textContent));
     return texts.find((t) => t.includes('migrated'));
   }, { timeout: 600000, interval: 200, what: 'the migration toast' });
-  assert.match(migrated, /Counter: state migrated to the changed struct/);
-  assert.match(migrated, /kept `count`/);
-  assert.match(migrated, /added `step` \(default\)/);
-  assert.match(migrated, /removed `label`/);
-  assert.match(migrated, /type changed: `ratio` \(default\)/);
+  // `items` is kept although its items' struct gained a field: each item gets it.
+  assert.equal(migrated, 'Counter: state migrated to the changed struct: kept `count`, `items`; '
+    + 'added `step`, `items[].done` (default); removed `label`; type changed: `ratio` (default)');
   assert.equal(await page.textContent('h1'), 'Count: 3', 'the count survived the struct edit');
+  assert.equal(await page.textContent('p.items'), 'Items: 3 last 3', 'the list survived its items\' struct edit');
   assert.equal(await page.evaluate(() => window.__marker), 'no reload');
   await page.click('button');
   await page.waitForFunction(() => document.querySelector('h1').textContent === 'Count: 5', null, { timeout: 10000 });

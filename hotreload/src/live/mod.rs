@@ -17,7 +17,7 @@
 //!   circuit breaker ([`BreakerConfig`]);
 //! - `config.rs`: [`LiveConfig`], per-router settings given as a layer;
 //! - `hooks.rs`: the seam to the dev layer; `snapshot.rs`: state as the bytes that cross it;
-//!   `migrate.rs`: a snapshot of an older struct read field by field into the new one;
+//!   `migrate/`: a snapshot of an older struct read field by field into the new one;
 //! - `history.rs` + `inspect.rs`: the inspector (dev hooks only): each instance's recorded
 //!   states and event log, time travel and replay, the `inspect` frame;
 //! - `page.rs`: boundary element and script tag; `origin.rs`: same-origin check;

@@ -8,14 +8,18 @@
 //!
 //! - a field that is new takes its default;
 //! - a field that is gone is dropped;
-//! - a field whose type changed (its old value no longer deserializes) takes the default; for
-//!   a nested struct, the fields that still fit are kept inside it;
+//! - a field whose type changed (its old value no longer deserializes) takes the default;
+//! - a field whose value changed shape *inside* (a field added to the struct of its
+//!   `Vec` items, a nested struct's field retyped, an enum variant gone) is repaired there and
+//!   kept, what fits of it unchanged (`repair.rs`);
 //! - a field renamed with `#[serde(alias = "old_name")]` takes the old value.
 //!
 //! [`Migration`] says what happened, for the toast. If no field at all could be kept (the
 //! state is not a struct any more, or nothing in it fits), [`migrate`] fails and the view
 //! mounts fresh. Each step deserializes the candidate, so a struct of `n` fields costs about
 //! `n` decodes: nothing next to a rebuild.
+
+mod repair;
 
 use serde::Serialize;
 use serde::de::DeserializeOwned;
@@ -30,11 +34,12 @@ const MAX_DEPTH: usize = 256;
 pub struct Migration {
     /// Fields taken over unchanged.
     pub kept: Vec<String>,
-    /// New fields, at their defaults.
+    /// New fields, at their defaults (`field.inner`, `items[].field` inside old values).
     pub added: Vec<String>,
     /// Old fields with no place in the new type, dropped.
     pub removed: Vec<String>,
-    /// Fields whose type changed, at their defaults (`field.inner` for nested structs).
+    /// Fields whose type changed, at their defaults (`field.inner` inside nested structs,
+    /// `items[].field` inside the items of a list).
     pub retyped: Vec<String>,
     /// Old name → new name, through `#[serde(alias)]`.
     pub renamed: Vec<(String, String)>,
@@ -111,6 +116,7 @@ where
     let rmpv::Value::Map(old) = old else {
         return Err(MigrateError::NothingKept);
     };
+    let base_value = rmpv::Value::Map(base.clone());
     let mut migration = Migration::default();
     let mut current = base.clone();
     for index in 0..current.len() {
@@ -124,32 +130,17 @@ where
             migration.kept.push(name);
             continue;
         }
-        // A nested struct: keep the inner fields that still fit.
-        if let (rmpv::Value::Map(inner_default), rmpv::Value::Map(inner_old)) =
-            (&default, old_value)
+        // Changed inside: new fields of its items, a nested field retyped, a variant gone.
+        let mut repaired = rmpv::Value::Map(current.clone());
+        let mut repairs = repair::Repairs::default();
+        if repair::repair::<T>(&mut repaired, &name, &base_value, &mut repairs)
+            && let rmpv::Value::Map(repaired) = repaired
         {
-            let mut inner = inner_default.clone();
-            let mut kept_any = false;
-            for inner_index in 0..inner.len() {
-                let Some(value) = lookup(inner_old, &inner[inner_index].0) else {
-                    continue;
-                };
-                let previous = std::mem::replace(&mut inner[inner_index].1, value.clone());
-                current[index].1 = rmpv::Value::Map(inner.clone());
-                if decodes::<T>(&current) {
-                    kept_any = true;
-                } else {
-                    inner[inner_index].1 = previous;
-                    migration
-                        .retyped
-                        .push(format!("{name}.{}", key_name(&inner[inner_index].0)));
-                }
-            }
-            current[index].1 = rmpv::Value::Map(inner);
-            if kept_any && decodes::<T>(&current) {
-                migration.kept.push(name);
-                continue;
-            }
+            current = repaired;
+            migration.kept.push(name);
+            migration.added.extend(repairs.added);
+            migration.retyped.extend(repairs.retyped);
+            continue;
         }
         current[index].1 = default;
         migration.retyped.push(name);
@@ -397,5 +388,302 @@ mod tests {
             migrate::<Settings>(&[0x91; 100_000]),
             Err(MigrateError::Corrupt(_))
         ));
+    }
+    #[derive(Debug, Default, Clone, PartialEq, Serialize, Deserialize)]
+    enum Priority {
+        #[default]
+        Low,
+        High,
+    }
+
+    #[derive(Debug, Default, PartialEq, Serialize, Deserialize)]
+    struct Due {
+        day: u8,
+        note: String,
+    }
+
+    #[test]
+    fn the_items_of_a_list_get_the_fields_added_to_their_type_and_keep_the_rest() {
+        #[derive(Serialize)]
+        struct OldItem {
+            text: String,
+            done: bool,
+            tag: u8,
+            gone: i32,
+        }
+        #[derive(Serialize)]
+        struct Old {
+            items: Vec<OldItem>,
+            next: u64,
+        }
+        #[derive(Debug, PartialEq, Deserialize, Serialize)]
+        struct Item {
+            text: String,
+            done: bool,
+            tag: String,
+            priority: Priority,
+            due: Option<Due>,
+            at: Due,
+            subtasks: Vec<String>,
+            weight: f64,
+        }
+        #[derive(Debug, Default, PartialEq, Deserialize, Serialize)]
+        struct New {
+            items: Vec<Item>,
+            next: u64,
+        }
+        let old = Old {
+            items: (0..1000)
+                .map(|n| OldItem {
+                    text: format!("item {n}"),
+                    done: n % 3 == 0,
+                    tag: (n % 256) as u8,
+                    gone: n,
+                })
+                .collect(),
+            next: 1000,
+        };
+        let (new, migration) = migrate::<New>(&bytes(&old)).unwrap();
+        assert_eq!(new.next, 1000);
+        assert_eq!(new.items.len(), 1000);
+        for (n, item) in new.items.iter().enumerate() {
+            assert_eq!(item.text, format!("item {n}"));
+            assert_eq!(item.done, n % 3 == 0);
+            assert_eq!(item.tag, "");
+            assert_eq!(item.priority, Priority::Low);
+            assert_eq!(item.due, None);
+            assert_eq!(item.at, Due::default());
+            assert!(item.subtasks.is_empty());
+            assert_eq!(item.weight, 0.0);
+        }
+        assert_eq!(migration.kept, ["items", "next"]);
+        // `due` is not listed: serde reads a missing `Option` as `None` by itself.
+        assert_eq!(
+            migration.added,
+            [
+                "items[].priority",
+                "items[].at",
+                "items[].at.day",
+                "items[].at.note",
+                "items[].subtasks",
+                "items[].weight",
+            ]
+        );
+        assert_eq!(migration.retyped, ["items[].tag"]);
+        let text = migration.to_string();
+        assert!(text.contains("`items[].priority`"), "{text}");
+    }
+
+    #[test]
+    fn a_list_of_a_thousand_items_is_repaired_in_a_handful_of_decodes() {
+        #[derive(Serialize, Deserialize)]
+        struct OldItem {
+            text: String,
+        }
+        #[derive(Deserialize, Serialize)]
+        struct Item {
+            text: String,
+            done: bool,
+        }
+        #[derive(Serialize)]
+        struct Old {
+            items: Vec<OldItem>,
+        }
+        #[derive(Default, Deserialize, Serialize)]
+        struct New {
+            items: Vec<Item>,
+        }
+        let old = Old {
+            items: (0..1000)
+                .map(|n| OldItem {
+                    text: n.to_string(),
+                })
+                .collect(),
+        };
+        let mut state = read(&bytes(&old)).unwrap();
+        let base = read(&bytes(&New::default())).unwrap();
+        let mut repairs = repair::Repairs::default();
+        assert!(repair::repair::<New>(
+            &mut state,
+            "items",
+            &base,
+            &mut repairs
+        ));
+        assert!(repairs.decodes <= 6, "{repairs:?}");
+        assert_eq!(repairs.added, ["items[].done"]);
+    }
+
+    #[test]
+    fn a_removed_variant_is_replaced_where_it_was_and_nowhere_else() {
+        #[derive(Serialize)]
+        enum OldPriority {
+            Low,
+            Medium,
+            High,
+        }
+        #[derive(Serialize)]
+        struct Old {
+            priorities: Vec<OldPriority>,
+            by_name: std::collections::BTreeMap<String, OldPriority>,
+        }
+        #[derive(Debug, Default, Deserialize, Serialize)]
+        struct New {
+            priorities: Vec<Priority>,
+            by_name: std::collections::BTreeMap<String, Priority>,
+        }
+        let old = Old {
+            priorities: vec![OldPriority::High, OldPriority::Medium, OldPriority::Low],
+            by_name: [
+                ("a".to_owned(), OldPriority::Medium),
+                ("b".to_owned(), OldPriority::High),
+            ]
+            .into(),
+        };
+        let (new, migration) = migrate::<New>(&bytes(&old)).unwrap();
+        assert_eq!(
+            new.priorities,
+            [Priority::High, Priority::Low, Priority::Low]
+        );
+        assert_eq!(new.by_name["a"], Priority::Low);
+        assert_eq!(new.by_name["b"], Priority::High);
+        assert_eq!(migration.retyped, ["priorities[]", "by_name.a"]);
+    }
+
+    #[test]
+    fn variants_and_options_are_repaired_inside() {
+        #[derive(Serialize)]
+        enum OldMode {
+            Edit { draft: String },
+        }
+        #[derive(Serialize)]
+        struct OldDue {
+            day: u8,
+        }
+        #[derive(Serialize)]
+        struct Old {
+            mode: OldMode,
+            due: Option<OldDue>,
+            nested: Vec<Vec<OldDue>>,
+        }
+        #[derive(Debug, Default, PartialEq, Deserialize, Serialize)]
+        enum Mode {
+            #[default]
+            View,
+            Edit {
+                draft: String,
+                cursor: usize,
+            },
+        }
+        #[derive(Debug, Default, Deserialize, Serialize)]
+        struct New {
+            mode: Mode,
+            due: Option<Due>,
+            nested: Vec<Vec<Due>>,
+        }
+        let old = Old {
+            mode: OldMode::Edit { draft: "hi".into() },
+            due: Some(OldDue { day: 3 }),
+            nested: vec![
+                vec![OldDue { day: 1 }, OldDue { day: 2 }],
+                vec![OldDue { day: 9 }],
+            ],
+        };
+        let (new, migration) = migrate::<New>(&bytes(&old)).unwrap();
+        assert_eq!(
+            new.mode,
+            Mode::Edit {
+                draft: "hi".into(),
+                cursor: 0
+            }
+        );
+        assert_eq!(
+            new.due,
+            Some(Due {
+                day: 3,
+                note: String::new()
+            })
+        );
+        let days: Vec<Vec<u8>> = new
+            .nested
+            .iter()
+            .map(|row| row.iter().map(|d| d.day).collect())
+            .collect();
+        assert_eq!(days, [vec![1, 2], vec![9]]);
+        assert_eq!(
+            migration.added,
+            ["mode(Edit).cursor", "due.note", "nested[][].note"]
+        );
+        assert_eq!(migration.kept, ["mode", "due", "nested"]);
+    }
+
+    #[test]
+    fn a_field_whose_own_type_changed_still_takes_its_default() {
+        #[derive(Serialize)]
+        struct Old {
+            count: i64,
+            items: String,
+        }
+        #[derive(Debug, Default, Deserialize, Serialize)]
+        struct New {
+            count: i64,
+            items: Vec<Due>,
+        }
+        let (new, migration) = migrate::<New>(&bytes(&Old {
+            count: 2,
+            items: "x".into(),
+        }))
+        .unwrap();
+        assert_eq!(new.count, 2);
+        assert!(new.items.is_empty());
+        assert_eq!(migration.retyped, ["items"]);
+    }
+
+    /// Any MessagePack value an old snapshot might hold.
+    fn any_value() -> impl proptest::strategy::Strategy<Value = rmpv::Value> {
+        use proptest::prelude::*;
+        let names = prop::sample::select(vec![
+            "items", "text", "done", "tag", "at", "day", "note", "Low", "High", "Edit", "x",
+        ]);
+        let leaf = prop_oneof![
+            Just(rmpv::Value::Nil),
+            any::<bool>().prop_map(rmpv::Value::from),
+            any::<i64>().prop_map(rmpv::Value::from),
+            any::<f64>().prop_map(rmpv::Value::from),
+            names.clone().prop_map(rmpv::Value::from),
+        ];
+        leaf.prop_recursive(5, 64, 6, move |inner| {
+            prop_oneof![
+                prop::collection::vec(inner.clone(), 0..6).prop_map(rmpv::Value::Array),
+                prop::collection::vec((names.clone().prop_map(rmpv::Value::from), inner), 0..6)
+                    .prop_map(rmpv::Value::Map),
+            ]
+        })
+    }
+
+    proptest::proptest! {
+        /// Whatever an old snapshot holds, a migration ends with a state or an error: no
+        /// panic, no endless repair.
+        #[test]
+        fn any_old_state_migrates_or_fails_cleanly(old in any_value()) {
+            #[derive(Debug, Default, Deserialize, Serialize)]
+            struct Item {
+                text: String,
+                done: bool,
+                at: Due,
+                tags: Vec<Priority>,
+            }
+            #[derive(Debug, Default, Deserialize, Serialize)]
+            struct New {
+                items: Vec<Item>,
+                by_name: std::collections::BTreeMap<String, Item>,
+                mode: Option<Priority>,
+                x: (u8, String),
+            }
+            let mut bytes = Vec::new();
+            rmpv::encode::write_value(&mut bytes, &old).unwrap();
+            if let Ok((state, _)) = migrate::<New>(&bytes) {
+                proptest::prop_assert!(rmp_serde::to_vec_named(&state).is_ok());
+            }
+        }
     }
 }
