@@ -176,7 +176,7 @@ const VIEW = {
     { n: 1, at: Date.UTC(2025, 0, 1, 10, 0, 0, 1), kind: 'event', msg: 'Inc', update_us: 3, render_us: 12, diff_us: 20, ops: 1, bytes: 80, error: null },
     { n: 2, at: Date.UTC(2025, 0, 1, 10, 0, 1, 2), kind: 'info', msg: 'Tick', update_us: 2, render_us: 11, diff_us: 19, ops: 1, bytes: 81, error: null },
     { n: 3, at: Date.UTC(2025, 0, 1, 10, 0, 2, 3), kind: 'event', msg: { Add: 5 }, update_us: 1500, render_us: 10, diff_us: 18, ops: 2, bytes: 1300, error: 'bad input' },
-    { n: 4, at: Date.UTC(2025, 0, 1, 10, 0, 3, 4), kind: 'event', msg: 'Inc', update_us: 4, render_us: 13, diff_us: 21, ops: 1, bytes: 82, error: null },
+    { n: 4, at: Date.UTC(2025, 0, 1, 10, 0, 3, 4), kind: 'event', msg: 'Inc', update_us: 4, render_us: 13, diff_us: 21, ops: 1, bytes: 82, error: null, note: '1 broadcast held back (a replay sends nothing again)' },
   ],
   history: { len: 5, position: 4, travelling: false, bytes: 412 },
 };
@@ -254,7 +254,7 @@ test('an inspect frame shows the tree, the memory, the state as JSON, the templa
       nested: !!q('.inspect-tree li li .inspect-view[data-id="00000000000000b2"]'),
       selected: qa('.inspect-view[aria-selected=true]').map((v) => v.dataset.id),
       templates: qa('.inspect-templates li').map((t) => t.textContent),
-      log: qa('.inspect-log-entry').map((e) => ({ n: e.dataset.n, current: e.dataset.current, msg: e.querySelector('.msg').textContent, meta: e.querySelector('.meta').textContent, error: e.querySelector('.inspect-error')?.textContent ?? null })),
+      log: qa('.inspect-log-entry').map((e) => ({ n: e.dataset.n, current: e.dataset.current, msg: e.querySelector('.msg').textContent, meta: e.querySelector('.meta').textContent, error: e.querySelector('.inspect-error')?.textContent ?? null, note: e.querySelector('.inspect-note')?.textContent ?? null })),
       banner: !!q('.tt-banner'),
       back: q('.tt-back').disabled,
       forward: q('.tt-forward').disabled,
@@ -276,6 +276,8 @@ test('an inspect frame shows the tree, the memory, the state as JSON, the templa
   assert.match(got.log[1].meta, /update 1\.5 ms · render 10 µs · diff 18 µs · 2 ops · 1\.3 KB$/);
   assert.match(got.log[0].meta, /^\d\d:\d\d:03\.004 · update 4 µs · render 13 µs · diff 21 µs · 1 op · 82 B$/);
   assert.equal(got.log[1].error, 'bad input');
+  assert.equal(got.log[0].note, '1 broadcast held back (a replay sends nothing again)');
+  assert.equal(got.log[1].note, null);
   assert.equal(got.log[0].error, null);
   assert.equal(got.banner, false);
   assert.deepEqual([got.back, got.forward, got.resume], [false, true, true], 'at the end, not travelling');

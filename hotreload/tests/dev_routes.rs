@@ -25,9 +25,52 @@ impl LiveView for Hello {
     }
 }
 
+/// Publishes a broadcast and sends itself a value (through a handle kept outside its state,
+/// as an app keeps handles in a registry) on every post: what a replay must not do again.
+#[derive(Default, Serialize, Deserialize)]
+struct Poster {
+    posts: u32,
+    pings: u32,
+}
+
+const POSTED: hotreload::pubsub::Topic<u32> = hotreload::pubsub::Topic::new("dev-routes:posted");
+
+struct Ping;
+
+static POSTER: std::sync::OnceLock<LiveHandle<Poster>> = std::sync::OnceLock::new();
+
+#[derive(Serialize, Deserialize)]
+enum PosterMsg {
+    Post,
+}
+
+impl LiveView for Poster {
+    type Message = PosterMsg;
+    fn mount(&mut self, cx: &mut Mount<'_, Self>) {
+        let _ = POSTER.set(cx.handle());
+    }
+    fn update(&mut self, PosterMsg::Post: PosterMsg, _cx: &mut Context<'_, Self>) {
+        self.posts += 1;
+        hotreload::pubsub::publish(&POSTED, self.posts);
+        if let Some(poster) = POSTER.get() {
+            let _ = poster.send(Ping);
+        }
+    }
+    fn render(&self) -> Html<PosterMsg> {
+        hot_reload_liveview! { <p>{format!("posts {} pings {}", self.posts, self.pings)}</p> }
+    }
+}
+
+impl HandleInfo<Ping> for Poster {
+    fn handle_info(&mut self, Ping: Ping, _cx: &mut Context<'_, Self>) {
+        self.pings += 1;
+    }
+}
+
 fn app() -> axum::Router {
     let router = axum::Router::new()
         .route("/", live_view::<Hello>())
+        .route("/poster", live_view::<Poster>())
         .route(
             "/plain",
             route_get(|| async { axum::response::Html("<html><body><p>plain</p></body></html>") }),
@@ -197,17 +240,10 @@ async fn a_shell_fetch_renders_the_page_without_mounting_in_debug_builds() {
 /// of it: no `data-hr-src`, every `dev` frame is `dev_off`, no `log` frame.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn dev_tools_exist_only_in_debug_builds() {
-    use std::time::Duration;
     let addr = serve(app()).await;
-    // Annotations are made on a thread of their own when watching starts.
-    let mut page = get(addr, "/", &[]).await.body;
-    for _ in 0..100 {
-        if !cfg!(debug_assertions) || page.contains("<p data-hr-src=") {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(50)).await;
-        page = get(addr, "/", &[]).await.body;
-    }
+    // Annotations are made on a thread of their own when watching starts; the first pages
+    // wait for them.
+    let page = get(addr, "/", &[]).await.body;
     assert_eq!(
         page.contains("<p data-hr-src=\"hotreload/tests/dev_routes.rs:"),
         cfg!(debug_assertions),
@@ -280,6 +316,82 @@ async fn dev_tools_exist_only_in_debug_builds() {
         assert_eq!(frame["target"], "my_app");
         assert_eq!(frame["fields"]["user"], "7");
     }
+}
+
+/// Replaying a view's recorded messages through `update` runs its code again, but what that
+/// code publishes or sends to views does not go out a second time: the subscriber heard three
+/// broadcasts and hears no more, the view's own values (`pings`) are not sent again, and each
+/// replayed entry says what was held back.
+#[cfg(debug_assertions)]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_replay_sends_no_broadcast_and_no_value_again() {
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    use std::time::Duration;
+    let heard = Arc::new(AtomicUsize::new(0));
+    let _subscription = {
+        let heard = Arc::clone(&heard);
+        hotreload::pubsub::subscribe_fn(&POSTED, move |_| {
+            heard.fetch_add(1, Ordering::SeqCst);
+        })
+    };
+    let addr = serve(app()).await;
+    let id = instance_id(&get(addr, "/poster", &[]).await.body);
+    let mut client = Client::connect(addr, "/poster").await;
+    client.hello(&[(&id, "Poster")], false).await;
+    for _ in 0..3 {
+        client.event(&id, "click", json!("Post")).await;
+    }
+    support::until_shown(&mut client, "posts 3 pings 3").await;
+    for _ in 0..100 {
+        if heard.load(Ordering::SeqCst) == 3 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    assert_eq!(
+        heard.load(Ordering::SeqCst),
+        3,
+        "the three posts were broadcast"
+    );
+
+    // From the mount: the three posts run again, the pings (server-sent) are not replayed.
+    client
+        .send(json!({"v": 1, "type": "dev", "action": "replay", "id": id, "from": 0}))
+        .await;
+    let replayed = next_answer(&mut client, "inspect").await;
+    let view = &replayed["views"][0];
+    assert_eq!(view["state"], json!({"posts": 3, "pings": 0}), "{replayed}");
+    let notes: Vec<&serde_json::Value> = view["log"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|entry| entry["kind"] == "replay")
+        .map(|entry| &entry["note"])
+        .collect();
+    assert_eq!(notes.len(), 3, "{replayed}");
+    for note in notes {
+        assert_eq!(
+            note, "1 broadcast and 1 message held back (a replay sends nothing again)",
+            "{replayed}"
+        );
+    }
+    // Nothing arrives later either: no broadcast, no ping.
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    client
+        .send(json!({"v": 1, "type": "dev", "action": "inspect", "ids": [id]}))
+        .await;
+    let later = next_answer(&mut client, "inspect").await;
+    assert_eq!(
+        later["views"][0]["state"],
+        json!({"posts": 3, "pings": 0}),
+        "{later}"
+    );
+    assert_eq!(
+        heard.load(Ordering::SeqCst),
+        3,
+        "no broadcast went out again"
+    );
 }
 
 /// The next frame of type `wanted`, or an `error` frame: whatever else comes meanwhile (a

@@ -624,7 +624,7 @@ const DEV_FRAME_HANDLERS = {
 // (`◀` `.tt-back`, `.tt-position` "N / len-1", `▶` `.tt-forward`, `.tt-resume`, `.tt-replay`,
 // and the "Time travel: events paused" banner while it travels), its state as pretty JSON
 // (`.inspect-state`), its templates (a click opens the editor there) and its event log, newest
-// first (message, time, timings, ops, bytes, error). Only builds elements: what a button does
+// first (message, time, timings, ops, bytes, error, note). Only builds elements: what a button does
 // is the `actions` given (inspector.js).
 
 const INSPECTOR_CSS = `
@@ -669,6 +669,7 @@ const INSPECTOR_CSS = `
 .inspect-log .meta { color: #a1a1aa; font-size: 11px; }
 .inspect-log .tt-goto { float: right; padding: 0 5px; font-size: 10px; }
 .inspect-error { color: #fca5a5; white-space: pre-wrap; }
+.inspect-note { color: #a1a1aa; font-style: italic; white-space: pre-wrap; }
 `;
 
 const plural = (n, one, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
@@ -787,6 +788,7 @@ function eventLog(v, actions) {
       plural(Number(e.ops) || 0, 'op'), formatBytes(e.bytes)].filter(Boolean);
     li.append(h('div', { class: 'meta' }, meta.join(' · ')));
     if (e.error != null) li.append(h('div', { class: 'inspect-error' }, String(e.error)));
+    if (e.note != null) li.append(h('div', { class: 'inspect-note' }, String(e.note)));
     return li;
   }))];
 }

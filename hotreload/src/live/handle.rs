@@ -161,6 +161,10 @@ where
     V: HandleInfo<I>,
     I: Send + 'static,
 {
+    // Sent from `update` during a replay: the view it goes to did not ask for it again.
+    if crate::pubsub::held::hold_message() {
+        return Ok(());
+    }
     if runtime().send_message(id, Info::<V>::of::<I>(deliver_info::<V, I>(info)), pending) {
         Ok(())
     } else {

@@ -112,6 +112,9 @@ pub(crate) struct Record {
     pub bytes: u64,
     /// What went wrong (a panic, a message that no longer deserializes on replay).
     pub error: Option<String>,
+    /// What else to know (a replayed step's broadcasts, not sent again).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
 }
 
 impl Record {
@@ -129,6 +132,7 @@ impl Record {
             ops: 0,
             bytes: 0,
             error: None,
+            note: None,
         }
     }
 

@@ -80,7 +80,7 @@ pub(crate) fn describe(
                     json!({
                         "n": r.n, "at": r.at, "kind": r.kind, "msg": r.msg,
                         "update_us": r.update_us, "render_us": r.render_us, "diff_us": r.diff_us,
-                        "ops": r.ops, "bytes": r.bytes, "error": r.error,
+                        "ops": r.ops, "bytes": r.bytes, "error": r.error, "note": r.note,
                     })
                 })
                 .collect();

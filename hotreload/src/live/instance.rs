@@ -17,6 +17,7 @@ use crate::live::runtime::{ConnectionId, Outbound, runtime};
 use crate::live::snapshot;
 use crate::live::stats::Counters;
 use crate::live::view::{Context, Event, LiveView};
+use crate::pubsub::held::{Held, holding};
 use crate::template::{Html, InstanceId, RenderScope};
 use hotreload_diff::ClientTree;
 use std::any::Any;
@@ -464,22 +465,26 @@ impl<V: LiveView> Instance<V> {
     }
 
     /// [`call`](Self::call) with a detached context (a replay): its tasks never start and it has
-    /// no parent, so only the state and the effects returned change.
+    /// no parent, and what it publishes or sends to views is held back (`pubsub/held.rs`), so
+    /// only the state and the effects returned change. Also returns what was held.
     fn call_detached(
         &mut self,
         event: &Event,
         change: impl for<'a> FnOnce(&mut V, &mut Context<'a, V>),
-    ) -> Result<Effects, String> {
+    ) -> (Result<Effects, String>, Held) {
         let state = &mut self.state;
-        catch_unwind(AssertUnwindSafe(|| {
-            let mut cx = Context::<V>::detached(event);
-            change(state, &mut cx);
-            cx.into_effects()
-        }))
-        .map_err(|panic| {
+        let (called, held) = holding(|| {
+            catch_unwind(AssertUnwindSafe(|| {
+                let mut cx = Context::<V>::detached(event);
+                change(state, &mut cx);
+                cx.into_effects()
+            }))
+        });
+        let called = called.map_err(|panic| {
             Counters::add(&runtime().stats.panics, 1);
             panic_message(panic.as_ref())
-        })
+        });
+        (called, held)
     }
 
     /// Calls `change` with a fresh [`Context`], catching panics; returns what it asked for.
@@ -637,9 +642,9 @@ impl<V: LiveView> Instance<V> {
     /// which after a rebuild may differ from the code that recorded them. Server-sent values
     /// cannot be sent again and are skipped. The steps run with a detached context: what they
     /// ask for besides flash (navigation, tasks, messages to a parent, pushed events) is not
-    /// carried out, so a replay has no effects outside this view's state. (Values sent to
-    /// nested views with `Child::send` and broadcasts published from `update` do go out.)
-    /// Returns how many steps ran.
+    /// carried out, and the broadcasts they publish and the values they send to views are
+    /// held back (each step's log entry counts them), so a replay has no effects outside this
+    /// view's state. Returns how many steps ran.
     pub(crate) fn replay(&mut self, from: u64) -> Result<usize, String> {
         let (from, state) = self.recorded_state(from)?;
         let Some(history) = &mut self.history else {
@@ -663,7 +668,7 @@ impl<V: LiveView> Instance<V> {
                     record.event = step.event.clone();
                     let started = Instant::now();
                     match serde_json::from_value::<V::Message>(step.msg.clone()) {
-                        Ok(msg) => match self.call_detached(&event, |state, cx| {
+                        Ok(msg) => match self.replay_step(&mut record, &event, |state, cx| {
                             state.update(msg, cx);
                         }) {
                             Ok(mut effects) => {
@@ -685,7 +690,7 @@ impl<V: LiveView> Instance<V> {
                     let params = Params::parse(&url, self.pattern.as_deref());
                     let started = Instant::now();
                     let mut record = Record::new(RecordKind::Params, step.msg.clone());
-                    match self.call_detached(&Event::default(), |state, cx| {
+                    match self.replay_step(&mut record, &Event::default(), |state, cx| {
                         state.handle_params(&params, cx);
                     }) {
                         Ok(mut effects) => {
@@ -708,6 +713,19 @@ impl<V: LiveView> Instance<V> {
         }
         self.refresh(false)?;
         Ok(ran)
+    }
+
+    /// One step of a [`replay`](Self::replay): [`call_detached`](Self::call_detached), with
+    /// what it held back noted in the step's `record`.
+    fn replay_step(
+        &mut self,
+        record: &mut Record,
+        event: &Event,
+        change: impl for<'a> FnOnce(&mut V, &mut Context<'a, V>),
+    ) -> Result<Effects, String> {
+        let (called, held) = self.call_detached(event, change);
+        record.note = held.describe();
+        called
     }
 
     /// What the inspector shows of this instance (see `inspect.rs`).

@@ -57,6 +57,7 @@
 //! - `redis.rs`: the Redis relay (it hands what other servers publish to the registry);
 //! - here: [`publish`] (the registry's fan-out, then the relay) and [`stats`].
 
+pub(crate) mod held;
 #[cfg(feature = "redis")]
 mod redis;
 pub(crate) mod registry;
@@ -75,8 +76,12 @@ pub(crate) use registry::subscribe_raw;
 /// was queued for.
 ///
 /// Callable from anywhere: a view's `update`, an axum handler, a background task, another
-/// thread.
+/// thread. (While the inspector replays a view's recorded messages, what its `update`
+/// publishes is not sent again: `held.rs`.)
 pub fn publish<T: Broadcast>(topic: &Topic<T>, message: T) -> usize {
+    if held::hold_broadcast() {
+        return 0;
+    }
     let queued = registry::fan_out(topic.name(), std::any::TypeId::of::<T>(), &message);
     #[cfg(feature = "redis")]
     crate::pubsub::redis::relay(topic.name(), &message);

@@ -265,7 +265,8 @@ impl Client {
             serde_json::json!({"v": 1, "type": "hello", "instances": instances, "resume": resume}),
         )
         .await;
-        // Dev frames (broadcast to every socket while another test edits files) may come first.
+        // Dev frames (broadcast to every socket while another test edits files or logs) may
+        // come first.
         let dev_frames = [
             "swapped",
             "rebuild_needed",
@@ -274,6 +275,7 @@ impl Client {
             "css",
             "toast",
             "progress",
+            "log",
         ];
         loop {
             let frame = self.recv().await;
