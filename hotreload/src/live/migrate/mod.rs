@@ -638,6 +638,101 @@ mod tests {
         assert_eq!(migration.retyped, ["items"]);
     }
 
+    #[test]
+    fn the_values_of_a_map_of_records_get_an_added_field_in_one_go() {
+        #[derive(Serialize)]
+        struct OldUser {
+            name: String,
+        }
+        #[derive(Serialize)]
+        struct Old {
+            users: std::collections::BTreeMap<String, OldUser>,
+        }
+        #[derive(Debug, Deserialize, Serialize)]
+        struct User {
+            name: String,
+            email: String,
+        }
+        #[derive(Debug, Default, Deserialize, Serialize)]
+        struct New {
+            users: std::collections::BTreeMap<String, User>,
+        }
+        let old = Old {
+            users: (0..500)
+                .map(|n| {
+                    (
+                        format!("u{n}"),
+                        OldUser {
+                            name: format!("user {n}"),
+                        },
+                    )
+                })
+                .collect(),
+        };
+        let mut state = read(&bytes(&old)).unwrap();
+        let base = read(&bytes(&New::default())).unwrap();
+        let mut repairs = repair::Repairs::default();
+        assert!(repair::repair::<New>(
+            &mut state,
+            "users",
+            &base,
+            &mut repairs
+        ));
+        assert!(repairs.decodes <= 6, "{repairs:?}");
+        assert_eq!(repairs.added, ["users.*.email"]);
+        let (new, migration) = migrate::<New>(&bytes(&old)).unwrap();
+        assert_eq!(new.users.len(), 500);
+        assert_eq!(new.users["u7"].name, "user 7");
+        assert_eq!(new.users["u7"].email, "");
+        assert_eq!(migration.kept, ["users"]);
+    }
+
+    #[test]
+    fn a_struct_of_structs_that_denies_unknown_fields_is_not_taken_for_a_map() {
+        #[derive(Serialize)]
+        struct OldPart {
+            size: u32,
+        }
+        #[derive(Serialize)]
+        struct OldParts {
+            head: OldPart,
+            tail: OldPart,
+        }
+        #[derive(Serialize)]
+        struct Old {
+            parts: OldParts,
+        }
+        #[derive(Debug, Default, Deserialize, Serialize)]
+        struct Head {
+            size: u32,
+            color: String,
+        }
+        #[derive(Debug, Default, Deserialize, Serialize)]
+        #[serde(deny_unknown_fields)]
+        struct Tail {
+            size: u32,
+        }
+        #[derive(Debug, Default, Deserialize, Serialize)]
+        struct Parts {
+            head: Head,
+            tail: Tail,
+        }
+        #[derive(Debug, Default, Deserialize, Serialize)]
+        struct New {
+            parts: Parts,
+        }
+        let old = Old {
+            parts: OldParts {
+                head: OldPart { size: 3 },
+                tail: OldPart { size: 4 },
+            },
+        };
+        let (new, migration) = migrate::<New>(&bytes(&old)).unwrap();
+        assert_eq!((new.parts.head.size, new.parts.tail.size), (3, 4));
+        assert_eq!(migration.added, ["parts.head.color"]);
+        assert_eq!(migration.kept, ["parts"]);
+    }
+
     /// Any MessagePack value an old snapshot might hold.
     fn any_value() -> impl proptest::strategy::Strategy<Value = rmpv::Value> {
         use proptest::prelude::*;

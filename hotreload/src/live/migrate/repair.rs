@@ -10,8 +10,9 @@
 //! struct's own default), the variants an enum expects (a renamed or removed variant), and
 //! the `Default` of the common types (`None`, `false`, `0`, `""`, an empty list, an empty
 //! struct or map, whose own missing fields are then repaired in turn). A fix is applied at
-//! once to every sibling at the same place (every item of the list), so a list of ten
-//! thousand items costs a handful of decodes, not ten thousand.
+//! once to every sibling at the same place (every item of the list; for a field added, every
+//! value of a map of records too), so a list of ten thousand items costs a handful of
+//! decodes, not ten thousand.
 //!
 //! Each step decodes the whole state, and a repair stops after [`MAX_DECODES`]: the field
 //! then takes its default, as it did before repairs.
@@ -55,6 +56,7 @@ pub(super) struct Repairs {
 }
 
 /// How one failure is fixed.
+#[derive(Clone)]
 enum Fix {
     /// Add `key` to the map at `at`.
     Insert { at: Vec<Step>, key: String },
@@ -87,12 +89,27 @@ pub(super) fn repair<T: DeserializeOwned>(
     repairs: &mut Repairs,
 ) -> bool {
     let field = [Step::Key(field.to_owned())];
+    // The state before the last fix spread over a map's values, and that fix: undone if the
+    // map was a struct that denies unknown fields after all.
+    let mut undo: Option<(Value, Fix, Value, String)> = None;
     loop {
         let Some(failure) = failure::<T>(state, repairs) else {
             return true;
         };
         if repairs.decodes >= MAX_DECODES {
             return false;
+        }
+        if let Some((before, fix, value, name)) = undo.take()
+            && failure.message.starts_with("unknown field")
+        {
+            *state = before;
+            spread(state, &fix, value, false, false);
+            repairs.added.retain(|added| *added != name);
+            let name = display(&fix.place(), &[]);
+            if !repairs.added.contains(&name) {
+                repairs.added.push(name);
+            }
+            continue;
         }
         let Some(at) = failure.at.filter(|at| at.starts_with(&field)) else {
             return false;
@@ -117,8 +134,14 @@ pub(super) fn repair<T: DeserializeOwned>(
         // A kind the new type does not take fails wherever it is; a value it does not take
         // (an enum variant gone, a number out of range) fails only where it is that value.
         let by_kind = failure.message.starts_with("invalid type:");
-        spread(state, &fix, value, by_kind);
-        let name = display(&place);
+        let before = matches!(fix, Fix::Insert { .. }).then(|| state.clone());
+        let wild = spread(state, &fix, value.clone(), by_kind, true);
+        let name = display(&place, &wild);
+        if !wild.is_empty()
+            && let Some(before) = before
+        {
+            undo = Some((before, fix.clone(), value, name.clone()));
+        }
         let list = match fix {
             Fix::Insert { .. } => &mut repairs.added,
             Fix::Replace { .. } => &mut repairs.retyped,
@@ -211,9 +234,16 @@ fn apply(state: &mut Value, fix: &Fix, value: Value) {
 /// there that lack the key get it; values there that fail as the one fixed did are replaced
 /// (`by_kind`: those of its kind, else those equal to it), and the others, which may well fit
 /// already, are left alone.
-fn spread(state: &mut Value, fix: &Fix, value: Value, by_kind: bool) {
+///
+/// A field added also goes into every value of a map of records on the way (`records`: a
+/// map below the field itself, of two or more entries, all of them maps: the items of a
+/// `HashMap<Id, Item>`). Returns the steps of `at` so taken as "every value", for the toast.
+/// (Such a map may be a struct whose fields are all structs: they then get a field they
+/// ignore, or, denying unknown fields, have the fix undone.)
+fn spread(state: &mut Value, fix: &Fix, value: Value, by_kind: bool, records: bool) -> Vec<usize> {
+    let mut wild = Vec::new();
     match fix {
-        Fix::Insert { at, key } => each_at(state, at, &mut |target| {
+        Fix::Insert { at, key } => each_at(state, at, 0, records, &mut wild, &mut |target| {
             if let Value::Map(entries) = target
                 && !entries.iter().any(|(k, _)| key_name(k) == *key)
             {
@@ -222,9 +252,9 @@ fn spread(state: &mut Value, fix: &Fix, value: Value, by_kind: bool) {
         }),
         Fix::Replace { at } => {
             let Some(failed) = value_at(state, at).cloned() else {
-                return;
+                return wild;
             };
-            each_at(state, at, &mut |target| {
+            each_at(state, at, 0, false, &mut wild, &mut |target| {
                 let fails = if by_kind {
                     kind_of(target) == kind_of(&failed)
                 } else {
@@ -236,6 +266,9 @@ fn spread(state: &mut Value, fix: &Fix, value: Value, by_kind: bool) {
             });
         }
     }
+    wild.sort_unstable();
+    wild.dedup();
+    wild
 }
 
 /// A value's MessagePack kind (nil, bool, number, string, list, map, ...).
@@ -282,8 +315,17 @@ fn value_at_mut<'a>(value: &'a mut Value, steps: &[Step]) -> Option<&'a mut Valu
     value_at_mut(next, rest)
 }
 
-/// Calls `f` on the value at `steps`, taking every element where a step is a list index.
-fn each_at(value: &mut Value, steps: &[Step], f: &mut dyn FnMut(&mut Value)) {
+/// Calls `f` on the value at `steps` (from step number `depth` on), taking every element
+/// where a step is a list index and, with `records`, every value of a map of records where a
+/// step is a key (noting that step's number in `wild`).
+fn each_at(
+    value: &mut Value,
+    steps: &[Step],
+    depth: usize,
+    records: bool,
+    wild: &mut Vec<usize>,
+    f: &mut dyn FnMut(&mut Value),
+) {
     let Some((first, rest)) = steps.split_first() else {
         f(value);
         return;
@@ -291,19 +333,30 @@ fn each_at(value: &mut Value, steps: &[Step], f: &mut dyn FnMut(&mut Value)) {
     match (first, value) {
         (Step::Index(_), Value::Array(items)) => {
             for item in items {
-                each_at(item, rest, f);
+                each_at(item, rest, depth + 1, records, wild, f);
+            }
+        }
+        (Step::Key(_), Value::Map(entries))
+            if records
+                && depth > 0
+                && entries.len() > 1
+                && entries.iter().all(|(_, v)| v.is_map()) =>
+        {
+            wild.push(depth);
+            for (_, next) in entries.iter_mut() {
+                each_at(next, rest, depth + 1, records, wild, f);
             }
         }
         (Step::Key(name), Value::Map(entries)) => {
             if let Some((_, next)) = entries.iter_mut().find(|(key, _)| key_name(key) == *name) {
-                each_at(next, rest, f);
+                each_at(next, rest, depth + 1, records, wild, f);
             }
         }
         (Step::Variant(name), Value::Map(entries)) => {
             if let [(key, content)] = entries.as_mut_slice()
                 && key_name(key) == *name
             {
-                each_at(content, rest, f);
+                each_at(content, rest, depth + 1, records, wild, f);
             }
         }
         _ => {}
@@ -373,12 +426,14 @@ fn expected_variants(message: &str) -> Vec<String> {
         .collect()
 }
 
-/// `todos[].priority`, `mode(Edit).draft`.
-fn display(place: &[Step]) -> String {
+/// `todos[].priority`, `mode(Edit).draft`, `users.*.email` (the steps numbered in `wild`
+/// stand for every value of a map).
+fn display(place: &[Step], wild: &[usize]) -> String {
     let mut text = String::new();
-    for step in place {
+    for (number, step) in place.iter().enumerate() {
         match step {
             Step::Index(_) => text.push_str("[]"),
+            Step::Key(_) if wild.contains(&number) => text.push_str(".*"),
             Step::Key(name) if text.is_empty() => text.push_str(name),
             Step::Key(name) => {
                 text.push('.');
