@@ -67,9 +67,32 @@ impl HandleInfo<Ping> for Poster {
     }
 }
 
+/// A config file in a directory that is not there when the app starts.
+#[derive(Debug, Default, Deserialize)]
+struct Titles {
+    title: String,
+}
+
+static LATER: hotreload::ConfigFile<Titles> = hotreload::ConfigFile::new(concat!(
+    env!("CARGO_TARGET_TMPDIR"),
+    "/dev-routes-config-later/conf/app.toml"
+));
+
+#[derive(Default, Serialize, Deserialize)]
+struct Configured;
+
+impl LiveView for Configured {
+    type Message = ();
+    fn update(&mut self, _: (), _cx: &mut Context<'_, Self>) {}
+    fn render(&self) -> Html {
+        hot_reload_liveview! { <h2>{format!("title: {}", LATER.get().title)}</h2> }
+    }
+}
+
 fn app() -> axum::Router {
     let router = axum::Router::new()
         .route("/", live_view::<Hello>())
+        .route("/configured", live_view::<Configured>())
         .route("/poster", live_view::<Poster>())
         .route(
             "/plain",
@@ -392,6 +415,33 @@ async fn a_replay_sends_no_broadcast_and_no_value_again() {
         3,
         "no broadcast went out again"
     );
+}
+
+/// A config file whose directory is made after start-up is watched from when the directory
+/// appears: writing the file there re-renders the view that read it (before, only files in
+/// directories present at start-up were seen).
+#[cfg(debug_assertions)]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_config_file_in_a_directory_made_later_is_loaded_when_written() {
+    const LATER_DIR: &str = concat!(env!("CARGO_TARGET_TMPDIR"), "/dev-routes-config-later");
+    let _ = std::fs::remove_dir_all(LATER_DIR);
+    std::fs::create_dir_all(LATER_DIR).unwrap();
+    let addr = serve(app()).await;
+    let page = get(addr, "/configured", &[]).await.body;
+    assert!(
+        page.contains("title: <"),
+        "no file yet: the default: {page}"
+    );
+    let id = instance_id(&page);
+    let mut client = Client::connect(addr, "/configured").await;
+    client.hello(&[(&id, "Configured")], false).await;
+    let dir = std::path::Path::new(LATER_DIR).join("conf");
+    std::fs::create_dir(&dir).unwrap();
+    std::fs::write(dir.join("app.toml"), "title = \"made later\"\n").unwrap();
+    support::until_shown(&mut client, "title: made later").await;
+    // Watched from now on: an edit shows too.
+    std::fs::write(dir.join("app.toml"), "title = \"edited\"\n").unwrap();
+    support::until_shown(&mut client, "title: edited").await;
 }
 
 /// The next frame of type `wanted`, or an `error` frame: whatever else comes meanwhile (a

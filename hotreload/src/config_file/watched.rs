@@ -78,6 +78,11 @@ fn files() -> Vec<&'static dyn Watched> {
     FILES.lock().unwrap_or_else(PoisonError::into_inner).clone()
 }
 
+/// Where the config files registered are (absolute, directory canonicalized if it exists).
+pub(crate) fn locations() -> Vec<PathBuf> {
+    files().iter().map(|file| file.location()).collect()
+}
+
 /// The config files at `path` (usually one), each reloaded: `(shown path, outcome)`.
 pub(crate) fn changed(path: &Path) -> Vec<(String, Reloaded)> {
     let path = canonical(path);

@@ -213,6 +213,7 @@ impl HotSwapEngine {
 
     /// Handles a change to `path` (saved at `saved_at`): swaps, rebuild notices, overlay.
     pub fn handle_path(&self, path: &Path, saved_at: Instant) -> EditReport {
+        self.load_appeared_configs(saved_at);
         if path.extension().is_some_and(|e| e == "css") {
             return self.handle_css(path);
         }
@@ -448,6 +449,35 @@ impl HotSwapEngine {
     pub(crate) fn watch_config(&self, path: &Path) {
         if let (Some(dir), Some(watcher)) = (path.parent(), lock(&self.watcher).as_mut()) {
             watcher.watch_files_in(dir);
+        }
+    }
+
+    /// A config file's directory that was missing exists now (made after start-up): it is
+    /// watched from now on, and a config file already written into it is loaded, since its
+    /// own creation came before the watch and was not seen.
+    fn load_appeared_configs(&self, saved_at: Instant) {
+        let appeared = lock(&self.watcher)
+            .as_mut()
+            .map(WatchHandle::appeared)
+            .unwrap_or_default();
+        let appeared: Vec<PathBuf> = appeared
+            .iter()
+            .filter_map(|dir| dir.canonicalize().ok())
+            .collect();
+        if appeared.is_empty() {
+            return;
+        }
+        for location in crate::config_file::watched::locations() {
+            if location
+                .parent()
+                .is_some_and(|dir| appeared.iter().any(|a| a == dir))
+                && location.exists()
+            {
+                let configs = crate::config_file::watched::changed(&location);
+                if !configs.is_empty() {
+                    self.handle_config(&location, configs, saved_at);
+                }
+            }
         }
     }
 

@@ -13,7 +13,7 @@
 
 use notify::{EventKind, RecommendedWatcher, RecursiveMode, Watcher};
 use std::collections::BTreeSet;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::mpsc::{RecvTimeoutError, channel};
 use std::time::{Duration, Instant};
 
@@ -38,17 +38,57 @@ pub(crate) struct WatchHandle {
     watcher: RecommendedWatcher,
     /// The directories watched recursively.
     dirs: Vec<PathBuf>,
+    /// The directories whose files (only) are watched.
+    flat: Vec<PathBuf>,
+    /// Directories to watch the files of once they exist (a config file's directory that is
+    /// not there yet); their nearest existing ancestor is watched meanwhile, to see them come.
+    pending: Vec<PathBuf>,
 }
 
 impl WatchHandle {
     /// Also watches the files directly in `dir` (not its subdirectories: a crate root holds
-    /// `target/`), unless a directory already watched covers it.
-    pub(crate) fn watch_files_in(&mut self, dir: &std::path::Path) {
-        if self.dirs.iter().any(|watched| dir.starts_with(watched)) {
+    /// `target/`), unless a directory already watched covers it. A `dir` that does not exist
+    /// yet is watched from when it appears (see [`appeared`](Self::appeared)).
+    pub(crate) fn watch_files_in(&mut self, dir: &Path) {
+        if !dir.is_dir() {
+            if !self.pending.iter().any(|p| p == dir) {
+                self.pending.push(dir.to_path_buf());
+            }
+            if let Some(ancestor) = dir.ancestors().skip(1).find(|a| a.is_dir()) {
+                self.watch_flat(ancestor);
+            }
+            return;
+        }
+        self.watch_flat(dir);
+    }
+
+    /// The pending directories that exist now, watched from now on; those still missing
+    /// are watched for from their nearest existing ancestor again (a tree made a level at a
+    /// time). Cheap when nothing is pending: called for every changed path.
+    pub(crate) fn appeared(&mut self) -> Vec<PathBuf> {
+        if self.pending.is_empty() {
+            return Vec::new();
+        }
+        let (now, still): (Vec<PathBuf>, Vec<PathBuf>) = std::mem::take(&mut self.pending)
+            .into_iter()
+            .partition(|dir| dir.is_dir());
+        for dir in &now {
+            self.watch_flat(dir);
+        }
+        for dir in &still {
+            self.watch_files_in(dir);
+        }
+        now
+    }
+
+    fn watch_flat(&mut self, dir: &Path) {
+        if self.dirs.iter().any(|watched| dir.starts_with(watched))
+            || self.flat.iter().any(|watched| watched == dir)
+        {
             return;
         }
         match self.watcher.watch(dir, RecursiveMode::NonRecursive) {
-            Ok(()) => self.dirs.push(dir.to_path_buf()),
+            Ok(()) => self.flat.push(dir.to_path_buf()),
             Err(error) => tracing::warn!(dir = %dir.display(), %error, "hotreload: cannot watch"),
         }
     }
@@ -110,6 +150,8 @@ pub(crate) fn watch(
     Ok(WatchHandle {
         watcher,
         dirs: dirs.to_vec(),
+        flat: Vec::new(),
+        pending: Vec::new(),
     })
 }
 
