@@ -6,7 +6,7 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 
 /// Deepest nesting a restored state may have (a hostile snapshot cannot overflow the stack).
-const MAX_DEPTH: usize = 256;
+pub(crate) const MAX_DEPTH: usize = 256;
 
 /// `state` as MessagePack with field names.
 pub(crate) fn to_bytes<T: Serialize>(state: &T) -> Result<Vec<u8>, rmp_serde::encode::Error> {
@@ -15,9 +15,17 @@ pub(crate) fn to_bytes<T: Serialize>(state: &T) -> Result<Vec<u8>, rmp_serde::en
 
 /// A state written by [`to_bytes`].
 pub(crate) fn from_bytes<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, rmp_serde::decode::Error> {
+    T::deserialize(&mut deserializer(bytes))
+}
+
+/// The deserializer [`from_bytes`] reads with (for callers that wrap it, as the migration
+/// does to learn where a state stops fitting).
+pub(crate) fn deserializer(
+    bytes: &[u8],
+) -> rmp_serde::Deserializer<rmp_serde::decode::ReadRefReader<'_, [u8]>> {
     let mut de = rmp_serde::Deserializer::from_read_ref(bytes);
     de.set_max_depth(MAX_DEPTH);
-    T::deserialize(&mut de)
+    de
 }
 
 #[cfg(test)]

@@ -26,9 +26,6 @@ use serde::de::DeserializeOwned;
 use std::fmt;
 use thiserror::Error;
 
-/// Deepest nesting read from a snapshot (a hostile one cannot overflow the stack).
-const MAX_DEPTH: usize = 256;
-
 /// What a migration did.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Migration {
@@ -224,22 +221,12 @@ where
 
 fn read(bytes: &[u8]) -> Result<rmpv::Value, MigrateError> {
     let mut reader = bytes;
-    rmpv::decode::read_value_with_max_depth(&mut reader, MAX_DEPTH)
+    rmpv::decode::read_value_with_max_depth(&mut reader, crate::live::snapshot::MAX_DEPTH)
         .map_err(|e| MigrateError::Corrupt(e.to_string()))
 }
 
-fn encode(map: &Map) -> Option<Vec<u8>> {
-    let mut out = Vec::new();
-    rmpv::encode::write_value(&mut out, &rmpv::Value::Map(map.clone())).ok()?;
-    Some(out)
-}
-
 fn decode<T: DeserializeOwned>(map: &Map) -> Option<T> {
-    let bytes = encode(map)?;
-    // A user `Deserialize` that panics is a candidate that does not fit.
-    std::panic::catch_unwind(|| crate::live::snapshot::from_bytes::<T>(&bytes).ok())
-        .ok()
-        .flatten()
+    repair::decode::<T>(&rmpv::Value::Map(map.clone())).ok()
 }
 
 fn decodes<T: DeserializeOwned>(map: &Map) -> bool {
@@ -389,6 +376,23 @@ mod tests {
             Err(MigrateError::Corrupt(_))
         ));
     }
+    /// Repairs field `field` of the old state `old` to fit `New`; what it took.
+    fn repaired<New: Default + Serialize + DeserializeOwned>(
+        old: &[u8],
+        field: &str,
+    ) -> repair::Repairs {
+        let mut state = read(old).unwrap();
+        let base = read(&bytes(&New::default())).unwrap();
+        let mut repairs = repair::Repairs::default();
+        assert!(repair::repair::<New>(
+            &mut state,
+            field,
+            &base,
+            &mut repairs
+        ));
+        repairs
+    }
+
     #[derive(Debug, Default, Clone, PartialEq, Serialize, Deserialize)]
     enum Priority {
         #[default]
@@ -500,15 +504,7 @@ mod tests {
                 })
                 .collect(),
         };
-        let mut state = read(&bytes(&old)).unwrap();
-        let base = read(&bytes(&New::default())).unwrap();
-        let mut repairs = repair::Repairs::default();
-        assert!(repair::repair::<New>(
-            &mut state,
-            "items",
-            &base,
-            &mut repairs
-        ));
+        let repairs = repaired::<New>(&bytes(&old), "items");
         assert!(repairs.decodes <= 6, "{repairs:?}");
         assert_eq!(repairs.added, ["items[].done"]);
     }
@@ -669,15 +665,7 @@ mod tests {
                 })
                 .collect(),
         };
-        let mut state = read(&bytes(&old)).unwrap();
-        let base = read(&bytes(&New::default())).unwrap();
-        let mut repairs = repair::Repairs::default();
-        assert!(repair::repair::<New>(
-            &mut state,
-            "users",
-            &base,
-            &mut repairs
-        ));
+        let repairs = repaired::<New>(&bytes(&old), "users");
         assert!(repairs.decodes <= 6, "{repairs:?}");
         assert_eq!(repairs.added, ["users.*.email"]);
         let (new, migration) = migrate::<New>(&bytes(&old)).unwrap();

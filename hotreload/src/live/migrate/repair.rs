@@ -17,7 +17,7 @@
 //! Each step decodes the whole state, and a repair stops after [`MAX_DECODES`]: the field
 //! then takes its default, as it did before repairs.
 
-use super::{MAX_DEPTH, key_name};
+use super::key_name;
 use rmpv::Value;
 use serde::de::DeserializeOwned;
 use std::collections::VecDeque;
@@ -38,7 +38,7 @@ enum Step {
 
 /// Where the state stops deserializing, and serde's reason.
 #[derive(Debug, Clone, PartialEq, Eq)]
-struct Failure {
+pub(super) struct Failure {
     /// `None` when the place cannot be told (a custom `Deserialize`, a panic).
     at: Option<Vec<Step>>,
     message: String,
@@ -363,33 +363,37 @@ fn each_at(
     }
 }
 
-/// Decodes `state` as `T`: `None` if it deserializes, else where and why not.
-fn failure<T: DeserializeOwned>(state: &Value, repairs: &mut Repairs) -> Option<Failure> {
-    repairs.decodes += 1;
+/// Decodes `state` as `T`, as a snapshot is read, or says where and why not: the one decode
+/// of a migration (`mod.rs` tries its candidates with it too).
+pub(super) fn decode<T: DeserializeOwned>(state: &Value) -> Result<T, Failure> {
     let mut bytes = Vec::new();
     if rmpv::encode::write_value(&mut bytes, state).is_err() {
-        return Some(Failure {
+        return Err(Failure {
             at: None,
             message: "cannot be written as MessagePack".to_owned(),
         });
     }
     // A user `Deserialize` that panics is a candidate that does not fit.
     let decoded = std::panic::catch_unwind(|| {
-        let mut de = rmp_serde::Deserializer::from_read_ref(&bytes[..]);
-        de.set_max_depth(MAX_DEPTH);
-        serde_path_to_error::deserialize::<_, T>(&mut de).map(drop)
+        serde_path_to_error::deserialize::<_, T>(&mut crate::live::snapshot::deserializer(&bytes))
     });
     match decoded {
-        Ok(Ok(())) => None,
-        Ok(Err(error)) => Some(Failure {
+        Ok(Ok(value)) => Ok(value),
+        Ok(Err(error)) => Err(Failure {
             at: steps(error.path()),
             message: error.inner().to_string(),
         }),
-        Err(_) => Some(Failure {
+        Err(_) => Err(Failure {
             at: None,
             message: "its Deserialize panicked".to_owned(),
         }),
     }
+}
+
+/// [`decode`], counted: `None` if `state` deserializes.
+fn failure<T: DeserializeOwned>(state: &Value, repairs: &mut Repairs) -> Option<Failure> {
+    repairs.decodes += 1;
+    decode::<T>(state).err()
 }
 
 fn steps(path: &serde_path_to_error::Path) -> Option<Vec<Step>> {
